@@ -1,0 +1,47 @@
+"""Errors the engine raises. They become one stderr line and an exit code at the CLI boundary."""
+
+from __future__ import annotations
+
+
+class RiskEngineError(Exception):
+    """Base class: ``str(err)`` is the one line shown to the user."""
+
+    exit_code = 1
+
+
+class InputError(RiskEngineError):
+    """Invalid input file, record or rule: exit code 2.
+
+    ``location`` is 'path:line:col', 'path:line', 'path: record X' or just a path.
+    """
+
+    exit_code = 2
+
+    def __init__(self, location: str, message: str) -> None:
+        super().__init__(f"{location}: {message}" if location else message)
+        self.location = location
+        self.message = message
+
+
+class RuleErrors(RiskEngineError):
+    """Every problem found in a rules directory, each 'path:line:col: message'."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class NotFoundError(RiskEngineError):
+    exit_code = 3
+
+
+class AmbiguousError(RiskEngineError):
+    """More than one entity matches; ``candidates`` lists (id, name) pairs."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, candidates: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
