@@ -142,6 +142,13 @@ class ScoringRules(RuleModel):
         description="an entity possibly (not definitely) blocked under a regime scores"
         " scale x regime weight x this; as a seed it passes on this strength",
     )
+    other_listing: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="a non-blocking listing in force (sectoral, export control) scores"
+        " scale x regime weight x this",
+    )
     max_depth: int = Field(3, ge=1, le=6, description="longest tie path, in hops")
     decay: float = Field(0.5, ge=0, le=1, description="multiplier per hop after the first")
     min_strength: float = Field(
