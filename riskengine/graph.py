@@ -200,10 +200,10 @@ def _designations(ds: Dataset, index: dict[str, int]) -> EdgeArrays:
 def _listed(des: EdgeArrays, n: int) -> tuple[dict[str, BoolArray], dict[str, BoolArray]]:
     listed: dict[str, BoolArray] = {}
     other: dict[str, BoolArray] = {}
+    blocking = des.attrs["blocking"].astype(np.bool_)
     for code in sorted(set(des.attrs["regime"].tolist())):
         of_regime = des.attrs["regime"] == code
-        for target, mask in ((listed, of_regime & des.attrs["blocking"]),
-                             (other, of_regime & ~des.attrs["blocking"])):
+        for target, mask in ((listed, of_regime & blocking), (other, of_regime & ~blocking)):
             flags = np.zeros(n, dtype=np.bool_)
             flags[des.src[mask]] = True
             target[code] = flags

@@ -1,0 +1,5 @@
+"""`python -m riskengine` runs the CLI."""
+
+from riskengine.cli.app import main
+
+main()

@@ -1,0 +1,168 @@
+"""`riskengine` command line. Thin: parse options, build Settings, call the service, print.
+
+Errors become one stderr line and an exit code here and only here:
+0 ok, 1 unexpected error, 2 invalid input or rules, 3 entity not found, 4 ambiguous query.
+Heavy modules (numpy, scipy, pandas, SQLAlchemy) are imported inside the commands so that
+``riskengine --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from riskengine.settings import Settings
+
+app = typer.Typer(
+    name="riskengine",
+    help="Sanctions-exposure risk scoring: per-regime blocking verdicts (OFAC 50% rule, EU and "
+    "UK ownership and control tests) and explained secondary-sanctions exposure.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="Validate and inspect rule files.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class Source(str, Enum):
+    ftm = "ftm"
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option(
+        help="Database URL or SQLite file [env RISKENGINE_DB; default sqlite:///riskengine.db]"
+    )] = None,
+    rules: Annotated[Path | None, typer.Option(
+        help="Rules directory [env RISKENGINE_RULES; default: the bundled rules]"
+    )] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks on errors.")] = False,
+) -> None:
+    ctx.obj = Settings.build(os.environ, db=db, rules=rules, debug=debug)
+
+
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        from riskengine.errors import InputError
+
+        raise InputError("--as-of", f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+@app.command()
+def score(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Entity id, name or alias (any script).")],
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Evaluate lists and ties as they stood on this date (YYYY-MM-DD).")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table for people, json for tools.")
+                   ] = Format.table,
+) -> None:
+    """Score one counterparty: verdict per regime, exposure score, band and the evidence."""
+    from riskengine.cli import render, service
+
+    result = service.score_query(ctx.obj, query, _as_of(as_of))
+    if fmt is Format.json:
+        render.print_json(result.to_json_dict())
+    else:
+        render.score_table(result)
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    source: Annotated[Source, typer.Argument(help="Format of the file.")],
+    path: Annotated[Path, typer.Argument(help="File to ingest.", exists=True, dir_okay=True)],
+) -> None:
+    """Ingest a file into the database (one transaction: all or nothing)."""
+    from riskengine.cli import service
+
+    for line in service.ingest_ftm(ctx.obj, path):
+        typer.echo(line)
+
+
+@rules_app.command("check")
+def rules_check(
+    ctx: typer.Context,
+    directory: Annotated[Path | None, typer.Argument(help="Rules directory to check.")] = None,
+) -> None:
+    """Validate a rules directory; print every problem as path:line:col: message (exit 2)."""
+    from riskengine.cli import service
+    from riskengine.ruleset.loader import check_rules
+
+    target = directory or service.rules_dir(ctx.obj)
+    problems = check_rules(target)
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        raise typer.Exit(2)
+    typer.echo(f"{target}: rules OK")
+
+
+@rules_app.command("factors")
+def rules_factors() -> None:
+    """Describe the scoring factors that make up a score."""
+    from riskengine.exposure.factors import FACTORS
+
+    for name, fn in FACTORS.items():
+        doc = " ".join((fn.__doc__ or "").split())
+        typer.echo(f"{name}: {doc}")
+
+
+def main() -> None:
+    """Console entry point: the error boundary."""
+    debug = "--debug" in sys.argv or os.environ.get("RISKENGINE_DEBUG", "") not in ("", "0")
+    try:
+        # standalone_mode=False: click returns the exit code of typer.Exit instead of exiting,
+        # and lets our exceptions through to be reported below.
+        code = app(standalone_mode=False)
+    except Exception as exc:  # noqa: BLE001 - the boundary: every error becomes one line
+        if debug:
+            raise
+        code = _report(exc)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _report(exc: BaseException) -> int:
+    from riskengine.errors import AmbiguousError, RiskEngineError
+
+    if isinstance(exc, typer.Exit):
+        return exc.exit_code
+    if isinstance(exc, typer.TyperException):  # usage errors: typer formats them itself
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"error: {exc}", err=True)
+        return int(getattr(exc, "exit_code", 2))
+    if isinstance(exc, typer.Abort):
+        typer.echo("aborted", err=True)
+        return 130
+    if isinstance(exc, AmbiguousError):
+        typer.echo(f"error: {exc}; candidates:", err=True)
+        for eid, name in exc.candidates:
+            typer.echo(f"  {eid}\t{name}", err=True)
+        return exc.exit_code
+    if isinstance(exc, RiskEngineError):
+        typer.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    typer.echo(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)",
+               err=True)
+    return 1

@@ -1,0 +1,410 @@
+"""Explain one entity's verdict under one regime: evidence paths back to listings.
+
+Explanations are per entity, so this module walks the graph in Python, locally, backwards
+along incoming edges from the entity to listed entities (breadth first: shortest chains
+first, ties broken by entity id). Every step cites the original fact through the Graph's
+``*_edge`` index arrays. Shares are combined as in the derivation: parallel reports of one
+holding by MAX, sums rounded before the threshold test, own-share holdings ignored.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, cast
+
+import numpy as np
+
+from riskengine.derive.aggregate import JOINT_ARRANGEMENT, SHARE_DECIMALS
+from riskengine.derive.base import RegimeArrays
+from riskengine.derive.per_person import group_labels
+from riskengine.domain import CONTROL_KINDS, Designation, Source
+from riskengine.graph import BoolArray, Graph, IntArray
+from riskengine.result import Evidence, PathItem, RegimeVerdict, Status
+from riskengine.ruleset.models import RegimeParams
+
+Keep = Callable[[int], bool]
+EvidenceKind = Literal["listed", "owned", "controlled", "possibly_owned", "control_not_blocking",
+                       "unknown_share"]
+
+
+@dataclass(frozen=True)
+class Adjacency:
+    """Edge positions grouped by one endpoint: ``at(v)`` lists the edges touching ``v``."""
+
+    order: IntArray
+    ptr: IntArray
+
+    @classmethod
+    def by(cls, keys: IntArray, n: int) -> Adjacency:
+        """Group edge positions by ``keys`` (an endpoint array), in edge order."""
+        order = np.argsort(keys, kind="stable").astype(np.int64)
+        ptr = np.concatenate(([0], np.cumsum(np.bincount(keys, minlength=n)))).astype(np.int64)
+        return cls(order, ptr)
+
+    def at(self, v: int) -> list[int]:
+        """Positions of the edges grouped under ``v``."""
+        return [int(p) for p in self.order[self.ptr[v]:self.ptr[v + 1]]]
+
+
+@dataclass(frozen=True)
+class GraphIndex:
+    """Incoming ownership and control edges, designations by entity id."""
+
+    owners: Adjacency
+    controllers: Adjacency
+    designations: dict[str, tuple[Designation, ...]]
+
+    @classmethod
+    def build(cls, g: Graph) -> GraphIndex:
+        """Index ``g`` (a few argsorts; cached per Graph object by ``graph_index``)."""
+        found: dict[str, list[Designation]] = {}
+        for d in g.dataset.designations:
+            found.setdefault(d.entity_id, []).append(d)
+        return cls(Adjacency.by(g.ownership.dst, g.n), Adjacency.by(g.control.dst, g.n),
+                   {k: tuple(v) for k, v in found.items()})
+
+
+_INDEXES: dict[int, tuple[weakref.ref[Graph], GraphIndex]] = {}
+
+
+def graph_index(g: Graph) -> GraphIndex:
+    """The index of ``g``, built once per Graph object and dropped with it."""
+    hit = _INDEXES.get(id(g))
+    if hit is not None and hit[0]() is g:
+        return hit[1]
+    built = GraphIndex.build(g)
+    _INDEXES[id(g)] = (weakref.ref(g), built)
+    weakref.finalize(g, _INDEXES.pop, id(g), None)
+    return built
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Everything one explanation reads."""
+
+    g: Graph
+    arrays: RegimeArrays
+    params: RegimeParams
+    idx: GraphIndex
+
+    @property
+    def code(self) -> str:
+        return self.arrays.regime
+
+    def name(self, v: int) -> str:
+        return self.g.dataset.entities[v].name
+
+    def counts(self, kind: int) -> bool:
+        """Whether a control edge of this kind code blocks under the regime."""
+        return kind != JOINT_ARRANGEMENT and CONTROL_KINDS[kind] in self.params.control_kinds
+
+    def meets(self, pct: float) -> bool:
+        pct = round(pct, SHARE_DECIMALS)
+        return pct > 0 and self.params.meets(pct)
+
+    def rule(self) -> str:
+        """'US: 50% or more, aggregated'."""
+        p = self.params
+        level = f"{p.threshold:g}% or more" if p.inclusive else f"more than {p.threshold:g}%"
+        how = {"aggregate": "aggregated", "per_person": "per person"}.get(p.ownership_test, "")
+        return f"{self.code.upper()}: {level}, {how}"
+
+    def kind(self, pos: int) -> str:
+        """Control kind of control edge ``pos``."""
+        return CONTROL_KINDS[int(self.g.control.attrs["kind"][pos])]
+
+    def walk(self, possible: bool) -> Walk:
+        """Back through blocked entities on lower bounds, or possibly blocked on upper ones."""
+        keep = self.arrays.possibly if possible else self.arrays.blocked
+        return Walk(mask(keep), "high" if possible else "low", True, mask(self.arrays.listed))
+
+
+def pct(low: float, high: float | None = None) -> str:
+    """'50.01%', or '25-60%' for a range."""
+    if high is None or round(low, 4) == round(high, 4):
+        return f"{round(low, 4):g}%"
+    return f"{round(low, 4):g}-{round(high, 4):g}%"
+
+
+def cite(source: Source) -> str:
+    """Source citation plus its note."""
+    return f"{source.cite()}: {source.note}" if source.note else source.cite()
+
+
+def listing_label(d: Designation) -> str:
+    """'OFAC SDN RUSSIA-EO14024 since 2022-06-28'."""
+    text = " ".join(p for p in (d.authority, d.list_name, d.program or "") if p)
+    text = text or f"{d.regime.upper()} listing"
+    return f"{text} since {d.listed_from.isoformat()}" if d.listed_from else text
+
+
+def designations(ctx: Ctx, v: int) -> list[Designation]:
+    """Asset-freeze designations of entity ``v`` in force in the regime, oldest first."""
+    found = [d for d in ctx.idx.designations.get(ctx.g.ids[v], ())
+             if d.regime == ctx.code and d.blocking and d.active(ctx.g.as_of)]
+    return sorted(found, key=lambda d: (d.listed_from.toordinal() if d.listed_from else 0, d.id))
+
+
+def entity_item(ctx: Ctx, v: int) -> PathItem:
+    return PathItem(type="entity", id=ctx.g.ids[v], label=ctx.name(v))
+
+
+def listing_item(d: Designation) -> PathItem:
+    return PathItem(type="listing", id=d.id, label=listing_label(d), source=cite(d.source))
+
+
+def own_item(ctx: Ctx, pos: int) -> PathItem:
+    fact = ctx.g.dataset.ownerships[int(ctx.g.ownership.edge[pos])]
+    return PathItem(type="edge", id=fact.id, label=f"owned {fact.share.label()} by",
+                    source=cite(fact.source))
+
+
+def control_item(ctx: Ctx, pos: int) -> PathItem:
+    fact = ctx.g.dataset.controls[int(ctx.g.control.edge[pos])]
+    return PathItem(type="edge", id=fact.id, label=f"controlled by ({fact.kind})",
+                    source=cite(fact.source))
+
+
+def holders(ctx: Ctx, v: int, bound: str, keep: Keep) -> dict[int, int]:
+    """Owner -> position of its largest-``bound`` edge into ``v`` (kept owners, share > 0),
+    by owner id. Own-share holdings are ignored."""
+    own = ctx.g.ownership
+    values = own.attrs[bound]
+    best: dict[int, int] = {}
+    for pos in ctx.idx.owners.at(v):
+        o = int(own.src[pos])
+        if o != v and keep(o) and values[pos] > 0 and (o not in best
+                                                       or values[pos] > values[best[o]]):
+            best[o] = pos
+    return dict(sorted(best.items(), key=lambda item: ctx.g.ids[item[0]]))
+
+
+def held(ctx: Ctx, v: int, bound: str, keep: Keep) -> float:
+    """Sum of the MAX-combined ``bound`` shares held in ``v`` by kept owners."""
+    values = ctx.g.ownership.attrs[bound]
+    return float(sum(float(values[p]) for p in holders(ctx, v, bound, keep).values()))
+
+
+def control_edges(ctx: Ctx, v: int, keep: Keep, counted: bool) -> list[tuple[int, int]]:
+    """(controller, position) of the control edges into ``v`` from kept controllers whose
+    kind the regime counts (``counted``) or does not count, by controller id."""
+    ctl = ctx.g.control
+    found = [(int(ctl.src[p]), p) for p in ctx.idx.controllers.at(v)
+             if ctx.counts(int(ctl.attrs["kind"][p])) == counted and int(ctl.src[p]) != v]
+    return sorted(((c, p) for c, p in found if keep(c)), key=lambda t: (ctx.g.ids[t[0]], t[1]))
+
+
+def mask(flags: BoolArray) -> Keep:
+    return lambda v: bool(flags[v])
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A walk back to a listing: entities it may pass, share bound, control edges or not,
+    where it stops."""
+
+    keep: Keep
+    bound: str
+    control: bool
+    target: Keep
+
+
+def chain(ctx: Ctx, start: int, walk: Walk) -> list[PathItem]:
+    """Shortest walk back from ``start`` to a target: [edge, entity, ..., listing]."""
+    parent: dict[int, tuple[int, PathItem]] = {}
+    queue, seen = deque([start]), {start}
+    while queue:
+        v = queue.popleft()
+        if walk.target(v):
+            return unwind(ctx, parent, v)
+        steps = [(o, own_item(ctx, p)) for o, p in holders(ctx, v, walk.bound, walk.keep).items()]
+        if walk.control:
+            steps += [(c, control_item(ctx, p)) for c, p in control_edges(ctx, v, walk.keep, True)]
+        for u, item in steps:
+            if u not in seen:
+                seen.add(u)
+                parent[u] = (v, item)
+                queue.append(u)
+    return []
+
+
+def unwind(ctx: Ctx, parent: dict[int, tuple[int, PathItem]], end: int) -> list[PathItem]:
+    steps: list[PathItem] = []
+    v = end
+    while v in parent:
+        child, item = parent[v]
+        steps[:0] = [item, entity_item(ctx, v)]
+        v = child
+    listings = designations(ctx, end)
+    return [*steps, listing_item(listings[0])] if listings else steps
+
+
+def evidence(ctx: Ctx, kind: EvidenceKind, detail: str, v: int, step: tuple[PathItem, int],
+             walk: Walk) -> Evidence:
+    """Evidence with path [v, edge, u, ...chain from u back to a listing]."""
+    item, u = step
+    path = (entity_item(ctx, v), item, entity_item(ctx, u), *chain(ctx, u, walk))
+    return Evidence(kind=kind, detail=detail, path=path)
+
+
+def shortest_first(found: list[Evidence]) -> list[Evidence]:
+    return sorted(found, key=lambda e: len(e.path))
+
+
+def listed_evidence(ctx: Ctx, v: int) -> list[Evidence]:
+    """One 'listed' evidence per designation in force in the regime."""
+    return [Evidence(kind="listed", detail=f"listed: {listing_label(d)}",
+                     path=(entity_item(ctx, v), listing_item(d)))
+            for d in designations(ctx, v)]
+
+
+def aggregate_owned(ctx: Ctx, v: int) -> list[Evidence]:
+    """Blocked owners' shares add up (OFAC FAQ 401, EU): one path per blocked owner."""
+    keep, walk = mask(ctx.arrays.blocked), ctx.walk(False)
+    summary = f"owned {pct(held(ctx, v, 'low', keep))} by blocked parties ({ctx.rule()})"
+    return shortest_first([
+        evidence(ctx, "owned", f"{summary}; {own_item(ctx, p).label} {ctx.name(o)}", v,
+                 (own_item(ctx, p), o), walk)
+        for o, p in holders(ctx, v, "low", keep).items()])
+
+
+def ancestors(ctx: Ctx, v: int, keep: Keep) -> set[int]:
+    """Entities reaching ``v`` through positive lower-bound holdings of kept owners."""
+    seen, queue = {v}, deque([v])
+    while queue:
+        for o in holders(ctx, queue.popleft(), "low", keep):
+            if o not in seen:
+                seen.add(o)
+                queue.append(o)
+    return seen
+
+
+def joint_groups(ctx: Ctx, people: list[int]) -> list[frozenset[int]]:
+    """The designated holders (``per_person.group_labels``) of the listed ``people``."""
+    listed = np.flatnonzero(ctx.arrays.listed)
+    labels = group_labels(ctx.g, ctx.arrays.listed, ctx.params)
+    wanted = np.unique(labels[np.isin(listed, people)])
+    found = [frozenset(listed[labels == k].tolist()) for k in wanted.tolist()]
+    return sorted(found, key=lambda grp: sorted(ctx.g.ids[p] for p in grp))
+
+
+def holdings_of(ctx: Ctx, group: frozenset[int], scope: set[int]) -> set[int]:
+    """S_G within ``scope``: the group plus what its members together hold enough of."""
+    members = set(group)
+    while fresh := [y for y in sorted(scope - members)
+                    if ctx.meets(held(ctx, y, "low", members.__contains__))]:
+        members.update(fresh)
+    return members
+
+
+def per_person_owned(ctx: Ctx, v: int) -> list[Evidence]:
+    """Each designated holder alone (UK): paths of every holder meeting the test."""
+    scope = ancestors(ctx, v, mask(ctx.arrays.listed | ctx.arrays.owned))
+    found: list[Evidence] = []
+    for group in joint_groups(ctx, [p for p in scope if ctx.arrays.listed[p]]):
+        members = holdings_of(ctx, group, scope)
+        share = held(ctx, v, "low", members.__contains__)
+        if not ctx.meets(share):
+            continue
+        names = " and ".join(sorted(ctx.name(p) for p in group))
+        joint = " (joint arrangement)" if len(group) > 1 else ""
+        summary = f"owned {pct(share)} by designated {names}{joint} ({ctx.rule()})"
+        walk = Walk(members.__contains__, "low", False, group.__contains__)
+        found += shortest_first([
+            evidence(ctx, "owned", f"{summary}; {own_item(ctx, p).label} {ctx.name(o)}", v,
+                     (own_item(ctx, p), o), walk)
+            for o, p in holders(ctx, v, "low", members.__contains__).items()])
+    return found
+
+
+def controlled(ctx: Ctx, v: int) -> list[Evidence]:
+    """Counted control edges from blocked controllers; under the per-person test also a
+    qualifying holding of a controlled entity."""
+    walk, values = ctx.walk(False), ctx.g.ownership.attrs["low"]
+    found = [evidence(ctx, "controlled", f"controlled by blocked {ctx.name(c)} ({ctx.kind(p)})",
+                      v, (control_item(ctx, p), c), walk)
+             for c, p in control_edges(ctx, v, mask(ctx.arrays.blocked), True)]
+    found += [evidence(ctx, "controlled", f"owned {pct(float(values[p]))} by controlled"
+                       f" {ctx.name(o)} ({ctx.rule()})", v, (own_item(ctx, p), o), walk)
+              for o, p in holders(ctx, v, "low", mask(ctx.arrays.controlled)).items()
+              if ctx.meets(float(values[p]))]
+    return shortest_first(found)
+
+
+def standing(ctx: Ctx, v: int) -> str:
+    return "blocked" if ctx.arrays.blocked[v] else "possibly blocked"
+
+
+def possibly(ctx: Ctx, v: int) -> list[Evidence]:
+    """Why an entity is possibly but not definitely blocked: ranged shares, possibly blocked
+    owners or controllers. Unknown shares are reported by ``unknown_shares``."""
+    arrays, walk, own = ctx.arrays, ctx.walk(True), ctx.g.ownership
+    owners = holders(ctx, v, "high", mask(arrays.possibly))
+    found = []
+    if ctx.params.ownership_test == "aggregate" and len(owners) > 1:
+        low = held(ctx, v, "low", mask(arrays.blocked))
+        high = held(ctx, v, "high", mask(arrays.possibly))
+        found.append(Evidence(kind="possibly_owned", detail=f"possibly blocked: {pct(low, high)}"
+                              f" of {ctx.name(v)} held by blocked or possibly blocked parties"
+                              f" together ({ctx.rule()})"))
+    for o, p in owners.items():
+        share = ctx.g.dataset.ownerships[int(own.edge[p])].share
+        if share.known and (not share.is_exact or not arrays.blocked[o]):
+            found.append(evidence(
+                ctx, "possibly_owned", f"possibly blocked: ownership share {share.label()} of"
+                f" {ctx.name(v)} by {standing(ctx, o)} {ctx.name(o)}"
+                + ("" if share.is_exact else " (range)"), v, (own_item(ctx, p), o), walk))
+    return found + [
+        evidence(ctx, "possibly_owned", f"possibly blocked: controlled by possibly blocked"
+                 f" {ctx.name(c)} ({ctx.kind(p)})", v, (control_item(ctx, p), c), walk)
+        for c, p in control_edges(ctx, v, mask(arrays.possibly & ~arrays.blocked), True)]
+
+
+def unknown_shares(ctx: Ctx, v: int) -> list[Evidence]:
+    """Holdings of unknown size in ``v`` of blocked or possibly blocked owners."""
+    own = ctx.g.ownership
+    return [evidence(ctx, "unknown_share", f"unknown share of {ctx.name(v)} held by"
+                     f" {standing(ctx, o)} {ctx.name(o)}", v, (own_item(ctx, p), o),
+                     ctx.walk(True))
+            for p in ctx.idx.owners.at(v)
+            for o in [int(own.src[p])]
+            if not own.attrs["known"][p] and o != v and ctx.arrays.possibly[o]]
+
+
+def control_not_blocking(ctx: Ctx, v: int) -> list[Evidence]:
+    """Blocked controllers whose kind of control the regime does not count (OFAC FAQ 398)."""
+    params = ctx.params
+    note = f" ({params.note})" if params.note else ""
+    found = []
+    for c, p in control_edges(ctx, v, mask(ctx.arrays.blocked), False):
+        rule = ("does not block on control alone" if not params.control_kinds
+                else f"does not count {ctx.kind(p)} as control")
+        detail = (f"controlled by blocked {ctx.name(c)} ({ctx.kind(p)}) without"
+                  f" {params.threshold:g}% ownership; {ctx.code.upper()} {rule}{note}:"
+                  " treat as exposure")
+        found.append(evidence(ctx, "control_not_blocking", detail, v, (control_item(ctx, p), c),
+                              ctx.walk(False)))
+    return found
+
+
+def explain_verdict(g: Graph, arrays: RegimeArrays, params: RegimeParams, i: int) -> RegimeVerdict:
+    """Status, blocked/possibly flags and evidence of entity ``i`` under one regime.
+
+    ``arrays`` and ``params`` must be those ``derive_regime`` used for this regime and ``g``.
+    """
+    ctx = Ctx(g, arrays, params, graph_index(g))
+    status = cast(Status, arrays.status(i))
+    found = listed_evidence(ctx, i)
+    if status == "owned":
+        found += (per_person_owned if params.ownership_test == "per_person"
+                  else aggregate_owned)(ctx, i)
+    elif status == "controlled":
+        found += controlled(ctx, i)
+    elif status == "clear":
+        found += possibly(ctx, i) if arrays.possibly[i] else []
+        found += unknown_shares(ctx, i) + control_not_blocking(ctx, i)
+    return RegimeVerdict(status=status, blocked=status != "clear",
+                         possibly_blocked=bool(arrays.possibly[i]), evidence=tuple(found))

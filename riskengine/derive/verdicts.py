@@ -1,0 +1,51 @@
+"""Per-regime blocking verdicts for a whole graph, and review flags from one verdict.
+
+``derive_regime`` picks the ownership test of the regime's parameters:
+
+* aggregate (OFAC 50% rule, EU): ``aggregate.derive_aggregate``;
+* per_person (UK, OFSI): ``per_person.derive_per_person``;
+* none: only a listing blocks.
+"""
+
+from __future__ import annotations
+
+from riskengine.derive.aggregate import derive_aggregate, listed_mask
+from riskengine.derive.base import RegimeArrays
+from riskengine.derive.per_person import derive_per_person
+from riskengine.graph import Graph
+from riskengine.result import RegimeVerdict
+from riskengine.ruleset.models import RegimeParams, RegimeRules
+
+REVIEW_SUFFIX = {"unknown_share": ": review"}
+FLAGGED = ("possibly_owned", "unknown_share", "control_not_blocking")
+
+
+def derive_regime(g: Graph, code: str, params: RegimeParams) -> RegimeArrays:
+    """Blocked/possibly blocked flags of every entity of ``g`` under regime ``code``."""
+    if params.ownership_test == "aggregate":
+        return derive_aggregate(g, code, params)
+    if params.ownership_test == "per_person":
+        return derive_per_person(g, code, params)
+    listed = listed_mask(g, code)
+    none = listed & False
+    return RegimeArrays(code, listed, none, none.copy(), listed.copy())
+
+
+def regime_codes(g: Graph, rules: RegimeRules) -> list[str]:
+    """Configured regimes plus every regime with a listing in ``g``, sorted."""
+    return sorted({r.code for r in rules.regimes} | set(g.listed) | set(g.listed_other))
+
+
+def derive_all(g: Graph, rules: RegimeRules) -> dict[str, RegimeArrays]:
+    """Verdict arrays of every regime (unconfigured codes use ``rules.default``)."""
+    return {code: derive_regime(g, code, rules.params(code, g.as_of))
+            for code in regime_codes(g, rules)}
+
+
+def verdict_flags(code: str, verdict: RegimeVerdict) -> list[str]:
+    """Review flags for a person: possible ownership, unknown shares, control not blocking.
+
+    Each flag is ``"<regime>: <evidence detail>"``; unknown shares end with ": review".
+    """
+    return [f"{code}: {ev.detail}{REVIEW_SUFFIX.get(ev.kind, '')}"
+            for ev in verdict.evidence if ev.kind in FLAGGED]

@@ -1,0 +1,203 @@
+"""Scores: every entity at once (``score_all``, arrays only) or one entity with its
+explanation (``score_entity``). Both give the same score for the same entity, to the cent.
+
+Points are counted in whole cents (``factors.to_cents``): each contribution is rounded, then
+added up, so ``score == round(sum(points), 2)`` holds exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from riskengine.derive.base import RegimeArrays
+from riskengine.exposure import explain, factors
+from riskengine.exposure.paths import Search, best_paths
+from riskengine.exposure.propagate import propagate
+from riskengine.exposure.weights import exposure_edges, pass_factor, seeds
+from riskengine.graph import BoolArray, FloatArray, Graph, IntArray
+from riskengine.result import Contribution, EntityRef, PathItem, RegimeVerdict, ScoreResult
+from riskengine.ruleset.models import ScoringRules
+
+
+@dataclass(frozen=True)
+class ScoreTable:
+    """Scores of every entity of a Graph, in ``ids`` order; ``band`` indexes ``band_names``."""
+
+    ids: tuple[str, ...]
+    score: FloatArray
+    blocked_any: BoolArray
+    band: IntArray
+    band_names: tuple[str, ...]
+
+    def band_of(self, i: int) -> str:
+        """Band name of entity ``i``."""
+        return self.band_names[int(self.band[i])]
+
+
+def _blocked_any(n: int, verdicts: dict[str, RegimeArrays]) -> BoolArray:
+    out = np.zeros(n, dtype=np.bool_)
+    for v in verdicts.values():
+        out |= v.blocked
+    return out
+
+
+def _flag_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules) -> IntArray:
+    """Cents of the possibly_blocked and other_listing factors, per entity."""
+    cents = np.zeros(g.n, dtype=np.int64)
+    for r, v in sorted(verdicts.items()):
+        cents += np.where(v.possibly, factors.to_cents(factors.possibly_blocked(scoring, r)), 0)
+    for r, flags in sorted(g.listed_other.items()):
+        cents += np.where(flags, factors.to_cents(factors.other_listing(scoring, r)), 0)
+    return cents
+
+
+def _tie_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules) -> IntArray:
+    """Cents of the tie_exposure factor summed per entity, over regimes and seeds."""
+    cents = np.zeros(g.n, dtype=np.int64)
+    passes = pass_factor(g, scoring)
+    for r, v in sorted(verdicts.items()):
+        reach = propagate(exposure_edges(g, scoring, r), g.n, seeds(v, scoring), passes,
+                          scoring.max_depth, scoring.min_strength)
+        np.add.at(cents, reach.node, factors.to_cents(factors.tie_exposure(scoring, r,
+                                                                           reach.strength)))
+    return cents
+
+
+def _capped(total: IntArray, scoring: ScoringRules, is_blocked: bool) -> IntArray:
+    """Cents of the cap factor for each total (0 where no cap applies)."""
+    raw = factors.cap(scoring, total / 100.0, is_blocked)
+    limit = scoring.blocked_score if is_blocked else scoring.unblocked_cap
+    return np.where(total / 100.0 > limit, factors.to_cents(raw), 0).astype(np.int64)
+
+
+def _blocked_cents(n_blocked: IntArray, scoring: ScoringRules) -> IntArray:
+    """Total cents of a blocked entity: one blocked contribution per regime, then the cap."""
+    total = n_blocked * factors.to_cents(factors.blocked(scoring, ""))
+    return total + np.where(n_blocked > 1, _capped(total, scoring, True), 0)
+
+
+def score_all(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules) -> ScoreTable:
+    """Score every entity of ``g`` from the per-regime verdicts. Arrays only."""
+    blocked_any = _blocked_any(g.n, verdicts)
+    n_blocked = sum((v.blocked.astype(np.int64) for v in verdicts.values()),
+                    np.zeros(g.n, dtype=np.int64))
+    free = _flag_cents(g, verdicts, scoring) + _tie_cents(g, verdicts, scoring)
+    free = free + _capped(free, scoring, False)
+    cents = np.where(blocked_any, _blocked_cents(n_blocked, scoring), free)
+    score = np.asarray(cents / 100.0, dtype=np.float64)
+    band = factors.band_index(scoring, score, blocked_any)
+    return ScoreTable(g.ids, score, blocked_any, band, tuple(b.name for b in scoring.bands))
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A contribution in the making: points in cents."""
+
+    factor: str
+    cents: int
+    detail: str
+    path: tuple[PathItem, ...] = ()
+    regime: str | None = None
+
+    def contribution(self) -> Contribution:
+        return Contribution(factor=self.factor, points=self.cents / 100.0, detail=self.detail,
+                            path=self.path, regime=self.regime)
+
+
+def _cents(points: float | FloatArray) -> int:
+    return int(factors.to_cents(points).reshape(-1)[0])
+
+
+def _weights(scoring: ScoringRules, r: str, factor: float) -> str:
+    return (f"{scoring.scale:g} x {r} weight {explain.number(scoring.regime_weight(r))}"
+            f" x {explain.number(factor)}")
+
+
+def _blocked_parts(listings: explain.Listings, verdicts: dict[str, RegimeArrays],
+                   scoring: ScoringRules, i: int) -> list[_Part]:
+    parts = []
+    for r, v in sorted(verdicts.items()):
+        if not v.blocked[i]:
+            continue
+        path = listings.items(i, r, blocking=True) if v.listed[i] else ()
+        named = "; ".join(item.label for item in path)
+        detail = f"blocked under {r} ({v.status(i)})" + (f": {named}" if named else "")
+        parts.append(_Part("blocked", _cents(factors.blocked(scoring, r)), detail, path, r))
+    return parts
+
+
+def _flag_parts(listings: explain.Listings, verdicts: dict[str, RegimeArrays],
+                scoring: ScoringRules, i: int) -> list[_Part]:
+    parts = []
+    for r, v in sorted(verdicts.items()):
+        if v.possibly[i]:
+            detail = (f"possibly blocked under {r} (blocked if shares of unknown or ranged"
+                      " size are at their upper bound):"
+                      f" {_weights(scoring, r, scoring.possibly_blocked)}")
+            parts.append(_Part("possibly_blocked",
+                               _cents(factors.possibly_blocked(scoring, r)), detail, (), r))
+    for r, flags in sorted(listings.g.listed_other.items()):
+        if flags[i]:
+            path = listings.items(i, r, blocking=False)
+            named = "; ".join(item.label for item in path) or "listed"
+            detail = (f"non-blocking listing under {r} ({named}):"
+                      f" {_weights(scoring, r, scoring.other_listing)}")
+            parts.append(_Part("other_listing", _cents(factors.other_listing(scoring, r)),
+                               detail, path, r))
+    return parts
+
+
+def _tie_parts(listings: explain.Listings, verdicts: dict[str, RegimeArrays],
+               scoring: ScoringRules, i: int) -> list[_Part]:
+    g, parts = listings.g, []
+    passes = pass_factor(g, scoring)
+    for r, v in sorted(verdicts.items()):
+        edges = exposure_edges(g, scoring, r)
+        search = Search.build(edges, seeds(v, scoring), passes, scoring.max_depth,
+                              scoring.min_strength)
+        for path in best_paths(search, g.ids, i):
+            cents = _cents(factors.tie_exposure(scoring, r, np.asarray([path.strength])))
+            parts.append(_Part("tie_exposure", cents,
+                               explain.tie_detail(g, edges, path, v, scoring),
+                               explain.path_items(listings, edges, path, v), r))
+    return parts
+
+
+def _cap_part(parts: list[_Part], scoring: ScoringRules, is_blocked: bool) -> list[_Part]:
+    total = np.asarray([sum(p.cents for p in parts)], dtype=np.int64)
+    limit = scoring.blocked_score if is_blocked else scoring.unblocked_cap
+    if is_blocked and len(parts) > 1:
+        detail = (f"blocked under {len(parts)} regimes: the score is the blocked score"
+                  f" {limit:g}, not the sum")
+    elif not is_blocked and total[0] / 100.0 > limit:
+        detail = f"capped at {limit:g}: higher scores are reserved for blocked entities"
+    else:
+        return []
+    return [_Part("cap", int(_capped(total, scoring, is_blocked)[0]), detail)]
+
+
+def _ordered(parts: list[_Part]) -> tuple[Contribution, ...]:
+    """Points descending (then factor, regime, detail), the cap last."""
+    body = sorted((p for p in parts if p.factor != "cap"),
+                  key=lambda p: (-p.cents, p.factor, p.regime or "", p.detail))
+    return tuple(p.contribution() for p in [*body, *(p for p in parts if p.factor == "cap")])
+
+
+def score_entity(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules, i: int,
+                 regime_verdicts: dict[str, RegimeVerdict]) -> ScoreResult:
+    """Score entity ``i`` of ``g`` with every contribution explained; same score as
+    ``score_all``. ``regime_verdicts`` go into the result as they are; flags are left empty."""
+    listings = explain.Listings(g)
+    parts = _blocked_parts(listings, verdicts, scoring, i)
+    is_blocked = bool(parts)
+    if not is_blocked:
+        parts = _flag_parts(listings, verdicts, scoring, i)
+        parts += _tie_parts(listings, verdicts, scoring, i)
+    parts += _cap_part(parts, scoring, is_blocked)
+    score = sum(p.cents for p in parts) / 100.0
+    entity = EntityRef(id=g.ids[i], name=explain.name(g, i))
+    return ScoreResult(entity=entity, as_of=g.as_of, score=score,
+                       band=scoring.band(score, is_blocked), regimes=regime_verdicts,
+                       contributions=_ordered(parts), flags=())

@@ -1,0 +1,175 @@
+"""Exposure edges of one regime, hub damping and seed strengths, as arrays.
+
+An exposure edge ``target <- source`` says the target is exposed to the source's sanctions
+status. Every number comes from ``ScoringRules``:
+
+* ownership owner -> asset with share s: ``asset <- owner`` weighs ``owned_by * s / 100`` and
+  ``owner <- asset`` weighs ``owns * s / 100`` (s: exact share, midpoint of a range, or
+  ``unknown_share_assumed``);
+* control c -> d of kind k: ``d <- c`` weighs ``controlled_by[k]`` (0 when not configured),
+  ``c <- d`` weighs ``controls``;
+* relationship a - b of kind k, both directions: ``relationships[k].for_regime(r)`` times the
+  status factor (an ended tie halves every ``ended_half_life_years``).
+
+Several facts between the same ordered pair keep the strongest. Weights are clipped to
+[0, 1]: path strengths then never grow along a path, which the propagation relies on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from riskengine.derive.base import RegimeArrays
+from riskengine.domain import CONTROL_KINDS, RELATION_KINDS
+from riskengine.graph import STATUS_CODES, BoolArray, FloatArray, Graph, IntArray
+from riskengine.ruleset.models import ScoringRules
+
+# Role of an exposure edge: which fact family it comes from and which way it reads.
+OWNED_BY, OWNS, CONTROLLED_BY, CONTROLS, RELATION = range(5)
+ROLE_NAMES = ("owned_by", "owns", "controlled_by", "controls", "relation")
+
+
+@dataclass(frozen=True)
+class ExposureEdges:
+    """Deduplicated exposure edges ``target <- source`` of one regime.
+
+    role: one of OWNED_BY .. RELATION; row: index into the Graph's edge family of that role
+    (``g.ownership``, ``g.control`` or ``g.relation``), naming the fact behind the edge.
+    """
+
+    target: IntArray
+    source: IntArray
+    weight: FloatArray
+    role: IntArray
+    row: IntArray
+
+    def __len__(self) -> int:
+        return int(self.target.shape[0])
+
+    def take(self, index: IntArray | BoolArray) -> ExposureEdges:
+        """The edges selected by an index array or mask."""
+        return ExposureEdges(self.target[index], self.source[index], self.weight[index],
+                             self.role[index], self.row[index])
+
+
+@dataclass(frozen=True)
+class Seeds:
+    """Seeds of one regime: where exposure starts and where every path stops."""
+
+    mask: BoolArray
+    strength: FloatArray
+
+
+def share_pct(g: Graph, scoring: ScoringRules) -> FloatArray:
+    """Share in percent used for exposure, per ownership edge of ``g``."""
+    attrs = g.ownership.attrs
+    mid = (attrs["low"].astype(np.float64) + attrs["high"].astype(np.float64)) / 2.0
+    known = attrs["known"].astype(np.bool_)
+    return np.asarray(np.where(known, mid, scoring.ownership.unknown_share_assumed),
+                      dtype=np.float64)
+
+
+def _edges(target: IntArray, source: IntArray, weight: FloatArray, role: int) -> ExposureEdges:
+    rows = np.arange(target.shape[0], dtype=np.int64)
+    roles = np.full(target.shape[0], role, dtype=np.int64)
+    return ExposureEdges(target, source, np.asarray(weight, dtype=np.float64), roles, rows)
+
+
+def ownership_edges(g: Graph, scoring: ScoringRules) -> list[ExposureEdges]:
+    """Both directions of every ownership edge."""
+    pct = share_pct(g, scoring) / 100.0
+    own = g.ownership
+    return [_edges(own.dst, own.src, scoring.ownership.owned_by * pct, OWNED_BY),
+            _edges(own.src, own.dst, scoring.ownership.owns * pct, OWNS)]
+
+
+def control_edges(g: Graph, scoring: ScoringRules) -> list[ExposureEdges]:
+    """Both directions of every control edge."""
+    by_kind = np.asarray([scoring.control.controlled_by.get(k, 0.0) for k in CONTROL_KINDS],
+                         dtype=np.float64)
+    ctl = g.control
+    kind = ctl.attrs["kind"].astype(np.int64)
+    controls = np.full(len(ctl), scoring.control.controls, dtype=np.float64)
+    return [_edges(ctl.dst, ctl.src, by_kind[kind], CONTROLLED_BY),
+            _edges(ctl.src, ctl.dst, controls, CONTROLS)]
+
+
+def status_factor(g: Graph, scoring: ScoringRules) -> FloatArray:
+    """Per relationship edge: active, prospective, or ended and fading with time."""
+    st = scoring.status
+    by_code = {"prospective": st.prospective, "active": st.active, "ended": st.ended}
+    table = np.asarray([by_code[s] for s in STATUS_CODES], dtype=np.float64)
+    code = g.relation.attrs["status"].astype(np.int64)
+    years = g.relation.attrs["ended_years"].astype(np.float64)
+    fade = np.where(code == STATUS_CODES.index("ended"),
+                    0.5 ** (years / st.ended_half_life_years), 1.0)
+    return np.asarray(table[code] * fade, dtype=np.float64)
+
+
+def relation_edges(g: Graph, scoring: ScoringRules, regime: str) -> list[ExposureEdges]:
+    """Both directions of every relationship edge, weighted for ``regime``."""
+    by_kind = np.asarray(
+        [scoring.relationships[k].for_regime(regime) if k in scoring.relationships else 0.0
+         for k in RELATION_KINDS], dtype=np.float64)
+    rel = g.relation
+    weight = by_kind[rel.attrs["kind"].astype(np.int64)] * status_factor(g, scoring)
+    return [_edges(rel.dst, rel.src, weight, RELATION), _edges(rel.src, rel.dst, weight, RELATION)]
+
+
+def _concat(parts: list[ExposureEdges]) -> ExposureEdges:
+    return ExposureEdges(*(np.concatenate([getattr(p, f) for p in parts])
+                           for f in ("target", "source", "weight", "role", "row")))
+
+
+def strongest(edges: ExposureEdges) -> ExposureEdges:
+    """One edge per ordered (target, source) pair: the highest weight, ties to the first fact
+    by role then row. Zero weights and self-loops are dropped; weights are clipped to 1."""
+    keep = (edges.weight > 0) & (edges.target != edges.source)
+    e = edges.take(np.flatnonzero(keep))
+    e = ExposureEdges(e.target, e.source, np.minimum(e.weight, 1.0), e.role, e.row)
+    order = np.lexsort((e.row, e.role, -e.weight, e.source, e.target))
+    e = e.take(order)
+    first = np.ones(len(e), dtype=np.bool_)
+    first[1:] = (e.target[1:] != e.target[:-1]) | (e.source[1:] != e.source[:-1])
+    return e.take(np.flatnonzero(first))
+
+
+def exposure_edges(g: Graph, scoring: ScoringRules, regime: str) -> ExposureEdges:
+    """All exposure edges of ``regime``, deduplicated, sorted by (target, source)."""
+    parts = ownership_edges(g, scoring) + control_edges(g, scoring)
+    return strongest(_concat(parts + relation_edges(g, scoring, regime)))
+
+
+def degree(g: Graph) -> IntArray:
+    """Distinct neighbours of each entity over all ownership, control and relationship edges
+    in force in ``g`` (either direction, any regime, self-loops ignored)."""
+    src = np.concatenate([g.ownership.src, g.control.src, g.relation.src])
+    dst = np.concatenate([g.ownership.dst, g.control.dst, g.relation.dst])
+    a, b = np.concatenate([src, dst]), np.concatenate([dst, src])
+    pairs = np.unique(a[a != b] * np.int64(max(g.n, 1)) + b[a != b])
+    return np.bincount(pairs // max(g.n, 1), minlength=g.n).astype(np.int64)
+
+
+def damping(g: Graph, scoring: ScoringRules) -> FloatArray:
+    """Hub damping: 1 up to the reference degree, then (reference / degree) ** exponent."""
+    hub = scoring.hub_damping
+    deg = degree(g).astype(np.float64)
+    ratio = hub.reference_degree / np.maximum(deg, 1.0)
+    return np.asarray(np.where(deg <= hub.reference_degree, 1.0, ratio ** hub.exponent),
+                      dtype=np.float64)
+
+
+def pass_factor(g: Graph, scoring: ScoringRules) -> FloatArray:
+    """What an intermediary multiplies a path's strength by: decay x its hub damping."""
+    return np.asarray(scoring.decay * damping(g, scoring), dtype=np.float64)
+
+
+def seeds(verdict: RegimeArrays, scoring: ScoringRules) -> Seeds:
+    """Blocked parties seed 1.0, possibly (not definitely) blocked ones ``possibly_blocked``."""
+    blocked = verdict.blocked
+    possibly = np.asarray(verdict.possibly, dtype=np.bool_) & ~blocked
+    strength = np.where(blocked, 1.0, np.where(possibly, scoring.possibly_blocked, 0.0))
+    return Seeds(np.asarray(blocked | possibly, dtype=np.bool_),
+                 np.asarray(strength, dtype=np.float64))

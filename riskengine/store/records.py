@@ -1,0 +1,37 @@
+"""Records the store keeps about its own work (ingests now; score runs and audit later)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class IngestRecord(BaseModel):
+    """One file loaded into the store. Timestamps are passed in by the caller (no clock here).
+
+    Timestamps must carry a timezone and are normalised to UTC. ``id`` is assigned by
+    ``Store.save_ingest``; a value passed in is ignored there.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field(description="source key, e.g. 'ftm', 'ofac-sdn'")
+    file: str = Field(description="path of the file (or directory) read")
+    content_hash: str = Field(description="sha256 of the content read")
+    published: date | None = Field(None, description="publication date of the edition")
+    started_at: AwareDatetime
+    finished_at: AwareDatetime
+    counts: dict[str, int] = Field(default_factory=dict, description="e.g. records per kind")
+    id: int | None = None
+
+    @field_validator("started_at", "finished_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> IngestRecord:
+        if self.finished_at < self.started_at:
+            raise ValueError("finished_at is before started_at")
+        return self

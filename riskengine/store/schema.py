@@ -1,0 +1,205 @@
+"""Database schema: typed SQLAlchemy models, the single source of truth for the tables.
+
+The Alembic revisions under ``migrations/versions`` create exactly these tables; a test
+compares the migrated database with this metadata, so a model change needs a new revision.
+
+Layout: one table per fact kind (designations, ownerships, controls, relationships), each row
+carrying its provenance (the columns of ``domain.Source``); entities with child tables for
+names (all names, position 0 = primary name, ``name_key`` indexed for look-ups), identifiers
+and sources; and ``ingests``, one row per file loaded. Fact rows reference entities by id
+without a foreign key (see ``_entity_ref``); entity child rows do have one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def name_key(name: str) -> str:
+    """Look-up key of a name: case-folded, white space collapsed."""
+    return " ".join(name.casefold().split())
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware timestamp stored as UTC (SQLite keeps no offset, so it is stripped)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        stamp: datetime = value
+        if stamp.tzinfo is None:
+            return stamp.replace(tzinfo=UTC)
+        return stamp.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        str: String(), float: Double(), dict[str, int]: JSON(), list[str]: JSON(),
+    }
+
+
+def _entity_ref() -> Mapped[str]:
+    # No foreign key: a fact may point at an entity defined in the rule files, which are not
+    # stored. References are checked at ingest (``resolve_references``) against both.
+    return mapped_column(index=True)
+
+
+def _child_entity_ref() -> Mapped[str]:
+    return mapped_column(ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Provenance:
+    """The columns of ``domain.Source``, on every fact row."""
+
+    source: Mapped[str]
+    record_id: Mapped[str | None]
+    file: Mapped[str | None]
+    line: Mapped[int | None]
+    note: Mapped[str | None]
+    url: Mapped[str | None]
+    published: Mapped[date | None]
+    content_hash: Mapped[str | None]
+
+
+class Validity:
+    valid_from: Mapped[date | None]
+    valid_to: Mapped[date | None]
+
+
+class EntityRow(Base):
+    __tablename__ = "entities"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    kind: Mapped[str]
+    name: Mapped[str]
+    country: Mapped[str | None]
+    sector: Mapped[str | None]
+
+
+class EntityNameRow(Base):
+    """Every name of an entity; position 0 is ``entities.name``, the rest are aliases."""
+
+    __tablename__ = "entity_names"
+    __table_args__ = (Index("ix_entity_names_name_key", "name_key"),)
+
+    entity_id: Mapped[str] = _child_entity_ref()
+    position: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    name_key: Mapped[str]
+
+
+class EntityIdentifierRow(Base):
+    __tablename__ = "entity_identifiers"
+    __table_args__ = (Index("ix_entity_identifiers_scheme_value", "scheme", "value"),)
+
+    entity_id: Mapped[str] = _child_entity_ref()
+    position: Mapped[int] = mapped_column(primary_key=True)
+    scheme: Mapped[str]
+    value: Mapped[str]
+    country: Mapped[str | None]
+
+
+class EntitySourceRow(Provenance, Base):
+    __tablename__ = "entity_sources"
+
+    entity_id: Mapped[str] = _child_entity_ref()
+    position: Mapped[int] = mapped_column(primary_key=True)
+
+
+class DesignationRow(Provenance, Base):
+    __tablename__ = "designations"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    entity_id: Mapped[str] = _entity_ref()
+    regime: Mapped[str]
+    authority: Mapped[str]
+    program: Mapped[str | None]
+    list_name: Mapped[str]
+    measure: Mapped[str]
+    listed_from: Mapped[date | None]
+    listed_to: Mapped[date | None]
+
+
+class OwnershipRow(Validity, Provenance, Base):
+    __tablename__ = "ownerships"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    owner_id: Mapped[str] = _entity_ref()
+    asset_id: Mapped[str] = _entity_ref()
+    share_low: Mapped[float]
+    share_high: Mapped[float]
+    share_known: Mapped[bool] = mapped_column(Boolean)
+
+
+class ControlRow(Validity, Provenance, Base):
+    __tablename__ = "controls"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    controller_id: Mapped[str] = _entity_ref()
+    controlled_id: Mapped[str] = _entity_ref()
+    kind: Mapped[str]
+
+
+class RelationshipRow(Validity, Provenance, Base):
+    __tablename__ = "relationships"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    a_id: Mapped[str] = _entity_ref()
+    b_id: Mapped[str] = _entity_ref()
+    kind: Mapped[str]
+    status: Mapped[str]
+    hs_codes: Mapped[list[str]]
+    remark: Mapped[str | None]
+
+
+class IngestRow(Base):
+    """One file loaded: appended by ``Store.save_ingest`` in the same transaction as its facts."""
+
+    __tablename__ = "ingests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(index=True)
+    file: Mapped[str]
+    content_hash: Mapped[str]
+    published: Mapped[date | None]
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    counts: Mapped[dict[str, int]]
+
+
+ENTITY_CHILDREN = (EntityNameRow, EntityIdentifierRow, EntitySourceRow)
+FACT_TABLES = (DesignationRow, OwnershipRow, ControlRow, RelationshipRow)

@@ -1,0 +1,320 @@
+"""The fact store: SQLite or PostgreSQL through SQLAlchemy Core, migrated on open.
+
+This is the I/O edge for persisted facts. Writes happen in one transaction per call, with
+bulk (executemany) upserts keyed on id. No clock: timestamps come in on the records.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol, TypeVar
+
+from alembic.util import CommandError
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    RowMapping,
+    Table,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+
+from riskengine.domain import Dataset, Entity
+from riskengine.errors import RiskEngineError
+from riskengine.store import rows
+from riskengine.store.migrate import upgrade
+from riskengine.store.records import IngestRecord
+from riskengine.store.schema import (
+    ENTITY_CHILDREN,
+    Base,
+    ControlRow,
+    DesignationRow,
+    EntityNameRow,
+    EntityRow,
+    IngestRow,
+    OwnershipRow,
+    RelationshipRow,
+    name_key,
+)
+
+__all__ = ["IngestRecord", "Store", "StoreError"]
+
+_WRITE = "riskengine_write"
+_DELETE_CHUNK = 1000  # ids per DELETE ... IN (...): well below every driver's parameter limit
+SUPPORTED_DIALECTS = ("sqlite", "postgresql")
+COUNTED = (EntityRow, DesignationRow, OwnershipRow, ControlRow, RelationshipRow, IngestRow)
+
+
+class StoreError(RiskEngineError):
+    """The database cannot be opened, migrated, read or written (exit code 1)."""
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+F = TypeVar("F", bound=_HasId)
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+class Store:
+    """Facts and ingest records in one database. Open with ``Store.open(url)``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Connect and create or upgrade the schema (an empty database is fine).
+
+        ``url`` is an SQLAlchemy URL: ``sqlite:///path.db`` or ``postgresql://user@host/db``
+        (the psycopg 3 driver is used for PostgreSQL).
+        """
+        engine = _create_engine(url)
+        try:
+            with _transaction(engine, write=True) as conn:
+                upgrade(conn)
+        except (SQLAlchemyError, CommandError) as exc:  # CommandError: an unknown revision
+            engine.dispose()
+            raise StoreError(f"cannot open store {_safe(url)}: {_first_line(exc)}") from exc
+        return cls(engine)
+
+    def close(self) -> None:
+        """Release all connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def load_dataset(self) -> Dataset:
+        """Every fact in the store, each kind ordered by id (code-point order)."""
+        with self._read() as conn:
+            return Dataset(
+                entities=_load_entities(conn),
+                designations=_load(conn, DesignationRow, rows.designation_from),
+                ownerships=_load(conn, OwnershipRow, rows.ownership_from),
+                controls=_load(conn, ControlRow, rows.control_from),
+                relationships=_load(conn, RelationshipRow, rows.relationship_from),
+            )
+
+    def save_ingest(self, dataset: Dataset, record: IngestRecord) -> IngestRecord:
+        """Upsert every fact by id and append ``record``, all in one transaction.
+
+        On any error nothing is written. References are not checked here (a fact may point at
+        an entity of the rule files): check them first with
+        ``riskengine.ingest.ftm.resolve_references``. Returns the record with its new id.
+        """
+        try:
+            with _transaction(self._engine, write=True) as conn:
+                _write_dataset(conn, dataset)
+                new_id = _append_ingest(conn, record)
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"saving {record.file} failed, nothing was written: {_first_line(exc)}"
+            ) from exc
+        return record.model_copy(update={"id": new_id})
+
+    def ingests(self) -> list[IngestRecord]:
+        """All ingest records, oldest first."""
+        with self._read() as conn:
+            found = conn.execute(select(_table(IngestRow)).order_by(IngestRow.id)).mappings()
+            return [IngestRecord.model_validate(dict(row)) for row in found]
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table: entities, designations, ownerships, controls, relationships, ingests."""
+        with self._read() as conn:
+            return {model.__tablename__: _count(conn, model) for model in COUNTED}
+
+    def entity_ids(self) -> set[str]:
+        """Ids of all stored entities (for ``resolve_references``)."""
+        with self._read() as conn:
+            return set(conn.execute(select(EntityRow.id)).scalars())
+
+    def find_by_name(self, name: str) -> list[str]:
+        """Ids of entities with ``name`` as name or alias (case and spacing ignored)."""
+        query = (select(EntityNameRow.entity_id).distinct()
+                 .where(EntityNameRow.name_key == name_key(name)))
+        with self._read() as conn:
+            return sorted(conn.execute(query).scalars())
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with _transaction(self._engine, write=False) as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"reading the store failed: {_first_line(exc)}") from exc
+
+
+# --- engine and transactions -------------------------------------------------------------
+
+
+def _create_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"invalid database URL {url!r}: {exc}") from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        engine = create_engine(parsed)
+    except (ArgumentError, ImportError) as exc:
+        raise StoreError(f"cannot use {parsed.drivername!r} databases: {exc}") from exc
+    if engine.dialect.name not in SUPPORTED_DIALECTS:
+        raise StoreError(f"unsupported database {engine.dialect.name!r}: use SQLite or PostgreSQL")
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (so DDL and
+    # SAVEPOINTs are transactional); foreign keys are off by default in SQLite.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # Writers take the lock up front: a deferred transaction cannot wait for a lock upgrade.
+    immediate = conn.get_execution_options().get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def _transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        conn.execution_options(**{_WRITE: write})
+        if not write and conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")  # one snapshot
+        with conn.begin():
+            yield conn
+
+
+def _safe(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    origin = getattr(exc, "orig", None) or exc
+    return str(origin).strip().splitlines()[0] if str(origin).strip() else type(exc).__name__
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _last_by_id(facts: Iterable[F]) -> list[F]:
+    """One fact per id, the last given winning (a bulk upsert must not repeat a key)."""
+    return list({fact.id: fact for fact in facts}.values())
+
+
+def _write_dataset(conn: Connection, dataset: Dataset) -> None:
+    entities = _last_by_id(dataset.entities)
+    _upsert(conn, EntityRow, [rows.entity_row(e) for e in entities])
+    _replace_children(conn, entities)
+    _upsert(conn, DesignationRow, [rows.designation_row(f) for f in
+                                   _last_by_id(dataset.designations)])
+    _upsert(conn, OwnershipRow, [rows.ownership_row(f) for f in _last_by_id(dataset.ownerships)])
+    _upsert(conn, ControlRow, [rows.control_row(f) for f in _last_by_id(dataset.controls)])
+    _upsert(conn, RelationshipRow, [rows.relationship_row(f) for f in
+                                    _last_by_id(dataset.relationships)])
+
+
+def _replace_children(conn: Connection, entities: Sequence[Entity]) -> None:
+    if not entities:
+        return
+    ids = [e.id for e in entities]
+    for start in range(0, len(ids), _DELETE_CHUNK):
+        chunk = ids[start:start + _DELETE_CHUNK]
+        for model in ENTITY_CHILDREN:
+            table = _table(model)
+            conn.execute(delete(table).where(table.c.entity_id.in_(chunk)))
+    builders = (rows.name_rows, rows.identifier_rows, rows.entity_source_rows)
+    for child, build in zip(ENTITY_CHILDREN, builders, strict=True):
+        values = [row for e in entities for row in build(e)]
+        if values:
+            conn.execute(insert(_table(child)), values)
+
+
+def _upsert(conn: Connection, model: type[Base], values: list[rows.Row]) -> None:
+    if values:
+        conn.execute(_upsert_statement(conn.dialect.name, _table(model)), values)
+
+
+def _updates(table: Table, excluded: ReadOnlyColumnCollection[str, Any]) -> dict[str, Any]:
+    return {c.name: excluded[c.name] for c in table.columns if not c.primary_key}
+
+
+def _upsert_statement(dialect: str, table: Table) -> Executable:
+    keys = list(table.primary_key)
+    if dialect == "sqlite":
+        lite = sqlite.insert(table)
+        return lite.on_conflict_do_update(index_elements=keys, set_=_updates(table, lite.excluded))
+    pg = postgresql.insert(table)
+    return pg.on_conflict_do_update(index_elements=keys, set_=_updates(table, pg.excluded))
+
+
+def _append_ingest(conn: Connection, record: IngestRecord) -> int:
+    result = conn.execute(insert(_table(IngestRow)), record.model_dump(exclude={"id"}))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+# --- reading -------------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def _rows(conn: Connection, model: type[Base], *order: Any) -> Sequence[RowMapping]:
+    return conn.execute(select(_table(model)).order_by(*order)).mappings().all()
+
+
+def _load(conn: Connection, model: type[Base], build: Callable[[RowMapping], T]) -> tuple[T, ...]:
+    found = sorted(_rows(conn, model), key=lambda row: str(row["id"]))
+    return tuple(build(row) for row in found)
+
+
+def _grouped(conn: Connection, model: type[Base]) -> dict[str, list[RowMapping]]:
+    table = _table(model)
+    groups: dict[str, list[RowMapping]] = defaultdict(list)
+    for row in _rows(conn, model, table.c.entity_id, table.c.position):
+        groups[row["entity_id"]].append(row)
+    return groups
+
+
+def _load_entities(conn: Connection) -> tuple[Entity, ...]:
+    names, identifiers, sources = (_grouped(conn, model) for model in ENTITY_CHILDREN)
+
+    def build(row: RowMapping) -> Entity:
+        key = row["id"]
+        return rows.entity_from(row, names[key], identifiers[key], sources[key])
+
+    return _load(conn, EntityRow, build)
+
+
+def _count(conn: Connection, model: type[Base]) -> int:
+    return int(conn.execute(select(func.count()).select_from(_table(model))).scalar_one())

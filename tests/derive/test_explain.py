@@ -1,0 +1,153 @@
+"""Evidence of one entity's verdict: kinds, details, paths back to the listing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from riskengine.derive.explain import explain_verdict, graph_index, listing_label
+from riskengine.derive.verdicts import derive_regime
+from riskengine.domain import Designation, Source
+from riskengine.result import RegimeVerdict
+from riskengine.ruleset.models import RegimeParams
+from tests.derive.build import EU, UK, US, graph
+
+LISTING = "TEST PROG"  # build.py: authority = regime code in capitals, list TEST, program PROG
+Expected = list[tuple[str, str, list[str]]]
+
+
+def explain(params: RegimeParams, code: str, facts: dict[str, Any], entity: str) -> RegimeVerdict:
+    g = graph(**facts)
+    return explain_verdict(g, derive_regime(g, code, params), params, g.index[entity])
+
+
+def summary(verdict: RegimeVerdict) -> Expected:
+    return [(e.kind, e.detail, [p.label for p in e.path]) for e in verdict.evidence]
+
+
+CASES: list[tuple[str, RegimeParams, str, dict[str, Any], str, str, Expected]] = [
+    # A listed entity: one evidence per designation in force, [entity, listing].
+    ("listed", US, "us",
+     {"listings": [("x", "us", date(2022, 6, 28), None), ("x", "us"), ("x", "eu")]}, "x",
+     "listed",
+     [("listed", f"listed: US {LISTING}", ["X", f"US {LISTING}"]),
+      ("listed", f"listed: US {LISTING} since 2022-06-28", ["X", f"US {LISTING} since 2022-06-28"])]),
+    # OFAC FAQ 401: aggregated 50.01%, one path per blocked owner.
+    ("owned-aggregate", US, "us",
+     {"owns": [("x", "a", 25), ("y", "a", 25.01)], "listings": [("x", "us"), ("y", "us")]}, "a",
+     "owned",
+     [("owned", "owned 50.01% by blocked parties (US: 50% or more, aggregated); owned 25% by X",
+       ["A", "owned 25% by", "X", f"US {LISTING}"]),
+      ("owned", "owned 50.01% by blocked parties (US: 50% or more, aggregated);"
+       " owned 25.01% by Y", ["A", "owned 25.01% by", "Y", f"US {LISTING}"])]),
+    # OFAC FAQ 401: the chain walks back to the listing, shortest path first.
+    ("owned-chain", US, "us",
+     {"owns": [("x", "a", 50), ("a", "b", 50), ("y", "b", 10)],
+      "listings": [("x", "us"), ("y", "us")]}, "b", "owned",
+     [("owned", "owned 60% by blocked parties (US: 50% or more, aggregated); owned 10% by Y",
+       ["B", "owned 10% by", "Y", f"US {LISTING}"]),
+      ("owned", "owned 60% by blocked parties (US: 50% or more, aggregated); owned 50% by A",
+       ["B", "owned 50% by", "A", "owned 50% by", "X", f"US {LISTING}"])]),
+    # EU: control by appointing the board blocks.
+    ("controlled-eu", EU, "eu",
+     {"controls": [("x", "a", "board_appointment")], "listings": [("x", "eu")]}, "a",
+     "controlled",
+     [("controlled", "controlled by blocked X (board_appointment)",
+       ["A", "controlled by (board_appointment)", "X", f"EU {LISTING}"])]),
+    # OFAC FAQ 398: control alone does not block; reported as exposure.
+    ("faq398", US, "us",
+     {"controls": [("x", "a", "board_appointment")], "listings": [("x", "us")]}, "a", "clear",
+     [("control_not_blocking", "controlled by blocked X (board_appointment) without 50%"
+       " ownership; US does not block on control alone (OFAC FAQ 398): treat as exposure",
+       ["A", "controlled by (board_appointment)", "X", f"US {LISTING}"])]),
+    # A range: possibly blocked, the range named.
+    ("range", EU, "eu", {"owns": [("x", "a", (25, 60))], "listings": [("x", "eu")]}, "a",
+     "clear",
+     [("possibly_owned", "possibly blocked: ownership share 25-60% of A by blocked X (range)",
+       ["A", "owned 25-60% by", "X", f"EU {LISTING}"])]),
+    # Two holders together possibly reach the threshold: the aggregated range is stated.
+    ("range-aggregate", US, "us",
+     {"owns": [("x", "a", 30), ("y", "a", (10, 30))], "listings": [("x", "us"), ("y", "us")]},
+     "a", "clear",
+     [("possibly_owned", "possibly blocked: 40-60% of A held by blocked or possibly blocked"
+       " parties together (US: 50% or more, aggregated)", []),
+      ("possibly_owned", "possibly blocked: ownership share 10-30% of A by blocked Y (range)",
+       ["A", "owned 10-30% by", "Y", f"US {LISTING}"])]),
+    # An unknown share of a blocked owner: possibly blocked, review.
+    ("unknown", US, "us", {"owns": [("x", "a", None)], "listings": [("x", "us")]}, "a", "clear",
+     [("unknown_share", "unknown share of A held by blocked X",
+       ["A", "owned unknown share by", "X", f"US {LISTING}"])]),
+    # Possibly blocked passes on through a possibly blocked owner.
+    ("possibly-owner", US, "us",
+     {"owns": [("x", "a", (25, 60)), ("a", "b", 60)], "listings": [("x", "us")]}, "b", "clear",
+     [("possibly_owned", "possibly blocked: ownership share 60% of B by possibly blocked A",
+       ["B", "owned 60% by", "A", "owned 25-60% by", "X", f"US {LISTING}"])]),
+    # UK: P's direct 25% and 30% through its majority-held A: 55%, per person.
+    ("uk-indirect", UK, "uk",
+     {"owns": [("p", "a", 60), ("a", "b", 30), ("p", "b", 25)], "listings": [("p", "uk")]},
+     "b", "owned",
+     [("owned", "owned 55% by designated P (UK: more than 50%, per person); owned 25% by P",
+       ["B", "owned 25% by", "P", f"UK {LISTING}"]),
+      ("owned", "owned 55% by designated P (UK: more than 50%, per person); owned 30% by A",
+       ["B", "owned 30% by", "A", "owned 60% by", "P", f"UK {LISTING}"])]),
+    # UK: a joint arrangement makes P and Q one holder.
+    ("uk-joint", UK, "uk",
+     {"owns": [("p", "a", 30), ("q", "a", 30)], "controls": [("p", "q", "joint_arrangement")],
+      "listings": [("p", "uk"), ("q", "uk")]}, "a", "owned",
+     [("owned", "owned 60% by designated P and Q (joint arrangement) (UK: more than 50%,"
+       " per person); owned 30% by P", ["A", "owned 30% by", "P", f"UK {LISTING}"]),
+      ("owned", "owned 60% by designated P and Q (joint arrangement) (UK: more than 50%,"
+       " per person); owned 30% by Q", ["A", "owned 30% by", "Q", f"UK {LISTING}"])]),
+    # UK: a majority holding of a controlled entity blocks too.
+    ("uk-controlled-holding", UK, "uk",
+     {"controls": [("p", "a", "board_appointment")], "owns": [("a", "b", 60)],
+      "listings": [("p", "uk")]}, "b", "controlled",
+     [("controlled", "owned 60% by controlled A (UK: more than 50%, per person)",
+       ["B", "owned 60% by", "A", "controlled by (board_appointment)", "P", f"UK {LISTING}"])]),
+    # Nothing to say about an entity with no ties to a listing.
+    ("clear", US, "us", {"owns": [("a", "b", 60)]}, "b", "clear", []),
+]
+
+
+@pytest.mark.parametrize(("params", "code", "facts", "entity", "status", "expected"),
+                         [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_evidence(params: RegimeParams, code: str, facts: dict[str, Any], entity: str,
+                  status: str, expected: Expected) -> None:
+    verdict = explain(params, code, facts, entity)
+    assert verdict.status == status
+    assert verdict.blocked == (status != "clear")
+    assert summary(verdict) == expected
+
+
+@pytest.mark.parametrize(("facts", "possibly"), [
+    ({"owns": [("x", "a", (25, 60))], "listings": [("x", "us")]}, True),
+    ({"owns": [("x", "a", 20)], "listings": [("x", "us")]}, False),
+])
+def test_possibly_flag(facts: dict[str, Any], possibly: bool) -> None:
+    verdict = explain(US, "us", facts, "a")
+    assert (verdict.possibly_blocked, verdict.blocked) == (possibly, False)
+
+
+def test_evidence_cites_the_original_fact() -> None:
+    verdict = explain(US, "us", {"owns": [("x", "a", 50)], "listings": [("x", "us")]}, "a")
+    edge = verdict.evidence[0].path[1]
+    assert (edge.type, edge.id, edge.source) == ("edge", "o0", "test: test fact")
+
+
+@pytest.mark.parametrize(("fields", "label"), [
+    ({"authority": "OFAC", "list_name": "SDN", "program": "RUSSIA-EO14024",
+      "listed_from": date(2022, 6, 28)}, "OFAC SDN RUSSIA-EO14024 since 2022-06-28"),
+    ({"authority": "HMT", "list_name": "", "program": None}, "HMT"),
+    ({}, "UK listing"),
+])
+def test_listing_label(fields: dict[str, Any], label: str) -> None:
+    d = Designation(id="d", entity_id="x", regime="uk", source=Source(source="test"), **fields)
+    assert listing_label(d) == label
+
+
+def test_graph_index_is_built_once_per_graph() -> None:
+    g = graph(owns=[("x", "a", 50)])
+    assert graph_index(g) is graph_index(g)
+    assert graph_index(graph(owns=[("x", "a", 50)])) is not graph_index(g)
