@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from riskengine.derive.base import RegimeArrays
-from riskengine.derive.explain import explain_verdict, verdict_flags
-from riskengine.derive.verdicts import derive_all
+from riskengine.derive.explain import explain_verdict
+from riskengine.derive.verdicts import derive_all, verdict_flags
 from riskengine.domain import Dataset, Entity
 from riskengine.errors import AmbiguousError, NotFoundError
 from riskengine.exposure.score import ScoreTable, score_all, score_entity
@@ -61,10 +61,17 @@ def find(index: NameIndex, query: str) -> Entity:
     return found[0]
 
 
+def regime_order(rules: RuleSet, codes: list[str]) -> list[str]:
+    """Regimes in the order the rule file lists them, then any others alphabetically."""
+    configured = [r.code for r in rules.regimes.regimes]
+    return [c for c in configured if c in codes] + sorted(set(codes) - set(configured))
+
+
 def regime_verdicts(ev: Evaluation, i: int) -> dict[str, RegimeVerdict]:
     return {
-        code: explain_verdict(ev.graph, arrays, ev.rules.regimes.params(code, ev.as_of), i)
-        for code, arrays in sorted(ev.verdicts.items())
+        code: explain_verdict(
+            ev.graph, ev.verdicts[code], ev.rules.regimes.params(code, ev.as_of), i)
+        for code in regime_order(ev.rules, list(ev.verdicts))
     }
 
 

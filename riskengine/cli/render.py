@@ -6,11 +6,13 @@ import json
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from riskengine.result import Contribution, PathItem, ScoreResult
 
-TOP_PATHS = 5
+TOP_PATHS = 6
+SOURCE_CHARS = 110  # the table cites sources briefly; --format json has them in full
 
 
 def print_json(data: object) -> None:
@@ -23,7 +25,7 @@ def _console() -> Console:
 
 
 def path_text(path: tuple[PathItem, ...]) -> str:
-    """'JAC Motors -[technology_licence with]-> KAMAZ PJSC => OFAC SDN ... [source]'."""
+    """'JAC Motors -[technology_licence with]-> KAMAZ PJSC => OFAC SDN ...'."""
     parts: list[str] = []
     for item in path:
         if item.type == "entity":
@@ -35,9 +37,12 @@ def path_text(path: tuple[PathItem, ...]) -> str:
     return " ".join(parts)
 
 
-def _sources(path: tuple[PathItem, ...]) -> str:
-    cited = [item.source for item in path if item.source]
-    return "; ".join(dict.fromkeys(cited))
+def _brief(text: str) -> str:
+    return text if len(text) <= SOURCE_CHARS else text[: SOURCE_CHARS - 1] + "…"
+
+
+def _sources(path: tuple[PathItem, ...]) -> list[str]:
+    return list(dict.fromkeys(_brief(item.source) for item in path if item.source))
 
 
 def score_table(result: ScoreResult) -> None:
@@ -50,7 +55,7 @@ def score_table(result: ScoreResult) -> None:
     console.print(_regimes(result))
     console.print(_contributions(result.contributions))
     for flag in result.flags:
-        console.print(f"[yellow]review:[/yellow] {flag}")
+        console.print(f"[yellow]review:[/yellow] {escape(flag)}")
 
 
 def _regimes(result: ScoreResult) -> Table:
@@ -58,27 +63,53 @@ def _regimes(result: ScoreResult) -> Table:
     for column in ("regime", "status", "blocked", "possibly", "why"):
         table.add_column(column)
     for code, verdict in result.regimes.items():
-        why = verdict.evidence[0].detail if verdict.evidence else ""
+        why = verdict.evidence[0].detail if verdict.evidence else "no listing, no blocking owner"
         table.add_row(code, verdict.status, _yes(verdict.blocked),
-                      _yes(verdict.possibly_blocked), why)
+                      _yes(verdict.possibly_blocked), escape(why))
     return table
+
+
+def _group(contributions: tuple[Contribution, ...]) -> list[list[Contribution]]:
+    """Contributions along the same path (one per regime) shown together, largest first."""
+    groups: dict[tuple[str, tuple[str, ...]], list[Contribution]] = {}
+    for c in contributions:
+        key = (c.factor, tuple(i.id for i in c.path if i.type != "listing"))
+        groups.setdefault(key, []).append(c)
+    return sorted(groups.values(), key=lambda g: (g[0].factor == "cap", -_points(g)))
+
+
+def _points(group: list[Contribution]) -> float:
+    return round(sum(c.points for c in group), 2)
+
+
+def _group_text(group: list[Contribution]) -> str:
+    """The shared path once, then one line per regime, then the sources cited."""
+    first = group[0]
+    lines: list[str] = []
+    if first.path:
+        lines.append(escape(path_text(tuple(i for i in first.path if i.type != "listing"))))
+    for c in group:
+        listing = [i.label for i in c.path if i.type == "listing"]
+        suffix = f" => {listing[0]}" if listing else ""
+        lines.append(escape(f"{c.detail}{suffix}"))
+    cited = dict.fromkeys(src for c in group for src in _sources(c.path))
+    lines += [f"[dim]source: {escape(src)}[/dim]" for src in cited]
+    return "\n".join(dict.fromkeys(lines))
 
 
 def _contributions(contributions: tuple[Contribution, ...]) -> Table:
     table = Table(title="Why this score (points add up to the score)", title_justify="left")
-    for column in ("points", "factor", "detail and evidence path"):
+    for column in ("points", "factor", "detail, evidence path and sources"):
         table.add_column(column)
-    shown = [c for c in contributions if c.factor != "cap"][:TOP_PATHS]
-    shown += [c for c in contributions if c.factor == "cap"]
-    for c in shown:
-        text = c.detail
-        if c.path:
-            text += f"\n{path_text(c.path)}\nsources: {_sources(c.path)}"
-        table.add_row(f"{c.points:+.2f}", c.factor, text)
-    hidden = len(contributions) - len(shown)
+    groups = _group(contributions)
+    shown = [g for g in groups if g[0].factor != "cap"][:TOP_PATHS]
+    shown += [g for g in groups if g[0].factor == "cap"]
+    for group in shown:
+        table.add_row(f"{_points(group):+.2f}", group[0].factor, _group_text(group))
+    hidden = [g for g in groups if g not in shown]
     if hidden:
-        rest = sum(c.points for c in contributions if c not in shown)
-        table.add_row(f"{rest:+.2f}", "...", f"{hidden} more (see --format json)")
+        rest = round(sum(_points(g) for g in hidden), 2)
+        table.add_row(f"{rest:+.2f}", "...", f"{len(hidden)} more (see --format json)")
     return table
 
 

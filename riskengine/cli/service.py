@@ -80,11 +80,10 @@ def ingest_ftm(settings: Settings, path: Path) -> list[str]:
     rules = load_rules(settings)
     store = open_store(settings)
     try:
-        known = {e.id for e in store.load_dataset().entities} | {
-            e.id for e in rules.scenario.entities}
+        known = store.entity_ids() | {e.id for e in rules.scenario.entities}
         dataset, warnings = resolve_references(parsed.dataset, known)
         record = IngestRecord(
-            source="ftm", file=str(path), content_hash=_sha256(path), published=None,
+            source="ftm", file=str(path), content_hash=parsed.content_hash, published=None,
             started_at=started, finished_at=now(), counts=dict(parsed.counts),
         )
         store.save_ingest(dataset, record)
@@ -97,9 +96,3 @@ def _summary(counts: dict[str, int], skipped: dict[str, int], warnings: list[str
     lines = [f"ingested {n} {schema}" for schema, n in sorted(counts.items())]
     lines += [f"skipped {n} {schema} (schema not used)" for schema, n in sorted(skipped.items())]
     return lines + [f"warning: {w}" for w in warnings]
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()

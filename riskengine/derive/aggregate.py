@@ -32,6 +32,7 @@ from riskengine.ruleset.models import RegimeParams
 
 Sparse = sp.csr_array
 SHARE_DECIMALS = 9
+GROWTH = 8  # PairTable: run length ratio
 JOINT_ARRANGEMENT = CONTROL_KINDS.index("joint_arrangement")
 
 
@@ -120,12 +121,17 @@ def flags(n: int, entities: IntArray) -> BoolArray:
     return out
 
 
+def locate(keys: IntArray, wanted: IntArray) -> tuple[BoolArray, IntArray]:
+    """Which of ``wanted`` are in the sorted array ``keys``, and their positions there."""
+    if not keys.size:
+        return np.zeros(wanted.shape, dtype=np.bool_), np.zeros(wanted.shape, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
+    return np.asarray(keys[pos] == wanted, dtype=np.bool_), pos
+
+
 def contains(keys: IntArray, wanted: IntArray) -> BoolArray:
     """Which of ``wanted`` are in the sorted array ``keys``."""
-    if not keys.size:
-        return np.zeros(wanted.shape, dtype=np.bool_)
-    pos = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
-    return np.asarray(keys[pos] == wanted, dtype=np.bool_)
+    return locate(keys, wanted)[0]
 
 
 def step(frontier: IntArray, groups: int, edges: Sparse) -> tuple[IntArray, FloatArray]:
@@ -138,6 +144,56 @@ def step(frontier: IntArray, groups: int, edges: Sparse) -> tuple[IntArray, Floa
     return keys[order], np.asarray(found.data, dtype=np.float64)[order]
 
 
+class PairTable:
+    """Unique int64 keys with float values, kept as a few sorted runs (log-structured).
+
+    Each run is more than ``GROWTH`` times longer than the next; a new run is merged into the
+    one before it until that holds. Adding f keys costs a lookup in each run plus amortised
+    merging, not a copy of all K keys, so a fixed point of thousands of rounds (a deep chain)
+    over millions of pairs stays fast.
+    """
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[IntArray, FloatArray]] = []
+
+    def _where(self, keys: IntArray) -> list[tuple[BoolArray, IntArray]]:
+        return [locate(run, keys) for run, _ in self.runs]
+
+    def get(self, keys: IntArray) -> FloatArray:
+        """Values at ``keys`` (0 where absent)."""
+        out = np.zeros(keys.shape, dtype=np.float64)
+        for (found, pos), (_, values) in zip(self._where(keys), self.runs, strict=True):
+            out[found] = values[pos[found]]
+        return out
+
+    def has(self, keys: IntArray) -> BoolArray:
+        """Which ``keys`` are present."""
+        out = np.zeros(keys.shape, dtype=np.bool_)
+        for found, _ in self._where(keys):
+            out |= found
+        return out
+
+    def add(self, keys: IntArray, values: FloatArray) -> None:
+        """Add ``values`` at unique ``keys``, inserting the absent ones."""
+        fresh = np.ones(keys.shape, dtype=np.bool_)
+        for (found, pos), (_, run_values) in zip(self._where(keys), self.runs, strict=True):
+            run_values[pos[found]] += values[found]
+            fresh &= ~found
+        order = np.argsort(keys[fresh])
+        self.runs.append((keys[fresh][order], values[fresh][order].astype(np.float64)))
+        while len(self.runs) > 1 and self.runs[-2][0].size <= GROWTH * self.runs[-1][0].size:
+            (k1, v1), (k2, v2) = self.runs.pop(), self.runs.pop()
+            merged = np.argsort(np.concatenate((k2, k1)), kind="stable")
+            self.runs.append((np.concatenate((k2, k1))[merged], np.concatenate((v2, v1))[merged]))
+
+    def items(self) -> tuple[IntArray, FloatArray]:
+        """All (keys, values), sorted by key."""
+        keys = np.concatenate([np.zeros(0, dtype=np.int64), *(k for k, _ in self.runs)])
+        values = np.concatenate([np.zeros(0), *(v for _, v in self.runs)])
+        order = np.argsort(keys)
+        return keys[order], values[order]
+
+
 @dataclass(frozen=True)
 class Closure:
     """A least fixed point: member pair keys, and the shares the members hold (sorted keys)."""
@@ -147,16 +203,6 @@ class Closure:
     held: FloatArray
 
 
-def add_held(closure: Closure, keys: IntArray, values: FloatArray) -> Closure:
-    """``closure`` with ``values`` added to the shares held at (sorted, unique) ``keys``."""
-    old, held = closure.held_keys, closure.held.copy()
-    found = contains(old, keys)
-    pos = np.searchsorted(old, keys)
-    held[pos[found]] += values[found]
-    return Closure(closure.members, np.insert(old, pos[~found], keys[~found]),
-                   np.insert(held, pos[~found], values[~found]))
-
-
 def least_fixpoint(seed: IntArray, groups: int, params: RegimeParams,
                    shares: Sparse | None, links: Sparse | None) -> Closure:
     """Least set of (group, entity) pair keys containing ``seed``, closed under two rules.
@@ -164,23 +210,20 @@ def least_fixpoint(seed: IntArray, groups: int, params: RegimeParams,
     An entity joins a group when the group's members together hold ``shares`` in it meeting
     the threshold, or when a member has a ``links`` edge to it.
     """
-    empty = np.zeros(0, dtype=np.int64)
-    closure = Closure(np.unique(seed), empty, np.zeros(0, dtype=np.float64))
-    frontier = closure.members
+    members, held = PairTable(), PairTable()
+    frontier = np.unique(seed)
     while frontier.size:
-        found = [empty]
+        members.add(frontier, np.zeros(frontier.size))
+        found = [np.zeros(0, dtype=np.int64)]
         if shares is not None:
             keys, values = step(frontier, groups, shares)
-            closure = add_held(closure, keys, values)
-            total = closure.held[np.searchsorted(closure.held_keys, keys)]
-            found.append(keys[meets(total, params)])
+            held.add(keys, values)
+            found.append(keys[meets(held.get(keys), params)])
         if links is not None:
             found.append(step(frontier, groups, links)[0])
         joining = np.unique(np.concatenate(found))
-        frontier = joining[~contains(closure.members, joining)]
-        members = np.insert(closure.members, np.searchsorted(closure.members, frontier), frontier)
-        closure = Closure(members, closure.held_keys, closure.held)
-    return closure
+        frontier = joining[~members.has(joining)]
+    return Closure(members.items()[0], *held.items())
 
 
 def derive_aggregate(g: Graph, code: str, params: RegimeParams) -> RegimeArrays:

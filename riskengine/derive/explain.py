@@ -17,10 +17,11 @@ from typing import Literal, cast
 
 import numpy as np
 
-from riskengine.derive.aggregate import JOINT_ARRANGEMENT, SHARE_DECIMALS
+from riskengine.derive.aggregate import JOINT_ARRANGEMENT, meets
 from riskengine.derive.base import RegimeArrays
 from riskengine.derive.per_person import group_labels
-from riskengine.domain import CONTROL_KINDS, Designation, Source
+from riskengine.derive.verdicts import cite, listing_label, pct
+from riskengine.domain import CONTROL_KINDS, Designation
 from riskengine.graph import BoolArray, Graph, IntArray
 from riskengine.result import Evidence, PathItem, RegimeVerdict, Status
 from riskengine.ruleset.models import RegimeParams
@@ -90,27 +91,25 @@ class Ctx:
     params: RegimeParams
     idx: GraphIndex
 
-    @property
-    def code(self) -> str:
-        return self.arrays.regime
-
     def name(self, v: int) -> str:
-        return self.g.dataset.entities[v].name
+        """The entity's name (its id if the Graph's dataset does not list it at ``v``)."""
+        found = self.g.dataset.entities[v] if v < len(self.g.dataset.entities) else None
+        return found.name if found is not None and found.id == self.g.ids[v] else self.g.ids[v]
 
     def counts(self, kind: int) -> bool:
         """Whether a control edge of this kind code blocks under the regime."""
         return kind != JOINT_ARRANGEMENT and CONTROL_KINDS[kind] in self.params.control_kinds
 
-    def meets(self, pct: float) -> bool:
-        pct = round(pct, SHARE_DECIMALS)
-        return pct > 0 and self.params.meets(pct)
+    def meets(self, share: float) -> bool:
+        """``aggregate.meets`` on one share."""
+        return bool(meets(np.asarray([share], dtype=np.float64), self.params)[0])
 
     def rule(self) -> str:
         """'US: 50% or more, aggregated'."""
         p = self.params
         level = f"{p.threshold:g}% or more" if p.inclusive else f"more than {p.threshold:g}%"
         how = {"aggregate": "aggregated", "per_person": "per person"}.get(p.ownership_test, "")
-        return f"{self.code.upper()}: {level}, {how}"
+        return f"{self.arrays.regime.upper()}: {level}, {how}"
 
     def kind(self, pos: int) -> str:
         """Control kind of control edge ``pos``."""
@@ -119,50 +118,31 @@ class Ctx:
     def walk(self, possible: bool) -> Walk:
         """Back through blocked entities on lower bounds, or possibly blocked on upper ones."""
         keep = self.arrays.possibly if possible else self.arrays.blocked
-        return Walk(mask(keep), "high" if possible else "low", True, mask(self.arrays.listed))
-
-
-def pct(low: float, high: float | None = None) -> str:
-    """'50.01%', or '25-60%' for a range."""
-    if high is None or round(low, 4) == round(high, 4):
-        return f"{round(low, 4):g}%"
-    return f"{round(low, 4):g}-{round(high, 4):g}%"
-
-
-def cite(source: Source) -> str:
-    """Source citation plus its note."""
-    return f"{source.cite()}: {source.note}" if source.note else source.cite()
-
-
-def listing_label(d: Designation) -> str:
-    """'OFAC SDN RUSSIA-EO14024 since 2022-06-28'."""
-    text = " ".join(p for p in (d.authority, d.list_name, d.program or "") if p)
-    text = text or f"{d.regime.upper()} listing"
-    return f"{text} since {d.listed_from.isoformat()}" if d.listed_from else text
+        return Walk(_mask(keep), "high" if possible else "low", True, _mask(self.arrays.listed))
 
 
 def designations(ctx: Ctx, v: int) -> list[Designation]:
     """Asset-freeze designations of entity ``v`` in force in the regime, oldest first."""
     found = [d for d in ctx.idx.designations.get(ctx.g.ids[v], ())
-             if d.regime == ctx.code and d.blocking and d.active(ctx.g.as_of)]
+             if d.regime == ctx.arrays.regime and d.blocking and d.active(ctx.g.as_of)]
     return sorted(found, key=lambda d: (d.listed_from.toordinal() if d.listed_from else 0, d.id))
 
 
-def entity_item(ctx: Ctx, v: int) -> PathItem:
+def _entity_item(ctx: Ctx, v: int) -> PathItem:
     return PathItem(type="entity", id=ctx.g.ids[v], label=ctx.name(v))
 
 
-def listing_item(d: Designation) -> PathItem:
+def _listing_item(d: Designation) -> PathItem:
     return PathItem(type="listing", id=d.id, label=listing_label(d), source=cite(d.source))
 
 
-def own_item(ctx: Ctx, pos: int) -> PathItem:
+def _own_item(ctx: Ctx, pos: int) -> PathItem:
     fact = ctx.g.dataset.ownerships[int(ctx.g.ownership.edge[pos])]
     return PathItem(type="edge", id=fact.id, label=f"owned {fact.share.label()} by",
                     source=cite(fact.source))
 
 
-def control_item(ctx: Ctx, pos: int) -> PathItem:
+def _control_item(ctx: Ctx, pos: int) -> PathItem:
     fact = ctx.g.dataset.controls[int(ctx.g.control.edge[pos])]
     return PathItem(type="edge", id=fact.id, label=f"controlled by ({fact.kind})",
                     source=cite(fact.source))
@@ -197,7 +177,7 @@ def control_edges(ctx: Ctx, v: int, keep: Keep, counted: bool) -> list[tuple[int
     return sorted(((c, p) for c, p in found if keep(c)), key=lambda t: (ctx.g.ids[t[0]], t[1]))
 
 
-def mask(flags: BoolArray) -> Keep:
+def _mask(flags: BoolArray) -> Keep:
     return lambda v: bool(flags[v])
 
 
@@ -214,68 +194,69 @@ class Walk:
 
 def chain(ctx: Ctx, start: int, walk: Walk) -> list[PathItem]:
     """Shortest walk back from ``start`` to a target: [edge, entity, ..., listing]."""
-    parent: dict[int, tuple[int, PathItem]] = {}
+    parent: dict[int, tuple[int, int, bool]] = {}  # entity -> (child, edge position, control)
     queue, seen = deque([start]), {start}
     while queue:
         v = queue.popleft()
         if walk.target(v):
-            return unwind(ctx, parent, v)
-        steps = [(o, own_item(ctx, p)) for o, p in holders(ctx, v, walk.bound, walk.keep).items()]
+            return _unwind(ctx, parent, v)
+        steps = [(o, p, False) for o, p in holders(ctx, v, walk.bound, walk.keep).items()]
         if walk.control:
-            steps += [(c, control_item(ctx, p)) for c, p in control_edges(ctx, v, walk.keep, True)]
-        for u, item in steps:
+            steps += [(c, p, True) for c, p in control_edges(ctx, v, walk.keep, True)]
+        for u, p, is_control in steps:
             if u not in seen:
                 seen.add(u)
-                parent[u] = (v, item)
+                parent[u] = (v, p, is_control)
                 queue.append(u)
     return []
 
 
-def unwind(ctx: Ctx, parent: dict[int, tuple[int, PathItem]], end: int) -> list[PathItem]:
+def _unwind(ctx: Ctx, parent: dict[int, tuple[int, int, bool]], end: int) -> list[PathItem]:
     steps: list[PathItem] = []
     v = end
     while v in parent:
-        child, item = parent[v]
-        steps[:0] = [item, entity_item(ctx, v)]
+        child, p, is_control = parent[v]
+        edge = _control_item(ctx, p) if is_control else _own_item(ctx, p)
+        steps[:0] = [edge, _entity_item(ctx, v)]
         v = child
     listings = designations(ctx, end)
-    return [*steps, listing_item(listings[0])] if listings else steps
+    return [*steps, _listing_item(listings[0])] if listings else steps
 
 
 def evidence(ctx: Ctx, kind: EvidenceKind, detail: str, v: int, step: tuple[PathItem, int],
              walk: Walk) -> Evidence:
     """Evidence with path [v, edge, u, ...chain from u back to a listing]."""
     item, u = step
-    path = (entity_item(ctx, v), item, entity_item(ctx, u), *chain(ctx, u, walk))
+    path = (_entity_item(ctx, v), item, _entity_item(ctx, u), *chain(ctx, u, walk))
     return Evidence(kind=kind, detail=detail, path=path)
 
 
-def shortest_first(found: list[Evidence]) -> list[Evidence]:
+def _shortest_first(found: list[Evidence]) -> list[Evidence]:
     return sorted(found, key=lambda e: len(e.path))
 
 
 def listed_evidence(ctx: Ctx, v: int) -> list[Evidence]:
     """One 'listed' evidence per designation in force in the regime."""
     return [Evidence(kind="listed", detail=f"listed: {listing_label(d)}",
-                     path=(entity_item(ctx, v), listing_item(d)))
+                     path=(_entity_item(ctx, v), _listing_item(d)))
             for d in designations(ctx, v)]
 
 
 def aggregate_owned(ctx: Ctx, v: int) -> list[Evidence]:
     """Blocked owners' shares add up (OFAC FAQ 401, EU): one path per blocked owner."""
-    keep, walk = mask(ctx.arrays.blocked), ctx.walk(False)
+    keep, walk = _mask(ctx.arrays.blocked), ctx.walk(False)
     summary = f"owned {pct(held(ctx, v, 'low', keep))} by blocked parties ({ctx.rule()})"
-    return shortest_first([
-        evidence(ctx, "owned", f"{summary}; {own_item(ctx, p).label} {ctx.name(o)}", v,
-                 (own_item(ctx, p), o), walk)
+    return _shortest_first([
+        evidence(ctx, "owned", f"{summary}; {_own_item(ctx, p).label} {ctx.name(o)}", v,
+                 (_own_item(ctx, p), o), walk)
         for o, p in holders(ctx, v, "low", keep).items()])
 
 
-def ancestors(ctx: Ctx, v: int, keep: Keep) -> set[int]:
-    """Entities reaching ``v`` through positive lower-bound holdings of kept owners."""
+def ancestors(ctx: Ctx, v: int, bound: str, keep: Keep) -> set[int]:
+    """Entities reaching ``v`` through positive ``bound`` holdings of kept owners."""
     seen, queue = {v}, deque([v])
     while queue:
-        for o in holders(ctx, queue.popleft(), "low", keep):
+        for o in holders(ctx, queue.popleft(), bound, keep):
             if o not in seen:
                 seen.add(o)
                 queue.append(o)
@@ -291,33 +272,44 @@ def joint_groups(ctx: Ctx, people: list[int]) -> list[frozenset[int]]:
     return sorted(found, key=lambda grp: sorted(ctx.g.ids[p] for p in grp))
 
 
-def holdings_of(ctx: Ctx, group: frozenset[int], scope: set[int]) -> set[int]:
+def holdings_of(ctx: Ctx, group: frozenset[int], scope: set[int], bound: str) -> set[int]:
     """S_G within ``scope``: the group plus what its members together hold enough of."""
     members = set(group)
     while fresh := [y for y in sorted(scope - members)
-                    if ctx.meets(held(ctx, y, "low", members.__contains__))]:
+                    if ctx.meets(held(ctx, y, bound, members.__contains__))]:
         members.update(fresh)
     return members
 
 
-def per_person_owned(ctx: Ctx, v: int) -> list[Evidence]:
-    """Each designated holder alone (UK): paths of every holder meeting the test."""
-    scope = ancestors(ctx, v, mask(ctx.arrays.listed | ctx.arrays.owned))
+def per_person_owned(ctx: Ctx, v: int, possible: bool) -> list[Evidence]:
+    """Each designated holder alone (UK): paths of every holder meeting the test, on lower
+    bounds, or on upper bounds for a possibly blocked entity."""
+    arrays, bound = ctx.arrays, "high" if possible else "low"
+    scope = ancestors(ctx, v, bound, _mask(arrays.possibly if possible
+                                           else arrays.listed | arrays.owned))
     found: list[Evidence] = []
-    for group in joint_groups(ctx, [p for p in scope if ctx.arrays.listed[p]]):
-        members = holdings_of(ctx, group, scope)
-        share = held(ctx, v, "low", members.__contains__)
-        if not ctx.meets(share):
-            continue
-        names = " and ".join(sorted(ctx.name(p) for p in group))
-        joint = " (joint arrangement)" if len(group) > 1 else ""
-        summary = f"owned {pct(share)} by designated {names}{joint} ({ctx.rule()})"
-        walk = Walk(members.__contains__, "low", False, group.__contains__)
-        found += shortest_first([
-            evidence(ctx, "owned", f"{summary}; {own_item(ctx, p).label} {ctx.name(o)}", v,
-                     (own_item(ctx, p), o), walk)
-            for o, p in holders(ctx, v, "low", members.__contains__).items()])
+    for group in joint_groups(ctx, [p for p in scope if arrays.listed[p]]):
+        members = holdings_of(ctx, group, scope, bound)
+        if ctx.meets(held(ctx, v, bound, members.__contains__)):
+            found += _group_evidence(ctx, v, group, members, possible)
     return found
+
+
+def _group_evidence(ctx: Ctx, v: int, group: frozenset[int], members: set[int],
+                    possible: bool) -> list[Evidence]:
+    bound = "high" if possible else "low"
+    share = pct(held(ctx, v, bound, members.__contains__))
+    names = " and ".join(sorted(ctx.name(p) for p in group))
+    names += " (joint arrangement)" if len(group) > 1 else ""
+    summary = (f"possibly blocked: up to {share} held by designated {names} on the upper"
+               f" bounds of shares ({ctx.rule()})" if possible
+               else f"owned {share} by designated {names} ({ctx.rule()})")
+    walk = Walk(members.__contains__, bound, False, group.__contains__)
+    return _shortest_first([
+        evidence(ctx, "possibly_owned" if possible else "owned",
+                 f"{summary}; {_own_item(ctx, p).label} {ctx.name(o)}", v,
+                 (_own_item(ctx, p), o), walk)
+        for o, p in holders(ctx, v, bound, members.__contains__).items()])
 
 
 def controlled(ctx: Ctx, v: int) -> list[Evidence]:
@@ -325,49 +317,53 @@ def controlled(ctx: Ctx, v: int) -> list[Evidence]:
     qualifying holding of a controlled entity."""
     walk, values = ctx.walk(False), ctx.g.ownership.attrs["low"]
     found = [evidence(ctx, "controlled", f"controlled by blocked {ctx.name(c)} ({ctx.kind(p)})",
-                      v, (control_item(ctx, p), c), walk)
-             for c, p in control_edges(ctx, v, mask(ctx.arrays.blocked), True)]
+                      v, (_control_item(ctx, p), c), walk)
+             for c, p in control_edges(ctx, v, _mask(ctx.arrays.blocked), True)]
     found += [evidence(ctx, "controlled", f"owned {pct(float(values[p]))} by controlled"
-                       f" {ctx.name(o)} ({ctx.rule()})", v, (own_item(ctx, p), o), walk)
-              for o, p in holders(ctx, v, "low", mask(ctx.arrays.controlled)).items()
+                       f" {ctx.name(o)} ({ctx.rule()})", v, (_own_item(ctx, p), o), walk)
+              for o, p in holders(ctx, v, "low", _mask(ctx.arrays.controlled)).items()
               if ctx.meets(float(values[p]))]
-    return shortest_first(found)
+    return _shortest_first(found)
 
 
-def standing(ctx: Ctx, v: int) -> str:
+def _standing(ctx: Ctx, v: int) -> str:
     return "blocked" if ctx.arrays.blocked[v] else "possibly blocked"
 
 
 def possibly(ctx: Ctx, v: int) -> list[Evidence]:
     """Why an entity is possibly but not definitely blocked: ranged shares, possibly blocked
     owners or controllers. Unknown shares are reported by ``unknown_shares``."""
-    arrays, walk, own = ctx.arrays, ctx.walk(True), ctx.g.ownership
-    owners = holders(ctx, v, "high", mask(arrays.possibly))
+    arrays, walk = ctx.arrays, ctx.walk(True)
+    owners = holders(ctx, v, "high", _mask(arrays.possibly))
     found = []
     if ctx.params.ownership_test == "aggregate" and len(owners) > 1:
-        low = held(ctx, v, "low", mask(arrays.blocked))
-        high = held(ctx, v, "high", mask(arrays.possibly))
+        low = held(ctx, v, "low", _mask(arrays.blocked))
+        high = held(ctx, v, "high", _mask(arrays.possibly))
         found.append(Evidence(kind="possibly_owned", detail=f"possibly blocked: {pct(low, high)}"
                               f" of {ctx.name(v)} held by blocked or possibly blocked parties"
                               f" together ({ctx.rule()})"))
-    for o, p in owners.items():
-        share = ctx.g.dataset.ownerships[int(own.edge[p])].share
-        if share.known and (not share.is_exact or not arrays.blocked[o]):
-            found.append(evidence(
-                ctx, "possibly_owned", f"possibly blocked: ownership share {share.label()} of"
-                f" {ctx.name(v)} by {standing(ctx, o)} {ctx.name(o)}"
-                + ("" if share.is_exact else " (range)"), v, (own_item(ctx, p), o), walk))
+    found += [e for o, p in owners.items() if (e := _uncertain_holding(ctx, v, o, p))]
     return found + [
         evidence(ctx, "possibly_owned", f"possibly blocked: controlled by possibly blocked"
-                 f" {ctx.name(c)} ({ctx.kind(p)})", v, (control_item(ctx, p), c), walk)
-        for c, p in control_edges(ctx, v, mask(arrays.possibly & ~arrays.blocked), True)]
+                 f" {ctx.name(c)} ({ctx.kind(p)})", v, (_control_item(ctx, p), c), walk)
+        for c, p in control_edges(ctx, v, _mask(arrays.possibly & ~arrays.blocked), True)]
+
+
+def _uncertain_holding(ctx: Ctx, v: int, o: int, p: int) -> Evidence | None:
+    """Evidence of a ranged holding, or of an exact one of a possibly blocked owner."""
+    share = ctx.g.dataset.ownerships[int(ctx.g.ownership.edge[p])].share
+    if not share.known or (share.is_exact and ctx.arrays.blocked[o]):
+        return None
+    detail = (f"possibly blocked: ownership share {share.label()} of {ctx.name(v)} by"
+              f" {_standing(ctx, o)} {ctx.name(o)}" + ("" if share.is_exact else " (range)"))
+    return evidence(ctx, "possibly_owned", detail, v, (_own_item(ctx, p), o), ctx.walk(True))
 
 
 def unknown_shares(ctx: Ctx, v: int) -> list[Evidence]:
     """Holdings of unknown size in ``v`` of blocked or possibly blocked owners."""
     own = ctx.g.ownership
     return [evidence(ctx, "unknown_share", f"unknown share of {ctx.name(v)} held by"
-                     f" {standing(ctx, o)} {ctx.name(o)}", v, (own_item(ctx, p), o),
+                     f" {_standing(ctx, o)} {ctx.name(o)}", v, (_own_item(ctx, p), o),
                      ctx.walk(True))
             for p in ctx.idx.owners.at(v)
             for o in [int(own.src[p])]
@@ -379,13 +375,13 @@ def control_not_blocking(ctx: Ctx, v: int) -> list[Evidence]:
     params = ctx.params
     note = f" ({params.note})" if params.note else ""
     found = []
-    for c, p in control_edges(ctx, v, mask(ctx.arrays.blocked), False):
+    for c, p in control_edges(ctx, v, _mask(ctx.arrays.blocked), False):
         rule = ("does not block on control alone" if not params.control_kinds
                 else f"does not count {ctx.kind(p)} as control")
         detail = (f"controlled by blocked {ctx.name(c)} ({ctx.kind(p)}) without"
-                  f" {params.threshold:g}% ownership; {ctx.code.upper()} {rule}{note}:"
+                  f" {params.threshold:g}% ownership; {ctx.arrays.regime.upper()} {rule}{note}:"
                   " treat as exposure")
-        found.append(evidence(ctx, "control_not_blocking", detail, v, (control_item(ctx, p), c),
+        found.append(evidence(ctx, "control_not_blocking", detail, v, (_control_item(ctx, p), c),
                               ctx.walk(False)))
     return found
 
@@ -398,12 +394,13 @@ def explain_verdict(g: Graph, arrays: RegimeArrays, params: RegimeParams, i: int
     ctx = Ctx(g, arrays, params, graph_index(g))
     status = cast(Status, arrays.status(i))
     found = listed_evidence(ctx, i)
+    per_person = params.ownership_test == "per_person"
     if status == "owned":
-        found += (per_person_owned if params.ownership_test == "per_person"
-                  else aggregate_owned)(ctx, i)
+        found += per_person_owned(ctx, i, False) if per_person else aggregate_owned(ctx, i)
     elif status == "controlled":
         found += controlled(ctx, i)
     elif status == "clear":
+        found += per_person_owned(ctx, i, True) if per_person and arrays.possibly[i] else []
         found += possibly(ctx, i) if arrays.possibly[i] else []
         found += unknown_shares(ctx, i) + control_not_blocking(ctx, i)
     return RegimeVerdict(status=status, blocked=status != "clear",

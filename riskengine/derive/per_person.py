@@ -64,10 +64,11 @@ def holder_seed(g: Graph, listed: BoolArray, params: RegimeParams) -> tuple[IntA
     return np.sort(groups * g.n + np.flatnonzero(listed)), count
 
 
-def blocked_by(g: Graph, listed: BoolArray, params: RegimeParams, shares: Sparse,
-               control: Sparse) -> tuple[BoolArray, BoolArray]:
+def blocked_by(g: Graph, listed: BoolArray, holders: tuple[IntArray, int],
+               params: RegimeParams, shares: Sparse, control: Sparse
+               ) -> tuple[BoolArray, BoolArray]:
     """(owned, controlled) entity flags for one share bound (lower or upper)."""
-    seed, count = holder_seed(g, listed, params)
+    seed, count = holders
     held_by = least_fixpoint(seed, count, params, shares, None).members
     owned = flags(g.n, held_by[~contains(seed, held_by)] % g.n) & ~listed
     first, _ = step(np.unique(held_by % g.n), 1, control)
@@ -79,8 +80,8 @@ def blocked_by(g: Graph, listed: BoolArray, params: RegimeParams, shares: Sparse
 def derive_per_person(g: Graph, code: str, params: RegimeParams) -> RegimeArrays:
     """UK test: each designated holder alone; indirect holdings via majority-held entities."""
     listed = listed_mask(g, code)
-    mats = Matrices.build(g, params)
-    owned, controlled = blocked_by(g, listed, params, mats.low, mats.control)
-    high_owned, high_controlled = blocked_by(g, listed, params, mats.high, mats.control)
+    mats, holders = Matrices.build(g, params), holder_seed(g, listed, params)
+    owned, controlled = blocked_by(g, listed, holders, params, mats.low, mats.control)
+    high_owned, high_controlled = blocked_by(g, listed, holders, params, mats.high, mats.control)
     possibly = listed | owned | controlled | high_owned | high_controlled
     return RegimeArrays(code, listed, owned, controlled, possibly)

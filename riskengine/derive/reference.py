@@ -33,6 +33,7 @@ class Facts:
     joint: frozenset[tuple[int, int]]  # joint arrangements between listed entities
 
     def meets(self, params: RegimeParams, pct: float) -> bool:
+        """The threshold test on a rounded sum; a zero holding never meets."""
         pct = round(pct, SHARE_DECIMALS)
         return pct > 0 and params.meets(pct)
 
@@ -135,6 +136,7 @@ def blocked_sets(
 
 
 def flags(n: int, members: set[int] | frozenset[int]) -> BoolArray:
+    """Boolean mask of length ``n`` set at ``members``."""
     return np.asarray([i in members for i in range(n)], dtype=np.bool_)
 
 

@@ -1,4 +1,4 @@
-"""Per-regime blocking verdicts for a whole graph, and review flags from one verdict.
+"""Per-regime blocking verdicts for a whole graph, their wording, and review flags.
 
 ``derive_regime`` picks the ownership test of the regime's parameters:
 
@@ -9,9 +9,12 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from riskengine.derive.aggregate import derive_aggregate, listed_mask
 from riskengine.derive.base import RegimeArrays
 from riskengine.derive.per_person import derive_per_person
+from riskengine.domain import Designation, Source
 from riskengine.graph import Graph
 from riskengine.result import RegimeVerdict
 from riskengine.ruleset.models import RegimeParams, RegimeRules
@@ -27,8 +30,7 @@ def derive_regime(g: Graph, code: str, params: RegimeParams) -> RegimeArrays:
     if params.ownership_test == "per_person":
         return derive_per_person(g, code, params)
     listed = listed_mask(g, code)
-    none = listed & False
-    return RegimeArrays(code, listed, none, none.copy(), listed.copy())
+    return RegimeArrays(code, listed, np.zeros_like(listed), np.zeros_like(listed), listed.copy())
 
 
 def regime_codes(g: Graph, rules: RegimeRules) -> list[str]:
@@ -49,3 +51,22 @@ def verdict_flags(code: str, verdict: RegimeVerdict) -> list[str]:
     """
     return [f"{code}: {ev.detail}{REVIEW_SUFFIX.get(ev.kind, '')}"
             for ev in verdict.evidence if ev.kind in FLAGGED]
+
+
+def pct(low: float, high: float | None = None) -> str:
+    """'50.01%', or '25-60%' for a range."""
+    if high is None or round(low, 4) == round(high, 4):
+        return f"{round(low, 4):g}%"
+    return f"{round(low, 4):g}-{round(high, 4):g}%"
+
+
+def cite(source: Source) -> str:
+    """Source citation plus its note."""
+    return f"{source.cite()}: {source.note}" if source.note else source.cite()
+
+
+def listing_label(d: Designation) -> str:
+    """'OFAC SDN RUSSIA-EO14024 since 2022-06-28'."""
+    text = " ".join(p for p in (d.authority, d.list_name, d.program or "") if p)
+    text = text or f"{d.regime.upper()} listing"
+    return f"{text} since {d.listed_from.isoformat()}" if d.listed_from else text

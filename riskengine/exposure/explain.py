@@ -19,8 +19,9 @@ from riskengine.ruleset.models import ScoringRules
 
 
 def number(value: float) -> str:
-    """0.60, 0.05, 0.0012: two decimals, or two significant digits below 0.01."""
-    return f"{value:.2f}" if value >= 0.01 else f"{value:.2g}"
+    """0.60, 0.125, 0.0444, 0.0012: two decimals when that is exact, else three significant
+    digits, so the figures in a detail multiply out to its points."""
+    return f"{value:.2f}" if abs(round(value, 2) - value) < 1e-9 else f"{value:.3g}"
 
 
 def name(g: Graph, i: int) -> str:

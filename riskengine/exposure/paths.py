@@ -2,13 +2,14 @@
 
 1. ``local_reach``: from x, follow exposure edges backwards (x <- v <- ...) up to
    ``max_depth`` hops, keeping only walks whose strength so far can still reach
-   ``min_strength``, and never passing through a seed. Every node of a path that counts for x
+   ``min_strength`` and never passing through a seed. Every node of a path that counts for x
    lies in this neighbourhood, because strengths only shrink along a path.
-2. The whole-graph propagation runs on that neighbourhood alone; its strengths are therefore
-   bit-for-bit those of ``score_all``.
+2. The whole-graph propagation runs on that neighbourhood alone, keeping only rows that can
+   still reach x; its strengths s(x, b) are therefore bit-for-bit those of ``score_all``.
 3. The path shown for each seed: higher strength, then fewer hops, then the lexicographically
    smaller sequence of entity ids (x first). A label search from the seeds towards x over
-   simple paths, with the same float operations as (2).
+   simple paths, with the same float operations as (2), dropping labels that cannot come
+   near s(x, b) any more.
 """
 
 from __future__ import annotations
@@ -17,11 +18,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from riskengine.exposure.propagate import Adjacency, adjacency, propagate
+from riskengine.exposure.propagate import (
+    Adjacency,
+    Reach,
+    Toward,
+    adjacency,
+    extend,
+    group_max,
+    propagate,
+)
 from riskengine.exposure.weights import ExposureEdges, Seeds
 from riskengine.graph import FloatArray, IntArray
 
 _SLACK = 1.0 - 1e-9  # x-side strengths are multiplied in another order: keep a margin
+_BOUND = 1.0 - 1e-6  # a label is kept while its best completion reaches this share of s(x, b)
 _TIE = 1e-9  # strengths this close (relative) are equal: products of the same factors in
 # another order differ in the last bits, and the shorter or smaller path should win the tie
 
@@ -35,25 +45,20 @@ class Search:
     passes: FloatArray
     max_depth: int
     min_strength: float
+    backwards: ExposureEdges  # the edges reversed: source <- target
     by_target: Adjacency
 
     @classmethod
     def build(cls, edges: ExposureEdges, seeds: Seeds, passes: FloatArray, max_depth: int,
               min_strength: float) -> Search:
         """Index ``edges`` by target for searches over one graph of ``len(passes)`` nodes."""
+        back = ExposureEdges(edges.source, edges.target, edges.weight, edges.role, edges.row)
         by_target = adjacency(edges.target, int(passes.shape[0]))
-        return cls(edges, seeds, passes, max_depth, min_strength, by_target)
+        return cls(edges, seeds, passes, max_depth, min_strength, back, by_target)
 
     @property
     def n(self) -> int:
         return int(self.passes.shape[0])
-
-    def sources(self, u: int, carry: float) -> list[tuple[int, float]]:
-        """Sources v of the edges u <- v, each with ``carry * weight``."""
-        idx = self.by_target.order[self.by_target.indptr[u]:self.by_target.indptr[u + 1]]
-        pairs = zip(self.edges.source[idx].tolist(), self.edges.weight[idx].tolist(),
-                    strict=True)
-        return [(v, carry * w) for v, w in pairs]
 
 
 @dataclass(frozen=True)
@@ -68,24 +73,36 @@ class BestPath:
     edges: tuple[int, ...]
 
 
-def local_reach(search: Search, x: int) -> dict[int, int]:
-    """Nodes within reach of x, each with the fewest hops it was reached in (x: 0)."""
-    floor = search.min_strength * _SLACK
-    best: dict[int, float] = {x: 1.0}
-    hops: dict[int, int] = {x: 0}
-    front: dict[int, float] = {x: 1.0}
+@dataclass(frozen=True)
+class Reached:
+    """Dense per-node results of ``local_reach``: fewest hops from x (-1: out of reach) and
+    the best strength of the walks from x to the node, before its own pass factor."""
+
+    hops: IntArray
+    prefix: FloatArray
+
+
+def local_reach(search: Search, x: int) -> Reached:
+    """The neighbourhood of x, hop by hop, as arrays (no loop over nodes or edges)."""
+    n = search.n
+    hops = np.full(n, -1, dtype=np.int64)
+    prefix = np.zeros(n, dtype=np.float64)
+    hops[x], prefix[x] = 0, 1.0
+    front = Reach(n, np.asarray([x * max(n, 1) + x], dtype=np.int64), np.ones(1))
     for step in range(search.max_depth):
-        nxt: dict[int, float] = {}
-        for u, value in front.items():
-            carry = value if step == 0 else value * float(search.passes[u])
-            for v, s in search.sources(u, carry):
-                if s > 0 and s >= floor and s > best.get(v, -1.0) and s > nxt.get(v, -1.0):
-                    nxt[v] = s
-        best.update(nxt)
-        for v in nxt:
-            hops.setdefault(v, step + 1)
-        front = {v: s for v, s in nxt.items() if not search.seeds.mask[v]}
-    return hops
+        carry = front.strength if step == 0 else front.strength * search.passes[front.node]
+        cand = extend(front, carry, search.by_target, search.backwards)
+        cand = cand.where((cand.strength > 0)
+                          & (cand.strength >= search.min_strength * _SLACK))
+        cand = group_max(n, cand.key, cand.strength)
+        cand = cand.where(cand.strength > prefix[cand.node])
+        node = cand.node
+        prefix[node] = cand.strength
+        hops[node[hops[node] < 0]] = step + 1
+        front = cand.where(~search.seeds.mask[node])
+        if len(front) == 0:
+            break
+    return Reached(hops, prefix)
 
 
 @dataclass(frozen=True)
@@ -93,22 +110,29 @@ class _Local:
     """The neighbourhood of x as a graph of its own; ``nodes`` maps local to global index."""
 
     nodes: IntArray
+    x: int  # local index of x
     edges: ExposureEdges  # local indices; ``row`` stays the global exposure edge index
     seeds: Seeds
     passes: FloatArray
-    hops: IntArray  # fewest hops from x, per local node
+    toward: Toward
 
-    def strengths(self, search: Search, x: int) -> dict[int, float]:
-        """s(x, seed) for every seed, by the whole-graph propagation (global indices)."""
+    def strengths(self, search: Search) -> dict[int, float]:
+        """s(x, b) > 0 for every seed b, by the whole-graph propagation (local indices)."""
         reach = propagate(self.edges, len(self.nodes), self.seeds, self.passes,
-                          search.max_depth, search.min_strength)
-        mine = reach.node == x
-        return dict(zip(self.nodes[reach.seed[mine]].tolist(), reach.strength[mine].tolist(),
-                        strict=True))
+                          search.max_depth, search.min_strength, self.toward)
+        mine = (reach.node == self.x) & (reach.strength > 0)
+        return dict(zip(reach.seed[mine].tolist(), reach.strength[mine].tolist(), strict=True))
 
 
-def _local(search: Search, hops: dict[int, int]) -> _Local:
-    nodes = np.asarray(sorted(hops), dtype=np.int64)
+def _toward(search: Search, reached: Reached, nodes: IntArray, x: int) -> Toward:
+    bound = search.passes[nodes] * reached.prefix[nodes]
+    bound[search.seeds.mask[nodes]] = 0.0
+    bound[x] = 1.0
+    return Toward(reached.hops[nodes], bound)
+
+
+def _local(search: Search, reached: Reached, x: int) -> _Local:
+    nodes = np.flatnonzero(reached.hops >= 0).astype(np.int64)
     local = np.full(search.n, -1, dtype=np.int64)
     local[nodes] = np.arange(nodes.shape[0], dtype=np.int64)
     e = search.edges
@@ -116,8 +140,9 @@ def _local(search: Search, hops: dict[int, int]) -> _Local:
     edges = ExposureEdges(local[e.target[keep]], local[e.source[keep]], e.weight[keep],
                           e.role[keep], keep.astype(np.int64))
     seeds = Seeds(search.seeds.mask[nodes], search.seeds.strength[nodes])
-    far = np.asarray([hops[v] for v in nodes.tolist()], dtype=np.int64)
-    return _Local(nodes, edges, seeds, search.passes[nodes], far)
+    lx = int(local[x])
+    return _Local(nodes, lx, edges, seeds, search.passes[nodes],
+                  _toward(search, reached, nodes, lx))
 
 
 @dataclass(frozen=True)
@@ -139,42 +164,57 @@ class _Label:
 
 
 class _LabelSearch:
-    """Best simple path from each wanted seed to x (local indices), hop by hop."""
+    """Best simple path from each wanted seed to x (local indices), hop by hop. A label is
+    dropped as soon as even the best way on to x cannot come near the seed's known s(x, b)."""
 
     def __init__(self, loc: _Local, ids: tuple[str, ...], search: Search) -> None:
-        self.loc, self.search = loc, search
+        self.loc, self.search, self.x = loc, search, loc.x
         self.ids = [ids[v] for v in loc.nodes.tolist()]
-        self.out: dict[int, list[tuple[int, float, int]]] = {}
-        for t, s, w, e in zip(loc.edges.target.tolist(), loc.edges.source.tolist(),
-                              loc.edges.weight.tolist(), loc.edges.row.tolist(), strict=True):
-            self.out.setdefault(s, []).append((t, w, e))
+        self.is_seed: list[bool] = loc.seeds.mask.tolist()
+        self.passes: list[float] = loc.passes.tolist()
+        self.hops: list[int] = loc.toward.hops.tolist()
+        self.bound: list[float] = loc.toward.bound.tolist()
+        self.by_source = adjacency(loc.edges.source, len(self.ids))
+        self._out: dict[int, list[tuple[int, float, int]]] = {}
 
-    def run(self, x: int, wanted: list[int]) -> dict[int, _Label]:
-        """For each wanted seed (local index), the best label arriving at x."""
+    def out(self, v: int) -> list[tuple[int, float, int]]:
+        """Edges u <- v as (u, weight, global exposure edge index), fetched once per node."""
+        if v not in self._out:
+            idx = self.by_source.order[self.by_source.indptr[v]:self.by_source.indptr[v + 1]]
+            e = self.loc.edges
+            self._out[v] = list(zip(e.target[idx].tolist(), e.weight[idx].tolist(),
+                                    e.row[idx].tolist(), strict=True))
+        return self._out[v]
+
+    def hopeful(self, u: int, s: float, target: float) -> bool:
+        """Can a label of strength ``s`` at ``u`` still reach (nearly) ``target`` at x?"""
+        return s * self.bound[u] >= target * _BOUND
+
+    def run(self, targets: dict[int, float]) -> dict[int, _Label]:
+        """For each seed (local index) with its s(x, b), the best label arriving at x."""
         level = {(b, b): _Label(float(self.loc.seeds.strength[b]), (b,), (self.ids[b],), ())
-                 for b in wanted}
+                 for b in targets}
         found: dict[int, _Label] = {}
         for hop in range(1, self.search.max_depth + 1):
-            level = self._step(level, hop)
+            level = self._step(level, hop, targets)
             for (u, b), label in level.items():
-                if u == x and (b not in found or label.stronger(found[b])):
+                if u == self.x and (b not in found or label.stronger(found[b])):
                     found[b] = label
-            level = {k: lab for k, lab in level.items() if k[0] != x}
+            level = {k: lab for k, lab in level.items() if k[0] != self.x}
         return found
 
-    def _step(self, level: dict[tuple[int, int], _Label], hop: int) -> dict[tuple[int, int],
-                                                                            _Label]:
+    def _step(self, level: dict[tuple[int, int], _Label], hop: int,
+              targets: dict[int, float]) -> dict[tuple[int, int], _Label]:
         nxt: dict[tuple[int, int], _Label] = {}
         budget = self.search.max_depth - hop
         for (v, b), lab in level.items():
-            if hop > 1 and self.loc.seeds.mask[v]:
+            if hop > 1 and self.is_seed[v]:
                 continue
-            carry = lab.strength if hop == 1 else lab.strength * float(self.loc.passes[v])
-            for u, w, e in self.out.get(v, []):
+            carry = lab.strength if hop == 1 else lab.strength * self.passes[v]
+            for u, w, e in self.out(v):
                 s = carry * w
-                if u in lab.nodes or self.loc.hops[u] > budget or s <= 0:
-                    continue
-                if s < self.search.min_strength:
+                if u in lab.nodes or self.hops[u] > budget or not self.hopeful(
+                        u, s, targets[b]):
                     continue
                 cand = _Label(s, (u, *lab.nodes), (self.ids[u], *lab.ids), (e, *lab.edges))
                 if (u, b) not in nxt or cand.beats(nxt[(u, b)]):
@@ -184,14 +224,12 @@ class _LabelSearch:
 
 def best_paths(search: Search, ids: tuple[str, ...], x: int) -> list[BestPath]:
     """For every seed b with s(x, b) > 0: its strength and the path to show, sorted by seed."""
-    loc = _local(search, local_reach(search, x))
-    local_x = int(np.searchsorted(loc.nodes, x))
-    strengths = {b: s for b, s in loc.strengths(search, local_x).items() if s > 0}
-    local_of = {int(v): i for i, v in enumerate(loc.nodes.tolist())}
-    labels = _LabelSearch(loc, ids, search).run(local_x, [local_of[b] for b in strengths])
+    loc = _local(search, local_reach(search, x), x)
+    targets = loc.strengths(search)
+    labels = _LabelSearch(loc, ids, search).run(targets)
     paths = []
-    for b in sorted(strengths):
-        lab = labels.get(local_of[b])
+    for b in sorted(targets, key=lambda v: int(loc.nodes[v])):
+        lab = labels.get(b)
         nodes = tuple(int(loc.nodes[v]) for v in lab.nodes) if lab else ()
-        paths.append(BestPath(b, strengths[b], nodes, lab.edges if lab else ()))
+        paths.append(BestPath(int(loc.nodes[b]), targets[b], nodes, lab.edges if lab else ()))
     return paths

@@ -36,13 +36,6 @@ class ScoreTable:
         return self.band_names[int(self.band[i])]
 
 
-def _blocked_any(n: int, verdicts: dict[str, RegimeArrays]) -> BoolArray:
-    out = np.zeros(n, dtype=np.bool_)
-    for v in verdicts.values():
-        out |= v.blocked
-    return out
-
-
 def _flag_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules) -> IntArray:
     """Cents of the possibly_blocked and other_listing factors, per entity."""
     cents = np.zeros(g.n, dtype=np.int64)
@@ -72,20 +65,28 @@ def _capped(total: IntArray, scoring: ScoringRules, is_blocked: bool) -> IntArra
     return np.where(total / 100.0 > limit, factors.to_cents(raw), 0).astype(np.int64)
 
 
-def _blocked_cents(n_blocked: IntArray, scoring: ScoringRules) -> IntArray:
-    """Total cents of a blocked entity: one blocked contribution per regime, then the cap."""
-    total = n_blocked * factors.to_cents(factors.blocked(scoring, ""))
-    return total + np.where(n_blocked > 1, _capped(total, scoring, True), 0)
+def _blocked_cents(g: Graph, verdicts: dict[str, RegimeArrays],
+                   scoring: ScoringRules) -> tuple[IntArray, IntArray]:
+    """Number of regimes blocking each entity, and its total cents: one blocked
+    contribution per such regime, then the cap when there are several."""
+    count = np.zeros(g.n, dtype=np.int64)
+    total = np.zeros(g.n, dtype=np.int64)
+    for r, v in sorted(verdicts.items()):
+        count += v.blocked
+        total += np.where(v.blocked, factors.to_cents(factors.blocked(scoring, r)), 0)
+    return count, total + np.where(count > 1, _capped(total, scoring, True), 0)
 
 
 def score_all(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules) -> ScoreTable:
-    """Score every entity of ``g`` from the per-regime verdicts. Arrays only."""
-    blocked_any = _blocked_any(g.n, verdicts)
-    n_blocked = sum((v.blocked.astype(np.int64) for v in verdicts.values()),
-                    np.zeros(g.n, dtype=np.int64))
+    """Score every entity of ``g`` from the per-regime verdicts. Arrays only.
+
+    Exposure is propagated for the regimes in ``verdicts``; non-blocking listings count for
+    every regime in ``g.listed_other``."""
+    n_blocked, blocked = _blocked_cents(g, verdicts, scoring)
+    blocked_any = np.asarray(n_blocked > 0, dtype=np.bool_)
     free = _flag_cents(g, verdicts, scoring) + _tie_cents(g, verdicts, scoring)
     free = free + _capped(free, scoring, False)
-    cents = np.where(blocked_any, _blocked_cents(n_blocked, scoring), free)
+    cents = np.where(blocked_any, blocked, free)
     score = np.asarray(cents / 100.0, dtype=np.float64)
     band = factors.band_index(scoring, score, blocked_any)
     return ScoreTable(g.ids, score, blocked_any, band, tuple(b.name for b in scoring.bands))
@@ -115,16 +116,25 @@ def _weights(scoring: ScoringRules, r: str, factor: float) -> str:
             f" x {explain.number(factor)}")
 
 
+def _why(listings: explain.Listings, v: RegimeArrays, i: int,
+         verdict: RegimeVerdict | None) -> tuple[str, tuple[PathItem, ...]]:
+    """Why entity i is blocked: its designations, else the verdict's own evidence."""
+    if v.listed[i]:
+        path = listings.items(i, v.regime, blocking=True)
+        return "; ".join(item.label for item in path), path
+    evidence = [e for e in (verdict.evidence if verdict else ()) if e.kind == v.status(i)]
+    return (evidence[0].detail, evidence[0].path) if evidence else ("", ())
+
+
 def _blocked_parts(listings: explain.Listings, verdicts: dict[str, RegimeArrays],
-                   scoring: ScoringRules, i: int) -> list[_Part]:
+                   scoring: ScoringRules, i: int,
+                   regime_verdicts: dict[str, RegimeVerdict]) -> list[_Part]:
     parts = []
     for r, v in sorted(verdicts.items()):
-        if not v.blocked[i]:
-            continue
-        path = listings.items(i, r, blocking=True) if v.listed[i] else ()
-        named = "; ".join(item.label for item in path)
-        detail = f"blocked under {r} ({v.status(i)})" + (f": {named}" if named else "")
-        parts.append(_Part("blocked", _cents(factors.blocked(scoring, r)), detail, path, r))
+        if v.blocked[i]:
+            why, path = _why(listings, v, i, regime_verdicts.get(r))
+            detail = f"blocked under {r} ({v.status(i)})" + (f": {why}" if why else "")
+            parts.append(_Part("blocked", _cents(factors.blocked(scoring, r)), detail, path, r))
     return parts
 
 
@@ -190,7 +200,7 @@ def score_entity(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRu
     """Score entity ``i`` of ``g`` with every contribution explained; same score as
     ``score_all``. ``regime_verdicts`` go into the result as they are; flags are left empty."""
     listings = explain.Listings(g)
-    parts = _blocked_parts(listings, verdicts, scoring, i)
+    parts = _blocked_parts(listings, verdicts, scoring, i, regime_verdicts)
     is_blocked = bool(parts)
     if not is_blocked:
         parts = _flag_parts(listings, verdicts, scoring, i)

@@ -123,23 +123,35 @@ def _concat(parts: list[ExposureEdges]) -> ExposureEdges:
                            for f in ("target", "source", "weight", "role", "row")))
 
 
-def strongest(edges: ExposureEdges) -> ExposureEdges:
-    """One edge per ordered (target, source) pair: the highest weight, ties to the first fact
-    by role then row. Zero weights and self-loops are dropped; weights are clipped to 1."""
-    keep = (edges.weight > 0) & (edges.target != edges.source)
-    e = edges.take(np.flatnonzero(keep))
-    e = ExposureEdges(e.target, e.source, np.minimum(e.weight, 1.0), e.role, e.row)
-    order = np.lexsort((e.row, e.role, -e.weight, e.source, e.target))
-    e = e.take(order)
-    first = np.ones(len(e), dtype=np.bool_)
-    first[1:] = (e.target[1:] != e.target[:-1]) | (e.source[1:] != e.source[:-1])
-    return e.take(np.flatnonzero(first))
+def _group_starts(sorted_keys: IntArray) -> IntArray:
+    """Positions where a new key starts in a sorted key array."""
+    change = np.ones(sorted_keys.shape[0], dtype=np.bool_)
+    change[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    return np.flatnonzero(change)
+
+
+def strongest(edges: ExposureEdges, n: int) -> ExposureEdges:
+    """One edge per ordered (target, source) pair: the highest weight; among equal weights the
+    first candidate in input order (role, then direction, then row). Zero weights and
+    self-loops are dropped; weights are clipped to 1. Sorted by (target, source)."""
+    keep = np.flatnonzero((edges.weight > 0) & (edges.target != edges.source))
+    key = edges.target[keep] * np.int64(max(n, 1)) + edges.source[keep]
+    order = np.argsort(key, kind="stable")
+    key, weight = key[order], np.minimum(edges.weight[keep[order]], 1.0)
+    if key.shape[0] == 0:
+        return edges.take(keep)
+    starts = _group_starts(key)
+    top = np.repeat(np.maximum.reduceat(weight, starts), np.diff(np.r_[starts, key.shape[0]]))
+    at_top = np.flatnonzero(weight == top)
+    pick = at_top[_group_starts(key[at_top])]
+    e = edges.take(keep[order[pick]])
+    return ExposureEdges(e.target, e.source, weight[pick], e.role, e.row)
 
 
 def exposure_edges(g: Graph, scoring: ScoringRules, regime: str) -> ExposureEdges:
     """All exposure edges of ``regime``, deduplicated, sorted by (target, source)."""
     parts = ownership_edges(g, scoring) + control_edges(g, scoring)
-    return strongest(_concat(parts + relation_edges(g, scoring, regime)))
+    return strongest(_concat(parts + relation_edges(g, scoring, regime)), g.n)
 
 
 def degree(g: Graph) -> IntArray:
@@ -148,7 +160,8 @@ def degree(g: Graph) -> IntArray:
     src = np.concatenate([g.ownership.src, g.control.src, g.relation.src])
     dst = np.concatenate([g.ownership.dst, g.control.dst, g.relation.dst])
     a, b = np.concatenate([src, dst]), np.concatenate([dst, src])
-    pairs = np.unique(a[a != b] * np.int64(max(g.n, 1)) + b[a != b])
+    pairs = np.sort(a[a != b] * np.int64(max(g.n, 1)) + b[a != b])
+    pairs = pairs[_group_starts(pairs)]
     return np.bincount(pairs // max(g.n, 1), minlength=g.n).astype(np.int64)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Any
 
@@ -130,7 +131,7 @@ def test_combined_shares_take_max_per_bound(bound: str, expected: float) -> None
 def test_long_chain_is_blocked_to_the_end(depth: int) -> None:
     # OFAC FAQ 401: each link is 50% owned by a blocked entity, however deep the chain.
     names = ["x", *(f"e{k}" for k in range(depth))]
-    g = graph(owns=[(a, b, 50) for a, b in zip(names, names[1:], strict=False)],
+    g = graph(owns=[(a, b, 50) for a, b in itertools.pairwise(names)],
               listings=[("x", "us")])
     arrays = derive_aggregate(g, "us", US)
     assert arrays.owned.sum() == depth

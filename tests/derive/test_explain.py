@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from riskengine.derive.explain import explain_verdict, graph_index, listing_label
-from riskengine.derive.verdicts import derive_regime
+from riskengine.derive.explain import explain_verdict, graph_index
+from riskengine.derive.verdicts import derive_regime, listing_label
 from riskengine.domain import Designation, Source
 from riskengine.result import RegimeVerdict
 from riskengine.ruleset.models import RegimeParams
@@ -33,7 +33,8 @@ CASES: list[tuple[str, RegimeParams, str, dict[str, Any], str, str, Expected]] =
      {"listings": [("x", "us", date(2022, 6, 28), None), ("x", "us"), ("x", "eu")]}, "x",
      "listed",
      [("listed", f"listed: US {LISTING}", ["X", f"US {LISTING}"]),
-      ("listed", f"listed: US {LISTING} since 2022-06-28", ["X", f"US {LISTING} since 2022-06-28"])]),
+      ("listed", f"listed: US {LISTING} since 2022-06-28",
+       ["X", f"US {LISTING} since 2022-06-28"])]),
     # OFAC FAQ 401: aggregated 50.01%, one path per blocked owner.
     ("owned-aggregate", US, "us",
      {"owns": [("x", "a", 25), ("y", "a", 25.01)], "listings": [("x", "us"), ("y", "us")]}, "a",
@@ -106,6 +107,17 @@ CASES: list[tuple[str, RegimeParams, str, dict[str, Any], str, str, Expected]] =
       "listings": [("p", "uk")]}, "b", "controlled",
      [("controlled", "owned 60% by controlled A (UK: more than 50%, per person)",
        ["B", "owned 60% by", "A", "controlled by (board_appointment)", "P", f"UK {LISTING}"])]),
+    # UK, possibly: P's unknown share of Q (listed) might make Q majority-held by P, so P's
+    # 10% and Q's 50.01% of A might add up (more than 60% here).
+    ("uk-possibly-through-unknown", UK.model_copy(update={"threshold": 60.0}), "uk",
+     {"owns": [("p", "a", 10), ("p", "q", None), ("q", "a", 50.01)],
+      "listings": [("p", "uk"), ("q", "uk")]}, "a", "clear",
+     [("possibly_owned", "possibly blocked: up to 60.01% held by designated P on the upper"
+       " bounds of shares (UK: more than 60%, per person); owned 10% by P",
+       ["A", "owned 10% by", "P", f"UK {LISTING}"]),
+      ("possibly_owned", "possibly blocked: up to 60.01% held by designated P on the upper"
+       " bounds of shares (UK: more than 60%, per person); owned 50.01% by Q",
+       ["A", "owned 50.01% by", "Q", "owned unknown share by", "P", f"UK {LISTING}"])]),
     # Nothing to say about an entity with no ties to a listing.
     ("clear", US, "us", {"owns": [("a", "b", 60)]}, "b", "clear", []),
 ]

@@ -27,7 +27,7 @@ def _status(rel: Relationship, scoring: ScoringRules, as_of: date) -> float:
     if rel.status != "ended":
         return st.active if rel.status == "active" else st.prospective
     years = max((as_of - rel.valid_to).days, 0) / 365.25 if rel.valid_to else 0.0
-    return st.ended * 0.5 ** (years / st.ended_half_life_years)
+    return float(st.ended * 0.5 ** (years / st.ended_half_life_years))
 
 
 def _live_relations(ds: Dataset, as_of: date) -> list[Relationship]:

@@ -33,7 +33,7 @@ CONTROL_KINDS = ("board_appointment", "dominant_influence", "management")
 RELATION_KINDS = ("technology_licence", "joint_venture", "component_supply", "officer",
                   "financing")
 REGIMES = ("us", "eu")
-PROPERTY = settings(max_examples=int(__import__("os").environ.get("N", "80")), deadline=None,
+PROPERTY = settings(max_examples=80, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from riskengine.domain import Dataset, Source
+from riskengine.exposure.explain import number
 from riskengine.exposure.score import score_all, score_entity
 from riskengine.result import Evidence, PathItem, RegimeVerdict, ScoreResult
 from tests.exposure.helpers import AS_OF, arrays, dataset, graph, rules
@@ -158,6 +159,18 @@ def test_blocked_entity_result() -> None:
     assert result.to_json_dict()["score"] == 100.0
 
 
+def test_blocked_through_ownership_cites_the_verdict_evidence() -> None:
+    g = graph(dataset(IDS, owns=[("k", "x", 60.0)], listings=[("k", "eu")]))
+    path = (PathItem(type="entity", id="k", label="K"), PathItem(type="edge", id="o0",
+                                                                label="owns 60% of"))
+    verdict = RegimeVerdict(status="owned", blocked=True, possibly_blocked=True, evidence=(
+        Evidence(kind="owned", detail="60% owned by listed K", path=path),))
+    result = score_entity(g, {"eu": arrays(g, "eu", owned=["x"])}, rules(), 0, {"eu": verdict})
+    (c,) = result.contributions
+    assert (c.factor, c.detail, c.path) == (
+        "blocked", "blocked under eu (owned): 60% owned by listed K", path)
+
+
 def test_other_listing_detail_names_the_listing() -> None:
     ds = dataset(IDS, listings=[("x", "eu", "sectoral")])
     (c,) = explain(ds).contributions
@@ -174,3 +187,15 @@ def test_score_table() -> None:
     assert table.score.tolist() == [50.0, 0.0, 0.0, 100.0]
     assert table.blocked_any.tolist() == [False, False, False, True]
     assert [table.band_of(i) for i in range(4)] == ["high", "none", "none", "blocked"]
+
+
+def test_empty_graph() -> None:
+    g = graph(dataset([]))
+    table = score_all(g, {"us": arrays(g, "us")}, rules())
+    assert (table.ids, table.score.tolist(), table.band.tolist()) == ((), [], [])
+
+
+@pytest.mark.parametrize(("value", "text"), [(0.6, "0.60"), (0.125, "0.125"),
+                                             (0.0444444, "0.0444"), (0.0012, "0.0012")])
+def test_numbers_in_details(value: float, text: str) -> None:
+    assert number(value) == text

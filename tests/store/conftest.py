@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from riskengine.store import Store
-from tests.pgfixture import pg_database, pg_url  # noqa: F401  (until the root conftest registers it)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -1,0 +1,48 @@
+"""Run the real console entry point in-process, with its error boundary and exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from riskengine.cli.app import main
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> dict:  # type: ignore[type-arg]
+        return json.loads(self.out)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'riskengine.db'}"
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db: str):  # type: ignore[no-untyped-def]
+    """cli('score', 'JAC Motors') -> Run(code, out, err), against a fresh SQLite file."""
+    monkeypatch.setenv("RISKENGINE_DB", db)
+    monkeypatch.delenv("RISKENGINE_RULES", raising=False)
+    monkeypatch.delenv("RISKENGINE_DEBUG", raising=False)
+
+    def run(*args: str) -> Run:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["riskengine", *args])
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
