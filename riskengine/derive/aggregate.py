@@ -4,11 +4,11 @@ Ownership is a sparse matrix ``owner x asset`` of percentages and control a patt
 ``controller x controlled``. A blocked set is grown from its seed to the least fixed point
 semi-naively: each round only the members added in the previous round (the frontier, a
 ``groups x entities`` sparse matrix) are multiplied by the edge matrices, and the products
-are added to the shares already counted. Members and counted shares are kept as sorted arrays
-of pair keys ``group * n + entity`` (the aggregate test has one group: everything blocked),
-updated with searchsorted/insert, so a round costs the frontier's edges plus a copy of those
-arrays and no Python loop visits a node or an edge. Cycles terminate: a round that adds no
-member ends the iteration.
+are added to the shares already counted. Members and counted shares are keyed by pairs
+``group * n + entity`` (the aggregate test has one group: everything blocked) in a
+``PairTable`` of sorted runs, so a round costs about the frontier's edges, however many
+members there are, and no Python loop visits a node or an edge. Cycles terminate: a round
+that adds no member ends the iteration.
 
 Parallel ownership edges with the same (owner, asset) are alternative reports of one holding
 (a registry extract and a press report of the same stake), so they combine by MAX, separately
@@ -16,17 +16,21 @@ for the lower and the upper bound, never by sum. Sums are rounded to ``SHARE_DEC
 decimals before the threshold test so that 25 + 25.00000000000001 style float noise does not
 decide a case, and a zero holding never meets a threshold. An entity's holding of its own
 shares (treasury shares) is nobody else's and is dropped.
+
+``GraphIndex`` is the per-entity counterpart for explanations: incoming edges of one entity,
+for a local walk back to the listings.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from riskengine.derive.base import RegimeArrays
-from riskengine.domain import CONTROL_KINDS, ControlKind
+from riskengine.domain import CONTROL_KINDS, ControlKind, Designation
 from riskengine.graph import BoolArray, FloatArray, Graph, IntArray
 from riskengine.ruleset.models import RegimeParams
 
@@ -242,3 +246,54 @@ def derive_aggregate(g: Graph, code: str, params: RegimeParams) -> RegimeArrays:
     controlled = flags(g.n, low.members) & ~listed & ~owned
     possibly = flags(g.n, high.members) | listed | owned | controlled
     return RegimeArrays(code, listed, owned, controlled, possibly)
+
+
+@dataclass(frozen=True)
+class Adjacency:
+    """Edge positions grouped by one endpoint: ``at(v)`` lists the edges touching ``v``."""
+
+    order: IntArray
+    ptr: IntArray
+
+    @classmethod
+    def by(cls, keys: IntArray, n: int) -> Adjacency:
+        """Group edge positions by ``keys`` (an endpoint array), in edge order."""
+        order = np.argsort(keys, kind="stable").astype(np.int64)
+        ptr = np.concatenate(([0], np.cumsum(np.bincount(keys, minlength=n)))).astype(np.int64)
+        return cls(order, ptr)
+
+    def at(self, v: int) -> list[int]:
+        """Positions of the edges grouped under ``v``."""
+        return [int(p) for p in self.order[self.ptr[v]:self.ptr[v + 1]]]
+
+
+@dataclass(frozen=True)
+class GraphIndex:
+    """Incoming ownership and control edges, designations by entity id."""
+
+    owners: Adjacency
+    controllers: Adjacency
+    designations: dict[str, tuple[Designation, ...]]
+
+    @classmethod
+    def build(cls, g: Graph) -> GraphIndex:
+        """Index ``g`` (a few argsorts; cached per Graph object by ``graph_index``)."""
+        found: dict[str, list[Designation]] = {}
+        for d in g.dataset.designations:
+            found.setdefault(d.entity_id, []).append(d)
+        return cls(Adjacency.by(g.ownership.dst, g.n), Adjacency.by(g.control.dst, g.n),
+                   {k: tuple(v) for k, v in found.items()})
+
+
+_INDEXES: dict[int, tuple[weakref.ref[Graph], GraphIndex]] = {}
+
+
+def graph_index(g: Graph) -> GraphIndex:
+    """The index of ``g``, built once per Graph object and dropped with it."""
+    hit = _INDEXES.get(id(g))
+    if hit is not None and hit[0]() is g:
+        return hit[1]
+    built = GraphIndex.build(g)
+    _INDEXES[id(g)] = (weakref.ref(g), built)
+    weakref.finalize(g, _INDEXES.pop, id(g), None)
+    return built

@@ -5,11 +5,21 @@ along incoming edges from the entity to listed entities (breadth first: shortest
 first, ties broken by entity id). Every step cites the original fact through the Graph's
 ``*_edge`` index arrays. Shares are combined as in the derivation: parallel reports of one
 holding by MAX, sums rounded before the threshold test, own-share holdings ignored.
+
+Evidence by status:
+
+* listed: one "listed" per asset-freeze designation in force in the regime;
+* owned: one "owned" per contributing blocked owner (aggregate test), or per contributing
+  member of each designated holder meeting the test (per-person test), shortest path first;
+* controlled: "controlled" per counted control edge from a blocked controller (per-person:
+  also a qualifying holding of a controlled entity);
+* clear: "possibly_owned" (ranges, possibly blocked owners or controllers, per-person holders
+  on upper bounds), "unknown_share" (a holding of unknown size of a possibly blocked owner)
+  and "control_not_blocking" (a blocked controller whose kind of control does not count).
 """
 
 from __future__ import annotations
 
-import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,69 +27,18 @@ from typing import Literal, cast
 
 import numpy as np
 
-from riskengine.derive.aggregate import JOINT_ARRANGEMENT, meets
+from riskengine.derive.aggregate import JOINT_ARRANGEMENT, GraphIndex, graph_index, meets
 from riskengine.derive.base import RegimeArrays
 from riskengine.derive.per_person import group_labels
 from riskengine.derive.verdicts import cite, listing_label, pct
 from riskengine.domain import CONTROL_KINDS, Designation
-from riskengine.graph import BoolArray, Graph, IntArray
+from riskengine.graph import BoolArray, Graph
 from riskengine.result import Evidence, PathItem, RegimeVerdict, Status
 from riskengine.ruleset.models import RegimeParams
 
 Keep = Callable[[int], bool]
 EvidenceKind = Literal["listed", "owned", "controlled", "possibly_owned", "control_not_blocking",
                        "unknown_share"]
-
-
-@dataclass(frozen=True)
-class Adjacency:
-    """Edge positions grouped by one endpoint: ``at(v)`` lists the edges touching ``v``."""
-
-    order: IntArray
-    ptr: IntArray
-
-    @classmethod
-    def by(cls, keys: IntArray, n: int) -> Adjacency:
-        """Group edge positions by ``keys`` (an endpoint array), in edge order."""
-        order = np.argsort(keys, kind="stable").astype(np.int64)
-        ptr = np.concatenate(([0], np.cumsum(np.bincount(keys, minlength=n)))).astype(np.int64)
-        return cls(order, ptr)
-
-    def at(self, v: int) -> list[int]:
-        """Positions of the edges grouped under ``v``."""
-        return [int(p) for p in self.order[self.ptr[v]:self.ptr[v + 1]]]
-
-
-@dataclass(frozen=True)
-class GraphIndex:
-    """Incoming ownership and control edges, designations by entity id."""
-
-    owners: Adjacency
-    controllers: Adjacency
-    designations: dict[str, tuple[Designation, ...]]
-
-    @classmethod
-    def build(cls, g: Graph) -> GraphIndex:
-        """Index ``g`` (a few argsorts; cached per Graph object by ``graph_index``)."""
-        found: dict[str, list[Designation]] = {}
-        for d in g.dataset.designations:
-            found.setdefault(d.entity_id, []).append(d)
-        return cls(Adjacency.by(g.ownership.dst, g.n), Adjacency.by(g.control.dst, g.n),
-                   {k: tuple(v) for k, v in found.items()})
-
-
-_INDEXES: dict[int, tuple[weakref.ref[Graph], GraphIndex]] = {}
-
-
-def graph_index(g: Graph) -> GraphIndex:
-    """The index of ``g``, built once per Graph object and dropped with it."""
-    hit = _INDEXES.get(id(g))
-    if hit is not None and hit[0]() is g:
-        return hit[1]
-    built = GraphIndex.build(g)
-    _INDEXES[id(g)] = (weakref.ref(g), built)
-    weakref.finalize(g, _INDEXES.pop, id(g), None)
-    return built
 
 
 @dataclass(frozen=True)

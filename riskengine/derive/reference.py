@@ -1,4 +1,4 @@
-"""Brute-force oracle of the blocking derivation, for tests: plain sets, networkx, no numpy.
+"""Brute-force oracle of the blocking derivation, for tests: plain Python sets and networkx.
 
 Slow (every round re-examines every entity) and written to read like the rules, so the
 vectorised implementation can be checked against it. Same conventions: parallel holdings of

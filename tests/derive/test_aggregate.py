@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from riskengine.derive.aggregate import combined_shares, derive_aggregate
+from riskengine.derive.aggregate import combined_shares, derive_aggregate, graph_index
 from riskengine.derive.reference import reference_regime
 from riskengine.ruleset.models import RegimeParams
 from tests.derive.build import EU, EU_BEFORE, US, graph, statuses
@@ -136,3 +136,19 @@ def test_long_chain_is_blocked_to_the_end(depth: int) -> None:
     arrays = derive_aggregate(g, "us", US)
     assert arrays.owned.sum() == depth
     assert arrays.possibly.all()
+
+
+@pytest.mark.parametrize(("entity", "owners", "controllers"), [
+    ("a", ["x", "y"], ["z"]),
+    ("x", [], []),
+])
+def test_graph_index_lists_incoming_edges(entity: str, owners: list[str],
+                                          controllers: list[str]) -> None:
+    g = graph(owns=[("x", "a", 50), ("y", "a", 10), ("a", "b", 60)],
+              controls=[("z", "a", "management")])
+    index = graph_index(g)
+    found = [g.ids[int(g.ownership.src[p])] for p in index.owners.at(g.index[entity])]
+    assert found == owners
+    assert [g.ids[int(g.control.src[p])] for p in index.controllers.at(g.index[entity])] == \
+        controllers
+    assert graph_index(g) is index  # built once per Graph object

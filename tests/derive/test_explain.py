@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from riskengine.derive.explain import explain_verdict, graph_index
+from riskengine.derive.explain import explain_verdict
 from riskengine.derive.verdicts import derive_regime, listing_label
 from riskengine.domain import Designation, Source
 from riskengine.result import RegimeVerdict
@@ -157,9 +157,3 @@ def test_evidence_cites_the_original_fact() -> None:
 def test_listing_label(fields: dict[str, Any], label: str) -> None:
     d = Designation(id="d", entity_id="x", regime="uk", source=Source(source="test"), **fields)
     assert listing_label(d) == label
-
-
-def test_graph_index_is_built_once_per_graph() -> None:
-    g = graph(owns=[("x", "a", 50)])
-    assert graph_index(g) is graph_index(g)
-    assert graph_index(graph(owns=[("x", "a", 50)])) is not graph_index(g)

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from riskengine.derive.explain import explain_verdict
 from riskengine.derive.verdicts import derive_all, derive_regime, verdict_flags
 from riskengine.result import Evidence, RegimeVerdict
 from riskengine.ruleset.models import RegimeParams
-from tests.derive.build import NONE, RULES, UK, US, graph, statuses
+from tests.derive.build import EU, NONE, RULES, UK, US, graph, statuses
 
 TWO_QUARTERS: dict[str, Any] = {"owns": [("x", "a", 25), ("y", "a", 25)],
                                 "listings": [("x", "eu"), ("y", "eu")]}
@@ -68,3 +69,24 @@ def _verdict(*evidence: tuple[str, str]) -> RegimeVerdict:
 ])
 def test_verdict_flags(evidence: list[tuple[str, str]], flags: list[str]) -> None:
     assert verdict_flags("eu", _verdict(*evidence)) == flags
+
+
+@pytest.mark.parametrize(("params", "code", "facts", "flags"), [
+    # OFAC FAQ 398: control without 50% ownership does not block; a person reviews it.
+    (US, "us", {"controls": [("kamaz", "a", "board_appointment")], "listings": [("kamaz", "us")]},
+     ["us: controlled by blocked KAMAZ (board_appointment) without 50% ownership; US does not"
+      " block on control alone (OFAC FAQ 398): treat as exposure"]),
+    # A range that may reach the threshold.
+    (EU, "eu", {"owns": [("x", "a", (25, 60))], "listings": [("x", "eu")]},
+     ["eu: possibly blocked: ownership share 25-60% of A by blocked X (range)"]),
+    # An unknown share of a blocked owner.
+    (US, "us", {"owns": [("y", "a", None)], "listings": [("y", "us")]},
+     ["us: unknown share of A held by blocked Y: review"]),
+    # Blocked is a verdict, not a review flag.
+    (UK, "uk", {"owns": [("p", "a", 60)], "listings": [("p", "uk")]}, []),
+])
+def test_flags_of_explained_verdicts(params: RegimeParams, code: str, facts: dict[str, Any],
+                                     flags: list[str]) -> None:
+    g = graph(**facts)
+    verdict = explain_verdict(g, derive_regime(g, code, params), params, g.index["a"])
+    assert verdict_flags(code, verdict) == flags
