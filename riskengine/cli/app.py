@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -29,15 +29,23 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Validate and inspect rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+entities_app = typer.Typer(help="Inspect entities (merged across lists).", no_args_is_help=True)
+app.add_typer(entities_app, name="entities")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
 
-class Source(str, Enum):
+class Source(StrEnum):
     ftm = "ftm"
+    ofac_sdn = "ofac-sdn"
+    ofac_cons = "ofac-cons"
+    uk = "uk"
+    eu = "eu"
+    un = "un"
+    ca = "ca"
 
 
 @app.callback()
@@ -89,13 +97,58 @@ def score(
 def ingest(
     ctx: typer.Context,
     source: Annotated[Source, typer.Argument(help="Format of the file.")],
-    path: Annotated[Path, typer.Argument(help="File to ingest.", exists=True, dir_okay=True)],
+    path: Annotated[Path, typer.Argument(help="File or directory to ingest.", exists=True,
+                                         dir_okay=True)],
+    published: Annotated[str | None, typer.Option(
+        help="Publication date of a list edition whose file states none (YYYY-MM-DD; "
+             "default today).")] = None,
+    force: Annotated[bool, typer.Option(
+        help="Ingest an edition older than the newest stored one, or one delisting more "
+             "than rules/ingest.yaml allows.")] = False,
 ) -> None:
-    """Ingest a file into the database (one transaction: all or nothing)."""
+    """Ingest a file into the database (one transaction: all or nothing).
+
+    Official lists (ofac-sdn, ofac-cons, uk, eu, un, ca) keep their history: entries new in
+    an edition are listed from its date, entries gone are delisted as of it.
+    """
     from riskengine.cli import service
 
-    for line in service.ingest_ftm(ctx.obj, path):
+    if source is Source.ftm:
+        lines = service.ingest_ftm(ctx.obj, path)
+    else:
+        when = _date("--published", published)
+        lines = service.ingest_list(ctx.obj, source.value, path, when, force=force)
+    for line in lines:
         typer.echo(line)
+
+
+def _date(option: str, value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        from riskengine.errors import InputError
+
+        raise InputError(option, f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+@entities_app.command("show")
+def entities_show(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Entity id, name or alias (any script).")],
+    fmt: Annotated[Format, typer.Option("--format", help="table for people, json for tools.")
+                   ] = Format.table,
+) -> None:
+    """Show an entity merged across lists: names, identifiers, source records and why."""
+    from riskengine.cli import render, service
+
+    report = service.entity_report(ctx.obj, query)
+    if fmt is Format.json:
+        render.print_json(report)
+    else:
+        for line in service.entity_lines(report):
+            typer.echo(line)
 
 
 @rules_app.command("check")
@@ -133,7 +186,7 @@ def main() -> None:
         # standalone_mode=False: click returns the exit code of typer.Exit instead of exiting,
         # and lets our exceptions through to be reported below.
         code = app(standalone_mode=False)
-    except Exception as exc:  # noqa: BLE001 - the boundary: every error becomes one line
+    except Exception as exc:  # the boundary: every error becomes one line
         if debug:
             raise
         code = _report(exc)

@@ -86,10 +86,10 @@ def _group_text(group: list[Contribution]) -> str:
     """The shared path once, then one line per regime, then the sources cited."""
     first = group[0]
     lines: list[str] = []
-    if first.path:
+    if any(i.type == "edge" for i in first.path):
         lines.append(escape(path_text(tuple(i for i in first.path if i.type != "listing"))))
     for c in group:
-        listing = [i.label for i in c.path if i.type == "listing"]
+        listing = [i.label for i in c.path if i.type == "listing" and i.label not in c.detail]
         suffix = f" => {listing[0]}" if listing else ""
         lines.append(escape(f"{c.detail}{suffix}"))
     cited = dict.fromkeys(src for c in group for src in _sources(c.path))

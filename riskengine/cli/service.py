@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
 
 from riskengine.settings import Settings
 
 if TYPE_CHECKING:
     from riskengine.domain import Dataset
     from riskengine.engine import Evaluation
+    from riskengine.ingest.editions import IngestRules, Plan
+    from riskengine.ingest.merge import MergeMap, MergeRules
+    from riskengine.lists.base import ListEdition
     from riskengine.result import ScoreResult
     from riskengine.ruleset.models import RuleSet
     from riskengine.store.store import Store
@@ -45,13 +50,29 @@ def load_facts(settings: Settings, rules: RuleSet) -> Dataset:
         store.close()
 
 
-def evaluation(settings: Settings, as_of: date) -> tuple[Evaluation, Dataset]:
+def merged_facts(settings: Settings, rules: RuleSet) -> tuple[Dataset, Dataset, MergeMap]:
+    """(facts as stored, facts with each cluster of entities merged, the merge map)."""
+    from riskengine.ingest.merge import merge_dataset
+
+    facts = load_facts(settings, rules)
+    prefer = frozenset(e.id for e in rules.scenario.entities)
+    merged, mm = merge_dataset(facts, merge_rules(settings), prefer)
+    return facts, merged, mm
+
+
+def _evaluate(settings: Settings, as_of: date) -> tuple[Evaluation, Dataset, MergeMap]:
     from riskengine.engine import evaluate
     from riskengine.graph import GraphData
 
     rules = load_rules(settings)
-    facts = load_facts(settings, rules)
-    return evaluate(GraphData.from_dataset(facts), rules, as_of), facts
+    _raw, facts, mm = merged_facts(settings, rules)
+    return evaluate(GraphData.from_dataset(facts), rules, as_of), facts, mm
+
+
+def evaluation(settings: Settings, as_of: date) -> tuple[Evaluation, Dataset]:
+    """Verdicts of the whole graph (entities on several lists merged) and the facts used."""
+    ev, facts, _mm = _evaluate(settings, as_of)
+    return ev, facts
 
 
 def score_query(settings: Settings, query: str, as_of: date) -> ScoreResult:
@@ -59,15 +80,15 @@ def score_query(settings: Settings, query: str, as_of: date) -> ScoreResult:
     from riskengine.engine import find, score
     from riskengine.names import NameIndex
 
-    ev, facts = evaluation(settings, as_of)
-    entity = find(NameIndex(facts.entities), query)
+    ev, facts, mm = _evaluate(settings, as_of)
+    entity = find(NameIndex(facts.entities), mm.resolve(query))
     result = score(ev, entity.id)
-    how = "id" if entity.id == query else "exact name or alias"
+    how = "id" if query in (entity.id, *mm.members.get(entity.id, ())) else "exact name or alias"
     return result.model_copy(update={"match": f"{how}: {query!r}"})
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def ingest_ftm(settings: Settings, path: Path) -> list[str]:
@@ -96,3 +117,184 @@ def _summary(counts: dict[str, int], skipped: dict[str, int], warnings: list[str
     lines = [f"ingested {n} {schema}" for schema, n in sorted(counts.items())]
     lines += [f"skipped {n} {schema} (schema not used)" for schema, n in sorted(skipped.items())]
     return lines + [f"warning: {w}" for w in warnings]
+
+
+# --- rule files of ingestion and entity resolution -----------------------------------------
+
+INGEST_RULES_FILE = "ingest.yaml"
+MERGE_RULES_FILE = "merges.yaml"
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _rule_file(settings: Settings, name: str, model: type[_M]) -> _M:
+    """``model`` from ``rules/name`` (its defaults when the file is absent); RuleErrors with
+    'path:line:col: message' lines when the file is invalid."""
+    from pydantic import ValidationError
+
+    from riskengine.errors import RuleErrors
+    from riskengine.ruleset.yamlpos import parse_yaml, validation_problems
+
+    path = rules_dir(settings) / name
+    if not path.is_file():
+        return model()
+    doc, problems = parse_yaml(str(path), path.read_text(encoding="utf-8"))
+    if doc is None:
+        raise RuleErrors([str(p) for p in problems])
+    try:
+        return model.model_validate(doc.data or {})
+    except ValidationError as exc:
+        found = validation_problems(doc, exc.errors(), model)
+        raise RuleErrors([str(p) for p in found]) from None
+
+
+def ingest_rules(settings: Settings) -> IngestRules:
+    from riskengine.ingest.editions import IngestRules
+
+    return _rule_file(settings, INGEST_RULES_FILE, IngestRules)
+
+
+def merge_rules(settings: Settings) -> MergeRules:
+    from riskengine.ingest.merge import MergeRules
+
+    return _rule_file(settings, MERGE_RULES_FILE, MergeRules)
+
+
+# --- official lists ------------------------------------------------------------------------
+
+LIST_SOURCES = ("ofac-sdn", "ofac-cons", "uk", "eu", "un", "ca")
+
+
+def read_list(source: str, path: Path, published: date) -> ListEdition:
+    """The edition in ``path`` read by the reader of ``source`` (InputError when invalid)."""
+    import importlib
+
+    from riskengine.lists import ofac
+
+    if source == "ofac-sdn":
+        return ofac.read_sdn(path, published)
+    if source == "ofac-cons":
+        return ofac.read_cons(path, published)
+    module = importlib.import_module(f"riskengine.lists.{source}")
+    edition: ListEdition = module.read(path, published)
+    return edition
+
+
+def ingest_list(settings: Settings, source: str, path: Path, published: date,
+                force: bool = False) -> list[str]:
+    """Ingest one edition of an official list with its history; returns summary lines.
+
+    ``published`` is used when the file states no date (the CLI passes --published or today).
+    """
+    from riskengine.ingest.editions import Guard
+
+    started = now()
+    edition = read_list(source, path, published)
+    when = edition.published or published
+    guard = Guard(ingest_rules(settings).max_delisted_share, force)
+    store = open_store(settings)
+    try:
+        plan = _plan(store, edition, when, guard, str(path))
+        if not plan.already:
+            _save_edition(store, edition, plan, when, (started, path))
+    finally:
+        store.close()
+    return _edition_summary(edition, plan, when)
+
+
+def _plan(store: Store, edition: ListEdition, when: date, guard: Any, label: str) -> Plan:
+    from riskengine.ingest.editions import PastEditions, plan_edition
+
+    past = store.editions(edition.source)
+    known = PastEditions(max((e.published for e in past), default=None),
+                         frozenset(e.content_hash for e in past))
+    stored = store.source_designations(edition.source)
+    return plan_edition(edition, when, stored, known, guard, label)
+
+
+def _save_edition(store: Store, edition: ListEdition, plan: Plan, when: date,
+                  started_path: tuple[datetime, Path]) -> None:
+    from riskengine.ingest.editions import union_entity
+    from riskengine.store.store import EditionRecord, IngestRecord
+
+    started, path = started_path
+    ds = edition.dataset
+    old = store.entities(e.id for e in ds.entities)
+    entities = tuple(union_entity(old.get(e.id), e) for e in ds.entities)
+    counts = {"entities": len(entities), **plan.counts}
+    record = IngestRecord(source=edition.source, file=str(path),
+                          content_hash=edition.content_hash, published=when,
+                          started_at=started, finished_at=now(), counts=counts)
+    stored = EditionRecord(source=edition.source, published=when,
+                           content_hash=edition.content_hash, files=list(edition.files),
+                           counts=counts)
+    facts = ds.model_copy(update={"entities": entities, "designations": plan.designations})
+    store.save_edition(facts, record, stored)
+
+
+def _edition_summary(edition: ListEdition, plan: Plan, when: date) -> list[str]:
+    head = f"{edition.source} edition of {when.isoformat()}"
+    if plan.already:
+        lines = [f"{head}: already ingested (same content), nothing changed"]
+    else:
+        c = plan.counts
+        lines = [f"{head}: ingested {len(edition.dataset.entities)} entities; designations: "
+                 f"{c['new']} new, {c['kept']} kept, {c['relisted']} relisted, "
+                 f"{c['delisted']} delisted"]
+    return lines + [f"warning: {w}" for w in edition.warnings]
+
+
+# --- entities show -------------------------------------------------------------------------
+
+
+def entity_report(settings: Settings, query: str) -> dict[str, Any]:
+    """The merged entity ``query`` names: names, identifiers, source records, designations
+    and why its records were merged (JSON-ready)."""
+    from riskengine.engine import find
+    from riskengine.names import NameIndex
+
+    raw, facts, mm = merged_facts(settings, load_rules(settings))
+    entity = find(NameIndex(facts.entities), mm.resolve(query))
+    by_id = raw.entity_map()
+    members = mm.members.get(entity.id, (entity.id,))
+    return {
+        "id": entity.id, "name": entity.name, "kind": entity.kind, "country": entity.country,
+        "names": list(entity.all_names()),
+        "identifiers": [i.model_dump() for i in entity.identifiers],
+        "members": list(members),
+        "records": [_record(m, s) for m in members for s in by_id[m].sources],
+        "designations": [_designation(d) for d in facts.designations
+                         if d.entity_id == entity.id],
+        "merged_because": list(mm.reasons.get(entity.id, ())),
+    }
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _record(entity_id: str, source: Any) -> dict[str, Any]:
+    return {"entity": entity_id, "source": source.source, "record_id": source.record_id,
+            "file": source.file, "published": _iso(source.published)}
+
+
+def _designation(d: Any) -> dict[str, Any]:
+    return {"id": d.id, "regime": d.regime, "program": d.program, "list": d.list_name,
+            "measure": d.measure, "listed_from": _iso(d.listed_from),
+            "listed_to": _iso(d.listed_to), "source": d.source.cite()}
+
+
+def entity_lines(report: dict[str, Any]) -> list[str]:
+    """``entity_report`` as text for people."""
+    lines = [f"{report['name']} ({report['id']}), {report['kind']}, "
+             f"country {report['country'] or 'unknown'}",
+             "Names: " + "; ".join(report["names"]),
+             "Identifiers: " + ("; ".join(f"{i['scheme']} {i['value']}"
+                                          for i in report["identifiers"]) or "none"),
+             "Source records:"]
+    lines += [f"  {r['source']} #{r['record_id'] or '-'} ({r['entity']}) file {r['file'] or '-'}"
+              f" published {r['published'] or '-'}" for r in report["records"]]
+    lines.append("Designations:")
+    lines += [f"  {d['regime']} {d['program'] or d['list']} {d['listed_from'] or '?'}.."
+              f"{d['listed_to'] or ''} [{d['source']}]" for d in report["designations"]]
+    lines.append("Merged because:" if report["merged_because"] else "Merged: no")
+    return lines + [f"  {why}" for why in report["merged_because"]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from riskengine.store.records import IngestRecord
+from riskengine.store.records import EditionRecord, IngestRecord
 from riskengine.store.store import Store, StoreError
 
-__all__ = ["IngestRecord", "Store", "StoreError"]
+__all__ = ["EditionRecord", "IngestRecord", "Store", "StoreError"]

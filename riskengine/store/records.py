@@ -35,3 +35,17 @@ class IngestRecord(BaseModel):
         if self.finished_at < self.started_at:
             raise ValueError("finished_at is before started_at")
         return self
+
+
+class EditionRecord(BaseModel):
+    """One official-list edition stored: ``id`` and ``ingest_id`` are set by the store."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field(description="source key, e.g. 'ofac-sdn', 'uk'")
+    published: date = Field(description="publication date of the edition")
+    content_hash: str = Field(description="sha256 of the files read")
+    files: list[str] = Field(default_factory=list, description="files read")
+    counts: dict[str, int] = Field(default_factory=dict, description="new, kept, delisted, ...")
+    ingest_id: int | None = None
+    id: int | None = None

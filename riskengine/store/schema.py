@@ -6,8 +6,9 @@ compares the migrated database with this metadata, so a model change needs a new
 Layout: one table per fact kind (designations, ownerships, controls, relationships), each row
 carrying its provenance (the columns of ``domain.Source``); entities with child tables for
 names (all names, position 0 = primary name, ``name_key`` indexed for look-ups), identifiers
-and sources; and ``ingests``, one row per file loaded. Fact rows reference entities by id
-without a foreign key (see ``_entity_ref``); entity child rows do have one.
+and sources; ``ingests``, one row per file loaded; and ``list_editions``, one row per official
+list edition ingested (its source, publication date and content hash). Fact rows reference
+entities by id without a foreign key (see ``_entity_ref``); entity child rows do have one.
 """
 
 from __future__ import annotations
@@ -199,6 +200,21 @@ class IngestRow(Base):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime] = mapped_column(UtcDateTime)
     counts: Mapped[dict[str, int]]
+
+
+class ListEditionRow(Base):
+    """One edition of an official list, saved with its designation changes by
+    ``Store.save_edition``: the history of a source is the sequence of its editions."""
+
+    __tablename__ = "list_editions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(index=True)
+    published: Mapped[date]
+    content_hash: Mapped[str] = mapped_column(index=True)
+    files: Mapped[list[str]]
+    counts: Mapped[dict[str, int]]
+    ingest_id: Mapped[int] = mapped_column(ForeignKey("ingests.id"), index=True)
 
 
 ENTITY_CHILDREN = (EntityNameRow, EntityIdentifierRow, EntitySourceRow)

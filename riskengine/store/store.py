@@ -30,11 +30,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
-from riskengine.domain import Dataset, Entity
+from riskengine.domain import Dataset, Designation, Entity
 from riskengine.errors import RiskEngineError
 from riskengine.store import rows
 from riskengine.store.migrate import upgrade
-from riskengine.store.records import IngestRecord
+from riskengine.store.records import EditionRecord, IngestRecord
 from riskengine.store.schema import (
     ENTITY_CHILDREN,
     Base,
@@ -43,17 +43,19 @@ from riskengine.store.schema import (
     EntityNameRow,
     EntityRow,
     IngestRow,
+    ListEditionRow,
     OwnershipRow,
     RelationshipRow,
     name_key,
 )
 
-__all__ = ["IngestRecord", "Store", "StoreError"]
+__all__ = ["EditionRecord", "IngestRecord", "Store", "StoreError"]
 
 _WRITE = "riskengine_write"
 _DELETE_CHUNK = 1000  # ids per DELETE ... IN (...): well below every driver's parameter limit
 SUPPORTED_DIALECTS = ("sqlite", "postgresql")
-COUNTED = (EntityRow, DesignationRow, OwnershipRow, ControlRow, RelationshipRow, IngestRow)
+COUNTED = (EntityRow, DesignationRow, OwnershipRow, ControlRow, RelationshipRow, IngestRow,
+           ListEditionRow)
 
 
 class StoreError(RiskEngineError):
@@ -133,6 +135,49 @@ class Store:
                 f"saving {record.file} failed, nothing was written: {_first_line(exc)}"
             ) from exc
         return record.model_copy(update={"id": new_id})
+
+    def save_edition(self, dataset: Dataset, ingest: IngestRecord,
+                     edition: EditionRecord) -> EditionRecord:
+        """Upsert an edition's facts (designation changes included), append its ingest and
+        edition rows: one transaction, nothing written on any error. Returns the edition
+        with its ids."""
+        try:
+            with _transaction(self._engine, write=True) as conn:
+                _write_dataset(conn, dataset)
+                saved = _append_edition(conn, edition, _append_ingest(conn, ingest))
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"saving {ingest.file} failed, nothing was written: {_first_line(exc)}"
+            ) from exc
+        return saved
+
+    def editions(self, source: str | None = None) -> list[EditionRecord]:
+        """Stored list editions (of ``source``, or all), in the order they were ingested."""
+        query = select(_table(ListEditionRow)).order_by(ListEditionRow.id)
+        if source is not None:
+            query = query.where(ListEditionRow.source == source)
+        with self._read() as conn:
+            return [EditionRecord.model_validate(dict(row)) for row in conn.execute(query)
+                    .mappings()]
+
+    def latest_edition(self, source: str) -> EditionRecord | None:
+        """The stored edition of ``source`` with the latest publication date (ties: the last
+        ingested), or None."""
+        found = self.editions(source)
+        return max(found, key=lambda e: (e.published, e.id or 0)) if found else None
+
+    def source_designations(self, source: str) -> tuple[Designation, ...]:
+        """Every designation row (all periods) whose provenance is ``source``, by id."""
+        table = _table(DesignationRow)
+        query = select(table).where(table.c.source == source).order_by(table.c.id)
+        with self._read() as conn:
+            return tuple(rows.designation_from(row) for row in conn.execute(query).mappings())
+
+    def entities(self, ids: Iterable[str]) -> dict[str, Entity]:
+        """The stored entities among ``ids``, by id."""
+        wanted = set(ids)
+        with self._read() as conn:
+            return {e.id: e for e in _load_entities(conn) if e.id in wanted}
 
     def ingests(self) -> list[IngestRecord]:
         """All ingest records, oldest first."""
@@ -282,6 +327,13 @@ def _append_ingest(conn: Connection, record: IngestRecord) -> int:
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def _append_edition(conn: Connection, edition: EditionRecord, ingest_id: int) -> EditionRecord:
+    values = edition.model_dump(exclude={"id"}) | {"ingest_id": ingest_id}
+    key = conn.execute(insert(_table(ListEditionRow)), values).inserted_primary_key
+    assert key is not None
+    return edition.model_copy(update={"id": int(key[0]), "ingest_id": ingest_id})
 
 
 # --- reading -------------------------------------------------------------------------------

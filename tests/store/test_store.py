@@ -30,9 +30,9 @@ from tests.conftest import FIXTURES
 from tests.store.builders import RULES, SRC, dump, record, sample_dataset
 
 TABLES = {"alembic_version", "entities", "entity_names", "entity_identifiers", "entity_sources",
-          "designations", "ownerships", "controls", "relationships", "ingests"}
+          "designations", "ownerships", "controls", "relationships", "ingests", "list_editions"}
 EMPTY = {"entities": 0, "designations": 0, "ownerships": 0, "controls": 0, "relationships": 0,
-         "ingests": 0}
+         "ingests": 0, "list_editions": 0}
 KINDS = ("entities", "designations", "ownerships", "controls", "relationships")
 
 
@@ -60,7 +60,7 @@ def test_open_migrates_an_empty_database_once(db_url: str) -> None:
     assert dump(db_url) == before
     engine = create_engine(db_url)
     with engine.connect() as conn:
-        assert current_revision(conn) == head_revision() == "0001"
+        assert current_revision(conn) == head_revision() == "0002"
     engine.dispose()
 
 
@@ -90,7 +90,7 @@ def test_save_then_load_round_trips(store: Store) -> None:
     assert saved == record(entities=3).model_copy(update={"id": 1})
     assert store.ingests() == [saved]
     assert store.counts() == {"entities": 3, "designations": 2, "ownerships": 3, "controls": 1,
-                              "relationships": 2, "ingests": 1}
+                              "relationships": 2, "ingests": 1, "list_editions": 0}
 
 
 def test_load_orders_every_kind_by_id(store: Store) -> None:

@@ -1,0 +1,229 @@
+"""`riskengine screen`: fuzzy screening of one name or a CSV file of counterparties.
+
+Ready to register: ``app.command("screen")(screen)``. Thin like the other commands: heavy
+modules are imported inside. The entities screened against are the evaluated facts (rule-file
+scenario plus the database), each candidate carries its regime verdicts and exposure score.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Sequence
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from riskengine.screening.config import ScreeningConfig
+    from riskengine.screening.report import RiskLookup, ScreenQuery
+    from riskengine.settings import Settings
+
+CONFIG_FILE = "screening.yaml"
+CSV_COLUMNS = ("line", "input_id", "input_name", "rank", "entity_id", "entity_name",
+               "matched_name", "score", "match", "sources", "risk_score", "band", "blocked",
+               "features")
+
+
+class ScreenFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def screen(  # noqa: PLR0913, PLR0917 - one parameter per command-line option
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Name to screen (any script).")] = None,
+    file: Annotated[Path | None, typer.Option(
+        "--file", help="CSV with a 'name' column (optional: id, country, identifier).")] = None,
+    country: Annotated[str | None, typer.Option(
+        "--country", help="Country of the counterparty (ISO alpha-2).")] = None,
+    identifier: Annotated[str | None, typer.Option(
+        "--id", help="Registration number, INN, LEI, ...: a match decides.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Most candidates per name.")
+                     ] = 10,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Verdicts as they stood on this date (YYYY-MM-DD).")] = None,
+    fmt: Annotated[ScreenFormat | None, typer.Option(
+        "--format", help="table or json for a name; csv (default) or json for --file.")
+    ] = None,
+) -> None:
+    """Screen a name, or a CSV file of names, against the listed entities (fuzzy)."""
+    from riskengine.screening.report import ScreenQuery
+
+    if (name is None) == (file is None):
+        from riskengine.errors import InputError
+
+        raise InputError("screen", "give either a NAME or --file (not both)")
+    queries = (read_queries(file) if file is not None
+               else [ScreenQuery(name or "", country=country, identifier=identifier)])
+    chosen = fmt or (ScreenFormat.csv if file is not None else ScreenFormat.table)
+    rows = run(ctx.obj, queries, limit, _day(as_of))
+    _print(rows, chosen, many=file is not None)
+
+
+def run(settings: Settings, queries: Sequence[ScreenQuery], limit: int, as_of: date
+        ) -> list[dict[str, object]]:
+    """Screen ``queries`` against the evaluated facts; JSON-ready rows."""
+    from riskengine.cli.service import evaluation
+    from riskengine.screening.match import Screener
+    from riskengine.screening.report import screen_all
+
+    ev, facts = evaluation(settings, as_of)
+    screener = Screener.build(facts.entities, load_config(settings))
+    return screen_all(screener, queries, limit, risk_lookup(ev))
+
+
+def risk_lookup(ev: object) -> RiskLookup:
+    """``risk_of(entity_id)``: score, band and regime statuses from the engine (cached)."""
+    from riskengine.engine import Evaluation, score
+
+    assert isinstance(ev, Evaluation)
+    cache: dict[str, dict[str, object]] = {}
+
+    def risk_of(entity_id: str) -> dict[str, object]:
+        if entity_id not in cache:
+            result = score(ev, entity_id)
+            cache[entity_id] = {
+                "score": result.score, "band": result.band,
+                "regimes": {code: v.status for code, v in result.regimes.items()},
+            }
+        return cache[entity_id]
+
+    return risk_of
+
+
+def load_config(settings: Settings) -> ScreeningConfig:
+    """rules/screening.yaml of the rules directory in use; defaults when it has none."""
+    from pydantic import ValidationError
+
+    from riskengine.cli.service import rules_dir
+    from riskengine.errors import RuleErrors
+    from riskengine.ruleset.yamlpos import parse_yaml, validation_problems
+    from riskengine.screening.config import ScreeningConfig
+
+    path = rules_dir(settings) / CONFIG_FILE
+    if not path.is_file():
+        return ScreeningConfig()
+    doc, problems = parse_yaml(str(path), path.read_text(encoding="utf-8"))
+    if doc is None or problems:
+        raise RuleErrors([str(p) for p in problems])
+    try:
+        return ScreeningConfig.model_validate(doc.data or {})
+    except ValidationError as exc:
+        found = validation_problems(doc, exc.errors(), ScreeningConfig)
+        raise RuleErrors([str(p) for p in found]) from None
+
+
+def read_queries(path: Path) -> list[ScreenQuery]:
+    """Rows of a counterparties CSV; InputError naming the file and line when broken."""
+    from riskengine.errors import InputError
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"cannot read file: {exc}") from None
+    try:
+        return _parse_csv(path, text)
+    except csv.Error as exc:
+        raise InputError(str(path), f"not a valid CSV file: {exc}") from None
+
+
+def _parse_csv(path: Path, text: str) -> list[ScreenQuery]:
+    from riskengine.errors import InputError
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip().casefold() for h in next(reader, [])]
+    if "name" not in header:
+        raise InputError(f"{path}:1", f"no 'name' column (columns: {', '.join(header) or '-'})")
+    return [_query(path, reader.line_num, header, row) for row in reader if any(row)]
+
+
+def _query(path: Path, line: int, header: list[str], row: list[str]) -> ScreenQuery:
+    from riskengine.errors import InputError
+    from riskengine.screening.report import ScreenQuery
+
+    if len(row) != len(header):
+        raise InputError(f"{path}:{line}", f"expected {len(header)} fields, got {len(row)}")
+    cells = {k: v.strip() or None for k, v in zip(header, row, strict=True)}
+    if not cells["name"]:
+        raise InputError(f"{path}:{line}", "empty name")
+    return ScreenQuery(name=cells["name"] or "", id=cells.get("id"), line=line,
+                       country=cells.get("country"), identifier=cells.get("identifier"))
+
+
+def _day(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        from riskengine.errors import InputError
+
+        raise InputError("--as-of", f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _print(rows: list[dict[str, object]], fmt: ScreenFormat, many: bool) -> None:
+    from riskengine.cli import render
+
+    if fmt is ScreenFormat.json:
+        render.print_json(rows if many else rows[0])
+    elif fmt is ScreenFormat.csv:
+        _write_csv(rows)
+    else:
+        for row in rows:
+            _table(row)
+
+
+def _matches(row: dict[str, object]) -> list[dict[str, Any]]:
+    found = row["matches"]
+    return found if isinstance(found, list) else []
+
+
+def _write_csv(rows: list[dict[str, object]]) -> None:
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(CSV_COLUMNS)
+    for row in rows:
+        given: dict[str, Any] = row["input"]  # type: ignore[assignment]
+        head = [given.get("line", ""), given.get("id", ""), given.get("name", "")]
+        found = _matches(row)
+        if not found:
+            out.writerow(head + [""] * (len(CSV_COLUMNS) - len(head)))
+        for rank, match in enumerate(found, 1):
+            out.writerow([*head, rank, *_csv_cells(match)])
+
+
+def _csv_cells(match: dict[str, Any]) -> list[object]:
+    risk = match.get("risk") or {}
+    blocked = [code for code, status in risk.get("regimes", {}).items() if status != "clear"]
+    return [
+        match["entity"]["id"], match["entity"]["name"], match["matched_name"], match["score"],
+        "yes" if match["match"] else "no",
+        " ".join(_cite(s) for s in match["sources"]),
+        risk.get("score", ""), risk.get("band", ""), " ".join(blocked),
+        "; ".join(f"{f['kind']}: {f['detail']}" for f in match["features"]),
+    ]
+
+
+def _table(row: dict[str, object]) -> None:
+    given: dict[str, Any] = row["input"]  # type: ignore[assignment]
+    found = _matches(row)
+    typer.echo(f"{given['name']}: {len(found)} candidate(s)")
+    for match in found:
+        risk = match.get("risk") or {}
+        regimes = ", ".join(f"{c} {s}" for c, s in risk.get("regimes", {}).items())
+        flag = "MATCH" if match["match"] else "     "
+        typer.echo(f"  {match['score']:.2f} {flag} {match['entity']['name']} "
+                   f"({match['entity']['id']}) via {match['matched_name']!r}")
+        typer.echo(f"       risk {risk.get('score', '-')} {risk.get('band', '')}; {regimes}")
+        for feature in match["features"]:
+            typer.echo(f"       - {feature['kind']}: {feature['detail']}")
+
+
+def _cite(source: dict[str, Any]) -> str:
+    record = source.get("record_id")
+    return f"{source['source']}#{record}" if record else str(source["source"])

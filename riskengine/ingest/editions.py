@@ -1,0 +1,176 @@
+"""Edition history of an official list: turn a new edition into dated designation changes.
+
+Pure: no database, no clock. The caller passes the designations already stored for the
+source, what it knows of past editions and the edition's publication date.
+
+- An entry not listed before is listed from the record's own start date when the list states
+  one (UK "Listed On"), else from the edition's publication date.
+- An entry present before and now keeps its original ``listed_from`` (and its row id).
+- An entry that disappears is delisted as of the edition's date (``listed_to``); rows are
+  never deleted.
+- A delisted entry that reappears gets a new designation period: a new row whose id is the
+  reader's id suffixed with ``@YYYY-MM-DD`` (its new start).
+- A file already ingested for the source (same content hash) changes nothing; an edition
+  older than the newest stored one, or one delisting more than ``max_delisted_share`` of the
+  listed designations, is refused (``InputError``) unless forced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from riskengine.domain import Designation, Entity
+from riskengine.errors import InputError
+from riskengine.lists.base import ListEdition
+
+_PERIOD_SUFFIX = re.compile(r"@\d{4}-\d{2}-\d{2}$")
+DEFAULT_MAX_DELISTED_SHARE = 0.10
+
+
+class IngestRules(BaseModel):
+    """``rules/ingest.yaml``: safety limits of list ingestion."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_delisted_share: float = Field(
+        DEFAULT_MAX_DELISTED_SHARE, gt=0, le=1,
+        description="largest share (0-1] of a source's listed designations one edition may "
+                    "delist without --force",
+    )
+    description: str | None = Field(None, description="free text for the analyst")
+
+
+@dataclass(frozen=True)
+class PastEditions:
+    """What is known of the editions of a source already stored."""
+
+    newest: date | None = None
+    hashes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Safety settings of one ingest."""
+
+    max_delisted_share: float = DEFAULT_MAX_DELISTED_SHARE
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Designation rows to upsert for one edition, and what happened to each entry."""
+
+    designations: tuple[Designation, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)  # new, kept, delisted, relisted
+    already: bool = False  # the same file was ingested before: nothing to do
+
+
+def base_id(designation_id: str) -> str:
+    """The reader's id of a designation row (a relisting suffix ``@YYYY-MM-DD`` removed)."""
+    return _PERIOD_SUFFIX.sub("", designation_id)
+
+
+def plan_edition(edition: ListEdition, published: date, stored: Sequence[Designation],
+                 past: PastEditions, guard: Guard, label: str) -> Plan:
+    """The designation changes ``edition`` (published on ``published``) makes to ``stored``.
+
+    ``label`` names the input in error messages (usually the path given by the user).
+    """
+    if edition.content_hash in past.hashes:
+        return Plan(already=True)
+    _check_order(edition.source, published, past.newest, guard.force, label)
+    current = current_rows(stored)
+    counts = {"new": 0, "kept": 0, "relisted": 0, "delisted": 0}
+    rows: list[Designation] = []
+    incoming = {d.id: d for d in edition.dataset.designations}
+    for designation in incoming.values():
+        kind, row = dated(designation, current.get(designation.id), published)
+        counts[kind] += 1
+        rows.append(row)
+    gone = [delist(row, published) for key, row in current.items()
+            if row.listed_to is None and key not in incoming]
+    counts["delisted"] = len(gone)
+    listed = sum(1 for row in current.values() if row.listed_to is None)
+    _check_guard(edition.source, len(gone), listed, guard, label)
+    return Plan(designations=tuple(rows + gone), counts=counts)
+
+
+def current_rows(stored: Iterable[Designation]) -> dict[str, Designation]:
+    """The latest period of each designation, by reader id: the open row, else the newest."""
+    latest: dict[str, Designation] = {}
+    for row in stored:
+        key = base_id(row.id)
+        if key not in latest or _later(row, latest[key]):
+            latest[key] = row
+    return latest
+
+
+def _later(row: Designation, other: Designation) -> bool:
+    if (row.listed_to is None) != (other.listed_to is None):
+        return row.listed_to is None
+    return (row.listed_from or date.min) > (other.listed_from or date.min)
+
+
+def dated(new: Designation, prior: Designation | None, published: date) -> tuple[str, Designation]:
+    """('new' | 'kept' | 'relisted', the row to store) for one designation of the edition."""
+    if prior is None:
+        return "new", new.model_copy(update={"listed_from": new.listed_from or published})
+    if prior.listed_to is None:
+        return "kept", new.model_copy(update={"id": prior.id, "listed_from": prior.listed_from})
+    own = new.listed_from
+    start = own if own is not None and own >= prior.listed_to else published
+    row_id = f"{new.id}@{start.isoformat()}"
+    return "relisted", new.model_copy(update={"id": row_id, "listed_from": start})
+
+
+def delist(row: Designation, published: date) -> Designation:
+    """``row`` ended on ``published`` (never before its own start)."""
+    end = max(published, row.listed_from or published)
+    return row.model_copy(update={"listed_to": end})
+
+
+def _check_order(source: str, published: date, newest: date | None, force: bool,
+                 label: str) -> None:
+    if newest is None or published >= newest or force:
+        return
+    raise InputError(label, f"{source} edition of {published.isoformat()} is older than the "
+                            f"newest stored edition ({newest.isoformat()}); use --force to "
+                            f"ingest it anyway")
+
+
+def _check_guard(source: str, delisted: int, listed: int, guard: Guard, label: str) -> None:
+    if guard.force or listed == 0 or delisted / listed <= guard.max_delisted_share:
+        return
+    raise InputError(label, f"{source} edition would delist {delisted} of {listed} listed "
+                            f"designations ({delisted / listed:.0%}, limit "
+                            f"{guard.max_delisted_share:.0%}): a truncated file? use --force "
+                            f"to ingest it anyway")
+
+
+def union_entity(old: Entity | None, new: Entity) -> Entity:
+    """``new`` with the names, identifiers and other sources ``old`` had and ``new`` lacks."""
+    if old is None:
+        return new
+    names = _unique([*new.aliases, old.name, *old.aliases], exclude=new.name)
+    idents = tuple(dict.fromkeys([*new.identifiers, *old.identifiers]))
+    keys = {s.source for s in new.sources}
+    sources = (*new.sources, *(s for s in old.sources if s.source not in keys))
+    return new.model_copy(update={
+        "aliases": names, "identifiers": idents, "sources": sources,
+        "country": new.country or old.country, "sector": new.sector or old.sector,
+    })
+
+
+def _unique(names: Iterable[str], exclude: str) -> tuple[str, ...]:
+    seen = {exclude.casefold()}
+    out: list[str] = []
+    for name in names:
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append(name)
+    return tuple(out)

@@ -1,0 +1,77 @@
+"""Screening parameters (rules/screening.yaml): every tunable number, with a default.
+
+Pure: the model only. The CLI reads the YAML file and validates it into ``ScreeningConfig``.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+GENERIC_WORDS = (
+    "trading", "trade", "group", "company", "industrial", "industries", "industry",
+    "international", "holding", "holdings", "global", "general", "enterprise", "enterprises",
+    "import", "export", "services", "service", "investment", "investments", "development",
+    "technology", "technologies", "commercial", "corporation", "management", "the", "and",
+    "of", "for", "bank", "new", "national", "limited", "charitable", "organization",
+    "organisation", "foundation", "fund", "society", "association", "center", "centre",
+)
+
+
+class ScreeningConfig(BaseModel):
+    """How names are compared and when a candidate counts as a match."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    threshold: float = Field(
+        0.8, ge=0, le=1, description="confidence at or above which a candidate is a match")
+    query_weight: float = Field(
+        0.6, ge=0, le=1,
+        description="share of the token score given to query coverage (the rest: coverage of "
+                    "the listed name); above 0.5 a listed name may carry extra words")
+    idf_exponent: float = Field(
+        1.0, ge=0, le=4, description="token weight = idf ** exponent; higher favours rare tokens")
+    generic_words: tuple[str, ...] = Field(
+        GENERIC_WORDS, description="words down-weighted on top of idf (folded, lower case)")
+    generic_weight: float = Field(
+        0.3, ge=0, le=1, description="multiplier of the weight of a generic word")
+    token_min_similarity: float = Field(
+        0.8, ge=0, le=1,
+        description="two tokens agree when their rapidfuzz ratio is at least this (0-1)")
+    exact_token_length: int = Field(
+        3, ge=0, description="tokens of at most this many letters must be equal to agree")
+    compact_min_similarity: float = Field(
+        0.9, ge=0, le=1,
+        description="similarity of the whole names with spaces removed (catches split or "
+                    "merged words) counts only from this value up")
+    short_name_length: int = Field(
+        4, ge=0, description="a name of at most this many letters (legal form removed) must "
+                             "match the other name exactly")
+    short_name_cap: float = Field(
+        0.4, ge=0, le=1, description="highest confidence of a short name that is not exact")
+    country_conflict_penalty: float = Field(
+        0.15, ge=0, le=1,
+        description="subtracted when the query country and the entity country are both known "
+                    "and differ")
+    country_agreement_bonus: float = Field(
+        0.0, ge=0, le=1, description="added when both countries are known and agree")
+    identifier_bonus: float = Field(
+        1.0, ge=0, le=1,
+        description="added when the query identifier equals one of the entity's identifiers "
+                    "(digits and letters only); 1.0 makes a matching identifier decide")
+    identifier_min_length: int = Field(
+        5, ge=1, description="identifiers shorter than this (normalised) are not compared")
+    fallback_margin: float = Field(
+        0.1, ge=0, le=1,
+        description="fallback_match: the runner-up must score at least this much below the "
+                    "top candidate")
+    min_confidence: float = Field(
+        0.5, ge=0, le=1, description="candidates below this confidence are not reported")
+    max_candidates: int = Field(
+        60, ge=1, description="names scored in full per query, the best by blocking weight")
+    max_posting: int = Field(
+        1500, ge=1,
+        description="blocking keys shared by more names than this are skipped when the query "
+                    "has rarer keys")
+    block_prefix: int = Field(
+        4, ge=2, description="length of the token prefix and suffix used as blocking keys")
+    max_limit: int = Field(100, ge=1, description="largest number of candidates one query returns")

@@ -1,0 +1,341 @@
+"""Fuzzy screening of a name against indexed entities, with explained confidences.
+
+Scoring of a query against one indexed name (legal forms already removed, see ``normalise``):
+
+* token similarity: rapidfuzz ``fuzz.ratio`` between every query token and every name token
+  (one ``process.cdist`` call per query over all candidate tokens); below
+  ``token_min_similarity`` a pair counts as 0, and tokens of at most ``exact_token_length``
+  letters must be equal. Each token is aligned with its best partner, so order does not matter.
+* token weights: idf over the indexed names, ``** idf_exponent``, times ``generic_weight`` for
+  the generic words of the config (trading, group, ...): rare tokens decide, generic ones barely
+  count. A query token unknown to the index (a typo) takes the weight of the indexed token it
+  resembles, else the highest weight.
+* token score = ``query_weight`` x weighted share of the query matched + the rest x weighted
+  share of the listed name matched (missing words cost what they weigh).
+* compact score: ``fuzz.ratio`` of the names with spaces removed (split or merged words),
+  counted only from ``compact_min_similarity`` up. Confidence = max(token, compact score).
+* short names (at most ``short_name_length`` letters on either side) must be equal, else the
+  confidence is capped at ``short_name_cap``.
+* a known country conflict subtracts ``country_conflict_penalty``; an identifier equal to one
+  of the entity's identifiers adds ``identifier_bonus`` (1.0: the identifier decides).
+
+An entity's confidence is that of its best-scoring name. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict, Field
+from rapidfuzz import fuzz, process
+
+from riskengine.domain import Entity
+from riskengine.screening.config import ScreeningConfig
+from riskengine.screening.index import BlockIndex, IntArray
+from riskengine.screening.normalise import NameForm, analyse, normalise_identifier, skeleton
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Feature(_Out):
+    """One reason behind a confidence."""
+
+    kind: str = Field(description="matched_tokens, unmatched_tokens, compact_match, "
+                                  "legal_form_ignored, transliterated, short_name, "
+                                  "identifier_match, country_agreement, country_conflict")
+    detail: str
+
+
+class SourceRef(_Out):
+    source: str
+    record_id: str | None = None
+
+
+class Candidate(_Out):
+    """An indexed entity that resembles the query."""
+
+    entity_id: str
+    entity_name: str
+    matched_name: str = Field(description="the entity's name or alias that scored best")
+    confidence: float = Field(ge=0, le=1)
+    match: bool = Field(description="confidence >= the configured threshold")
+    features: tuple[Feature, ...] = ()
+    sources: tuple[SourceRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Record:
+    entity: int  # index into Screener.entities
+    form: NameForm
+    tokens: IntArray  # vocabulary ids
+    weights: FloatArray
+
+
+@dataclass(frozen=True)
+class _Scored:
+    record: int
+    confidence: float
+    short_capped: bool = False
+    compact: bool = False
+
+
+@dataclass(frozen=True)
+class _Query:
+    form: NameForm
+    columns: dict[int, int]  # vocabulary id -> column of sims
+    sims: FloatArray  # query tokens x candidate vocabulary, 0..1 (0 below the threshold)
+    weights: FloatArray  # per query token
+
+
+class Screener:
+    """Entities indexed for fuzzy screening. Build once, screen many names."""
+
+    def __init__(self, entities: Sequence[Entity], config: ScreeningConfig,
+                 records: list[_Record], vocabulary: list[str], weights: FloatArray) -> None:
+        self.entities = tuple(entities)
+        self.config = config
+        self._records = records
+        self._vocabulary = vocabulary
+        self._vocab_ids = {t: i for i, t in enumerate(vocabulary)}
+        self._vocab_weights = weights
+        self._blocks = BlockIndex([r.form.keys for r in records], config)
+        self._by_entity: dict[int, list[int]] = defaultdict(list)
+        for i, record in enumerate(records):
+            self._by_entity[record.entity].append(i)
+        self._identifiers = _identifier_index(self.entities, config.identifier_min_length)
+        self._max_weight = float(weights.max()) if len(weights) else 1.0
+
+    @classmethod
+    def build(cls, entities: Sequence[Entity], config: ScreeningConfig | None = None
+              ) -> Screener:
+        """Index every name and alias of ``entities``."""
+        config = config or ScreeningConfig()
+        forms = [(i, f) for i, e in enumerate(entities) for f in _forms(e)]
+        vocabulary, weights = _weights([f.keys for _, f in forms], config)
+        ids = {t: n for n, t in enumerate(vocabulary)}
+        records = []
+        for entity, form in forms:
+            tok = np.array([ids[t] for t in form.keys], dtype=np.int32)
+            records.append(_Record(entity, form, tok, weights[tok]))
+        return cls(entities, config, records, vocabulary, weights)
+
+    def screen(self, name: str, country: str | None = None, identifier: str | None = None,
+               limit: int = 10) -> list[Candidate]:
+        """Entities resembling ``name``, best first, at most ``limit`` (see module docstring)."""
+        form = analyse(name)
+        by_id = self._identifier_hits(identifier)
+        best = self._best_per_entity(form, set(by_id))
+        scored = {e: self._adjust(s, e, country, e in by_id) for e, s in best.items()}
+        keep = [e for e, s in scored.items()
+                if s.confidence >= self.config.min_confidence or e in by_id]
+        keep.sort(key=lambda e: (-scored[e].confidence, self.entities[e].id))
+        size = max(0, min(limit, self.config.max_limit))
+        return [self._candidate(form, scored[e], country, e in by_id) for e in keep[:size]]
+
+    # -- scoring ---------------------------------------------------------------------------
+
+    def _best_per_entity(self, form: NameForm, extra: set[int]) -> dict[int, _Scored]:
+        records = self._blocks.candidates(form.keys).tolist() if form.keys else []
+        records += [r for e in extra for r in self._by_entity[e]]
+        if not records:
+            return {}
+        query = self._query(form, records)
+        best: dict[int, _Scored] = {}
+        for r in dict.fromkeys(records):
+            scored = self._score(query, r)
+            entity = self._records[r].entity
+            if entity not in best or scored.confidence > best[entity].confidence:
+                best[entity] = scored
+        return best
+
+    def _query(self, form: NameForm, records: list[int]) -> _Query:
+        vocab = sorted({int(t) for r in records for t in self._records[r].tokens})
+        sims = token_similarities(form.keys, [self._vocabulary[v] for v in vocab], self.config)
+        return _Query(form, {v: i for i, v in enumerate(vocab)}, sims,
+                      self._query_weights(form.keys, vocab, sims))
+
+    def _query_weights(self, tokens: Sequence[str], vocab: list[int], sims: FloatArray
+                       ) -> FloatArray:
+        weights = np.full(len(tokens), self._max_weight)
+        for i, token in enumerate(tokens):
+            known = self._vocab_ids.get(token)
+            if known is not None:
+                weights[i] = self._vocab_weights[known]
+            elif sims.shape[1] and sims[i].max() > 0:
+                weights[i] = self._vocab_weights[vocab[int(sims[i].argmax())]]
+        return weights
+
+    def _score(self, query: _Query, r: int) -> _Scored:
+        record = self._records[r]
+        cfg = self.config
+        sub = query.sims[:, [query.columns[int(t)] for t in record.tokens]]
+        q_cover = float(query.weights @ sub.max(axis=1)) / float(query.weights.sum() or 1.0)
+        n_cover = float(record.weights @ sub.max(axis=0)) / float(record.weights.sum() or 1.0)
+        token = cfg.query_weight * q_cover + (1 - cfg.query_weight) * n_cover
+        ratio = fuzz.ratio(query.form.compact, record.form.compact) / 100.0
+        compact = ratio if ratio >= cfg.compact_min_similarity else 0.0
+        confidence = max(token, compact)
+        short = min(len(query.form.compact), len(record.form.compact)) <= cfg.short_name_length
+        capped = short and query.form.compact != record.form.compact
+        if capped:
+            confidence = min(confidence, cfg.short_name_cap)
+        return _Scored(r, confidence, capped, compact > token)
+
+    def _adjust(self, scored: _Scored, entity: int, country: str | None, id_hit: bool
+                ) -> _Scored:
+        cfg = self.config
+        confidence = scored.confidence
+        agrees = _country_agrees(country, self.entities[entity].country)
+        if agrees is True:
+            confidence += cfg.country_agreement_bonus
+        elif agrees is False:
+            confidence -= cfg.country_conflict_penalty
+        if id_hit:
+            confidence += cfg.identifier_bonus
+        clipped = round(min(1.0, max(0.0, confidence)), 4)
+        return _Scored(scored.record, clipped, scored.short_capped, scored.compact)
+
+    def _identifier_hits(self, identifier: str | None) -> dict[int, str]:
+        if not identifier:
+            return {}
+        key = normalise_identifier(identifier)
+        if len(key) < self.config.identifier_min_length:
+            return {}
+        return {e: identifier for e in self._identifiers.get(key, ())}
+
+    # -- explanation -----------------------------------------------------------------------
+
+    def _candidate(self, form: NameForm, scored: _Scored, country: str | None, id_hit: bool
+                   ) -> Candidate:
+        record = self._records[scored.record]
+        entity = self.entities[record.entity]
+        features = [*self._token_features(form, record.form), *_form_features(form, record.form)]
+        if scored.compact:
+            features.append(Feature(kind="compact_match",
+                                    detail=f"{form.compact!r} ~ {record.form.compact!r}"))
+        if scored.short_capped:
+            features.append(Feature(kind="short_name", detail="short names must match exactly; "
+                                    f"confidence capped at {self.config.short_name_cap}"))
+        features += _context_features(entity, country, id_hit)
+        return Candidate(
+            entity_id=entity.id, entity_name=entity.name, matched_name=record.form.original,
+            confidence=scored.confidence, match=scored.confidence >= self.config.threshold,
+            features=tuple(features),
+            sources=tuple(SourceRef(source=s.source, record_id=s.record_id)
+                          for s in entity.sources),
+        )
+
+    def _token_features(self, query: NameForm, name: NameForm) -> list[Feature]:
+        if not query.tokens or not name.tokens:
+            return []
+        sims = token_similarities(query.keys, list(name.keys), self.config)
+        pairs = [f"{q}~{name.tokens[int(row.argmax())]} ({row.max():.2f})"
+                 for q, row in zip(query.tokens, sims, strict=True) if row.max() > 0]
+        missing = [q for q, row in zip(query.tokens, sims, strict=True) if row.max() == 0]
+        extra = [n for n, col in zip(name.tokens, sims.T, strict=True) if col.max() == 0]
+        features = [Feature(kind="matched_tokens", detail=", ".join(pairs))] if pairs else []
+        if missing or extra:
+            detail = f"query: {' '.join(missing) or '-'}; listed name: {' '.join(extra) or '-'}"
+            features.append(Feature(kind="unmatched_tokens", detail=detail))
+        return features
+
+
+def fallback_match(screener: Screener, query: str) -> Candidate | None:
+    """The one confident match for ``query``: the top candidate is a match and the runner-up
+    scores at least ``fallback_margin`` below it; None otherwise."""
+    found = screener.screen(query, limit=2)
+    if not found or not found[0].match:
+        return None
+    margin = screener.config.fallback_margin
+    if len(found) > 1 and found[0].confidence - found[1].confidence < margin:
+        return None
+    return found[0]
+
+
+def token_similarities(query: Sequence[str], tokens: Sequence[str], config: ScreeningConfig
+                       ) -> FloatArray:
+    """Similarity 0..1 of each query token (rows) with each token (columns); 0 below the
+    threshold; tokens of at most ``exact_token_length`` letters must be equal."""
+    if not query or not tokens:
+        return np.zeros((len(query), len(tokens)))
+    sims: FloatArray = process.cdist(query, tokens, scorer=fuzz.ratio, dtype=np.float64) / 100.0
+    short_q = np.array([len(t) <= config.exact_token_length for t in query])
+    short_t = np.array([len(t) <= config.exact_token_length for t in tokens])
+    short = short_q[:, None] | short_t[None, :]
+    sims[short & (sims < 1.0)] = 0.0
+    sims[sims < config.token_min_similarity] = 0.0
+    return sims
+
+
+def _forms(entity: Entity) -> list[NameForm]:
+    seen: dict[str, NameForm] = {}
+    for name in entity.all_names():
+        form = analyse(name)
+        if form.tokens and form.text not in seen:
+            seen[form.text] = form
+    return list(seen.values())
+
+
+def _weights(names: list[tuple[str, ...]], config: ScreeningConfig
+             ) -> tuple[list[str], FloatArray]:
+    """Vocabulary and per-token weight: (ln(N / df) + 1) ** exponent, generic words damped."""
+    df: dict[str, int] = defaultdict(int)
+    for tokens in names:
+        for token in set(tokens):
+            df[token] += 1
+    vocabulary = sorted(df)
+    counts = np.array([df[t] for t in vocabulary], dtype=np.float64)
+    weights = (np.log(max(len(names), 1) / counts) + 1.0) ** config.idf_exponent
+    generic = {skeleton(w) for w in config.generic_words}
+    damp = np.array([config.generic_weight if t in generic else 1.0 for t in vocabulary])
+    return vocabulary, weights * damp
+
+
+def _identifier_index(entities: Sequence[Entity], min_length: int) -> dict[str, set[int]]:
+    index: dict[str, set[int]] = defaultdict(set)
+    for i, entity in enumerate(entities):
+        for ident in entity.identifiers:
+            key = normalise_identifier(ident.value)
+            if len(key) >= min_length:
+                index[key].add(i)
+    return index
+
+
+def _country_agrees(query: str | None, entity: str | None) -> bool | None:
+    if not query or not entity:
+        return None
+    return query.strip().casefold() == entity.strip().casefold()
+
+
+def _form_features(query: NameForm, name: NameForm) -> list[Feature]:
+    features = []
+    forms = [*query.legal_forms, *name.legal_forms]
+    if forms:
+        features.append(Feature(kind="legal_form_ignored", detail=", ".join(dict.fromkeys(forms))))
+    for form, side in ((query, "query"), (name, "listed name")):
+        if form.transliterated:
+            features.append(Feature(kind="transliterated",
+                                    detail=f"{side} {form.original!r} -> {form.text!r}"))
+    return features
+
+
+def _context_features(entity: Entity, country: str | None, id_hit: bool) -> list[Feature]:
+    features = []
+    if id_hit:
+        ids = ", ".join(f"{i.scheme} {i.value}" for i in entity.identifiers)
+        features.append(Feature(kind="identifier_match", detail=f"identifier among: {ids}"))
+    agrees = _country_agrees(country, entity.country)
+    if agrees is True:
+        features.append(Feature(kind="country_agreement", detail=f"both {entity.country}"))
+    elif agrees is False:
+        features.append(Feature(kind="country_conflict",
+                                detail=f"query {country}, listed {entity.country}"))
+    return features

@@ -1,0 +1,133 @@
+"""Name analysis for screening: transliteration, folding, legal forms, tokens.
+
+``analyse("ПАО КАМАЗ")`` gives tokens ``("kamaz",)`` with legal form ``"pao"`` removed and
+``transliterated=True``. Text is NFKC-normalised, transliterated to ASCII (anyascii: КАМАЗ ->
+KAMAZ, Chinese characters -> pinyin syllables), case-folded, and punctuation becomes space
+(``fold``; unlike ``riskengine.names.normalise``, apostrophes are deleted: Ol'ga = Olga).
+Tokens are compared in their spelling ``skeleton`` (Alexander = Aleksandr). Legal forms, in
+any of the languages in ``LEGAL_FORMS`` and wherever they stand in the name, are removed before comparison so they neither create nor
+block a match; a name made of legal forms only keeps them. Pure.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from anyascii import anyascii
+
+# Written in Latin letters after folding; Cyrillic forms (ООО, АО, ПАО, ТОО, ...) fold to these.
+_SINGLE = (
+    "pjsc ojsc cjsc jsc pao oao zao ao ooo tov too llc llp plc lp ltd limited co corp "
+    "corporation inc incorporated company gmbh ag sa spa sarl sas srl sl bv nv kg ohg oy ab "
+    "pte pvt bhd tbk fze fzco fzc fzllc dmcc ooo kft zrt sro doo dd ad ead eood "
+    "aktsionernoe obshchestvo ogranichennoy ogranichennoi otvetstvennostyu otvetstvennostiu "
+    "otvestvennostyu"
+)
+_PHRASES = (
+    "public joint stock company", "open joint stock company", "closed joint stock company",
+    "joint stock company", "publicly traded company", "public company limited",
+    "limited liability company", "limited liability partnership", "private limited company",
+    "private limited", "company limited", "co ltd", "pvt ltd", "pte ltd", "sdn bhd",
+    "publichnoe aktsionernoe obshchestvo", "otkrytoe aktsionernoe obshchestvo",
+    "zakrytoe aktsionernoe obshchestvo", "nepublichnoe aktsionernoe obshchestvo",
+    "obshchestvo s ogranichennoy otvetstvennostyu",
+    "obshchestvo s ogranichennoi otvetstvennostiu",
+    "tovarystvo z obmezhenoyu vidpovidalnistyu", "free zone establishment",
+    "free zone company", "free zone", "limited liability", "societe anonyme", "sociedad anonima",
+    "sociedade anonima", "societa per azioni", "aktiengesellschaft",
+    "gesellschaft mit beschrankter haftung", "s a", "s p a", "b v", "n v", "l l c", "s a r l",
+    "s r l", "sp z o o", "a o", "o o o", "p j s c", "j s c",
+)
+LEGAL_FORMS: frozenset[tuple[str, ...]] = frozenset(
+    [tuple(p.split()) for p in _PHRASES] + [(w,) for w in _SINGLE.split()]
+)
+_LONGEST = max(len(p) for p in LEGAL_FORMS)
+# Chinese forms are removed before transliteration (anyascii joins the syllables of a run).
+CJK_FORMS = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团", "公司")
+_CJK = re.compile("|".join(CJK_FORMS))
+# Apostrophes are deleted, not split on: Ol'ga (Ольга, soft sign) = Olga, JAMA`AT = JAMA'AT.
+_APOSTROPHES = re.compile("['`\u00b4\u2018\u2019\u02bb\u02bc]")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def fold(text: str) -> str:
+    """NFKC, transliteration to ASCII, apostrophes deleted, case folded, punctuation to space."""
+    text = anyascii(unicodedata.normalize("NFKC", text))
+    return _NON_WORD.sub(" ", _APOSTROPHES.sub("", text).casefold()).strip()
+
+
+# Spelling skeleton of a token: transliteration variants compare equal (Aleksandr/Alexander,
+# Mikhaylovna/Mikhailovna, Mohammad/Mohamad). Longest patterns first; doubled letters collapse.
+_SKELETON = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
+             ("x", "ks"), ("q", "k"), ("w", "v"), ("y", "i"))
+_DOUBLE = re.compile(r"([a-z])\1+")
+
+
+def skeleton(token: str) -> str:
+    """The token with spelling variants folded: the form tokens are compared in."""
+    for old, new in _SKELETON:
+        token = token.replace(old, new)
+    return _DOUBLE.sub(r"\1", token)
+
+
+@dataclass(frozen=True)
+class NameForm:
+    """A name ready for comparison."""
+
+    original: str
+    tokens: tuple[str, ...]  # folded tokens, legal forms removed (shown in explanations)
+    legal_forms: tuple[str, ...] = ()  # the legal forms removed, folded
+    transliterated: bool = False  # the name had letters outside ASCII
+    keys: tuple[str, ...] = ()  # the skeletons of the tokens, one per token: what is compared
+
+    @property
+    def compact(self) -> str:
+        """The skeletons without spaces: catches words split or merged differently."""
+        return "".join(self.keys)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+
+def analyse(name: str) -> NameForm:
+    """Tokens of ``name`` with legal forms removed (see the module docstring)."""
+    text = unicodedata.normalize("NFKC", name)
+    cjk = [m.group(0) for m in _CJK.finditer(text)]
+    tokens = fold(_CJK.sub(" ", text)).split()
+    core, forms = strip_legal_forms(tokens)
+    if not core:  # a name made of legal forms only keeps them
+        core, forms = tokens, []
+    forms += [fold(f) for f in cjk]
+    keys = tuple(skeleton(t) for t in core)
+    return NameForm(name, tuple(core), tuple(forms), not text.isascii(), keys)
+
+
+def strip_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """(tokens without legal forms, the legal forms found), longest phrase first."""
+    core: list[str] = []
+    forms: list[str] = []
+    i = 0
+    while i < len(tokens):
+        size = _form_at(tokens, i)
+        if size:
+            forms.append(" ".join(tokens[i:i + size]))
+            i += size
+        else:
+            core.append(tokens[i])
+            i += 1
+    return core, forms
+
+
+def _form_at(tokens: list[str], i: int) -> int:
+    for size in range(min(_LONGEST, len(tokens) - i), 0, -1):
+        if tuple(tokens[i:i + size]) in LEGAL_FORMS:
+            return size
+    return 0
+
+
+def normalise_identifier(value: str) -> str:
+    """Digits and letters only, folded: 'RU 1650032058' -> 'ru1650032058'."""
+    return fold(value).replace(" ", "")
