@@ -12,7 +12,7 @@ from riskengine.derive.base import RegimeArrays
 from riskengine.derive.explain import explain_verdict
 from riskengine.derive.verdicts import derive_all, verdict_flags
 from riskengine.domain import Dataset, Entity
-from riskengine.errors import AmbiguousError, NotFoundError
+from riskengine.errors import AmbiguousError, InputError, NotFoundError
 from riskengine.exposure.score import ScoreTable, score_all, score_entity
 from riskengine.graph import Graph, GraphData
 from riskengine.names import NameIndex
@@ -37,8 +37,6 @@ def combine(rules: RuleSet, stored: Dataset) -> Dataset:
     """Scenario facts from the rule files plus ingested facts; ids must not clash."""
     clashes = rules.scenario.clashes(stored)
     if clashes:
-        from riskengine.errors import InputError
-
         raise InputError("database", f"entity ids defined both in rule files and in the "
                                      f"database: {', '.join(clashes[:5])}")
     return rules.scenario.merged(stored)

@@ -25,7 +25,7 @@ class Settings(BaseModel):
         rules: Path | None = None,
         debug: bool = False,
     ) -> Settings:
-        """Options first, then RISKENGINE_DB / RISKENGINE_RULES / RISKENGINE_DEBUG, then defaults."""
+        """Options first, then RISKENGINE_DB / _RULES / _DEBUG from ``env``, then defaults."""
         env_rules = env.get("RISKENGINE_RULES")
         return cls(
             db_url=_db_url(db or env.get("RISKENGINE_DB") or DEFAULT_DB),

@@ -269,11 +269,13 @@ class Adjacency:
 
 @dataclass(frozen=True)
 class GraphIndex:
-    """Incoming ownership and control edges, designations by entity id."""
+    """Incoming ownership and control edges, designations by entity id, combined shares."""
 
     owners: Adjacency
     controllers: Adjacency
     designations: dict[str, tuple[Designation, ...]]
+    low: Sparse
+    high: Sparse
 
     @classmethod
     def build(cls, g: Graph) -> GraphIndex:
@@ -282,7 +284,8 @@ class GraphIndex:
         for d in g.dataset.designations:
             found.setdefault(d.entity_id, []).append(d)
         return cls(Adjacency.by(g.ownership.dst, g.n), Adjacency.by(g.control.dst, g.n),
-                   {k: tuple(v) for k, v in found.items()})
+                   {k: tuple(v) for k, v in found.items()},
+                   combined_shares(g, "low"), combined_shares(g, "high"))
 
 
 _INDEXES: dict[int, tuple[weakref.ref[Graph], GraphIndex]] = {}

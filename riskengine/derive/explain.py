@@ -27,7 +27,13 @@ from typing import Literal, cast
 
 import numpy as np
 
-from riskengine.derive.aggregate import JOINT_ARRANGEMENT, GraphIndex, graph_index, meets
+from riskengine.derive.aggregate import (
+    JOINT_ARRANGEMENT,
+    GraphIndex,
+    graph_index,
+    least_fixpoint,
+    meets,
+)
 from riskengine.derive.base import RegimeArrays
 from riskengine.derive.per_person import group_labels
 from riskengine.derive.verdicts import cite, listing_label, pct
@@ -222,36 +228,33 @@ def ancestors(ctx: Ctx, v: int, bound: str, keep: Keep) -> set[int]:
     return seen
 
 
-def joint_groups(ctx: Ctx, people: list[int]) -> list[frozenset[int]]:
-    """The designated holders (``per_person.group_labels``) of the listed ``people``."""
-    listed = np.flatnonzero(ctx.arrays.listed)
+def holder_sets(ctx: Ctx, v: int, bound: str, keep: Keep) -> list[tuple[frozenset[int], set[int]]]:
+    """(G, S_G) of the designated holders whose S_G (on ``bound``) holds enough of ``v``.
+
+    Only holders with a member among ``v``'s ancestors can; their S_G are computed with the
+    derivation's own sparse fixed point (``aggregate.least_fixpoint``), seeded with them only.
+    """
+    listed, n = np.flatnonzero(ctx.arrays.listed), ctx.g.n
     labels = group_labels(ctx.g, ctx.arrays.listed, ctx.params)
-    wanted = np.unique(labels[np.isin(listed, people)])
-    found = [frozenset(listed[labels == k].tolist()) for k in wanted.tolist()]
-    return sorted(found, key=lambda grp: sorted(ctx.g.ids[p] for p in grp))
-
-
-def holdings_of(ctx: Ctx, group: frozenset[int], scope: set[int], bound: str) -> set[int]:
-    """S_G within ``scope``: the group plus what its members together hold enough of."""
-    members = set(group)
-    while fresh := [y for y in sorted(scope - members)
-                    if ctx.meets(held(ctx, y, bound, members.__contains__))]:
-        members.update(fresh)
-    return members
+    wanted = np.isin(labels, labels[np.isin(listed, list(ancestors(ctx, v, bound, keep)))])
+    seed = np.sort(labels[wanted] * n + listed[wanted])
+    shares = ctx.idx.low if bound == "low" else ctx.idx.high
+    closure = least_fixpoint(seed, int(labels.max(initial=0)) + 1, ctx.params, shares, None)
+    found = []
+    for k in np.unique(labels[wanted]).tolist():
+        members = set((closure.members[closure.members // n == k] % n).tolist())
+        if ctx.meets(held(ctx, v, bound, members.__contains__)):
+            found.append((frozenset(listed[labels == k].tolist()), members))
+    return sorted(found, key=lambda item: sorted(ctx.g.ids[p] for p in item[0]))
 
 
 def per_person_owned(ctx: Ctx, v: int, possible: bool) -> list[Evidence]:
     """Each designated holder alone (UK): paths of every holder meeting the test, on lower
     bounds, or on upper bounds for a possibly blocked entity."""
     arrays, bound = ctx.arrays, "high" if possible else "low"
-    scope = ancestors(ctx, v, bound, _mask(arrays.possibly if possible
-                                           else arrays.listed | arrays.owned))
-    found: list[Evidence] = []
-    for group in joint_groups(ctx, [p for p in scope if arrays.listed[p]]):
-        members = holdings_of(ctx, group, scope, bound)
-        if ctx.meets(held(ctx, v, bound, members.__contains__)):
-            found += _group_evidence(ctx, v, group, members, possible)
-    return found
+    keep = _mask(arrays.possibly if possible else arrays.listed | arrays.owned)
+    return [e for group, members in holder_sets(ctx, v, bound, keep)
+            for e in _group_evidence(ctx, v, group, members, possible)]
 
 
 def _group_evidence(ctx: Ctx, v: int, group: frozenset[int], members: set[int],

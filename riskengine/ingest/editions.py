@@ -85,19 +85,17 @@ def plan_edition(edition: ListEdition, published: date, stored: Sequence[Designa
         return Plan(already=True)
     _check_order(edition.source, published, past.newest, guard.force, label)
     current = current_rows(stored)
-    counts = {"new": 0, "kept": 0, "relisted": 0, "delisted": 0}
-    rows: list[Designation] = []
     incoming = {d.id: d for d in edition.dataset.designations}
+    counts = {"new": 0, "kept": 0, "relisted": 0}
+    rows: list[Designation] = []
     for designation in incoming.values():
         kind, row = dated(designation, current.get(designation.id), published)
         counts[kind] += 1
         rows.append(row)
-    gone = [delist(row, published) for key, row in current.items()
-            if row.listed_to is None and key not in incoming]
-    counts["delisted"] = len(gone)
-    listed = sum(1 for row in current.values() if row.listed_to is None)
-    _check_guard(edition.source, len(gone), listed, guard, label)
-    return Plan(designations=tuple(rows + gone), counts=counts)
+    listed = {key: row for key, row in current.items() if row.listed_to is None}
+    gone = [delist(row, published) for key, row in listed.items() if key not in incoming]
+    _check_guard(edition.source, len(gone), len(listed), guard, label)
+    return Plan(designations=tuple(rows + gone), counts={**counts, "delisted": len(gone)})
 
 
 def current_rows(stored: Iterable[Designation]) -> dict[str, Designation]:
