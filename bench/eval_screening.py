@@ -15,8 +15,16 @@ import sys
 import time
 from pathlib import Path
 
+from ruamel.yaml import YAML
+
 from riskengine.screening.config import ScreeningConfig
-from riskengine.screening.evaluate import HEADLINE, build_eval_set, load_lists, run_eval
+from riskengine.screening.evaluate import (
+    HEADLINE,
+    SPELLING,
+    build_eval_set,
+    load_lists,
+    run_eval,
+)
 from riskengine.screening.match import Screener
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,8 +33,6 @@ DEFAULT = Path(os.environ.get("RISKENGINE_SHARED_DATA", ROOT.parent / "shared" /
 
 def config() -> ScreeningConfig:
     """The bundled rules/screening.yaml."""
-    from ruamel.yaml import YAML
-
     data = YAML(typ="safe").load((ROOT / "rules" / "screening.yaml").read_text("utf-8"))
     return ScreeningConfig.model_validate(data or {})
 
@@ -49,6 +55,7 @@ def main(argv: list[str]) -> int:
     for kind in sorted(report.total):
         print(f"  {kind:16} recall {report.found[kind] / report.total[kind]:.3f} "
               f"({report.found[kind]}/{report.total[kind]})")
+    print(f"spelling-variant recall ({', '.join(SPELLING)}): {report.recall(SPELLING):.3f}")
     print(f"headline recall ({', '.join(HEADLINE)}): {report.recall():.3f}")
     print(f"all positives recall (with alias_unrelated): {report.recall(list(report.total)):.3f}")
     print(f"false-positive rate: {report.fpr:.4f} ({report.false_positives}/{report.negatives})")

@@ -45,3 +45,9 @@ class AmbiguousError(RiskEngineError):
     def __init__(self, message: str, candidates: list[tuple[str, str]]) -> None:
         super().__init__(message)
         self.candidates = candidates
+
+
+class AuditChainError(RiskEngineError):
+    """The audit log's hash chain is broken (an entry was edited or deleted): exit code 6."""
+
+    exit_code = 6

@@ -17,6 +17,15 @@ from typing import Annotated
 
 import typer
 
+from riskengine.cli.runs_cmd import (
+    ActorOpt,
+    actor_of,
+    audit_app,
+    changes,
+    history,
+    rescore,
+    runs_app,
+)
 from riskengine.settings import Settings
 
 app = typer.Typer(
@@ -31,6 +40,11 @@ rules_app = typer.Typer(help="Validate and inspect rule files.", no_args_is_help
 app.add_typer(rules_app, name="rules")
 entities_app = typer.Typer(help="Inspect entities (merged across lists).", no_args_is_help=True)
 app.add_typer(entities_app, name="entities")
+app.add_typer(runs_app, name="runs")
+app.add_typer(audit_app, name="audit")
+app.command()(rescore)
+app.command()(changes)
+app.command()(history)
 
 
 class Format(StrEnum):
@@ -82,11 +96,24 @@ def score(
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", help="table for people, json for tools.")
                    ] = Format.table,
+    run: Annotated[int | None, typer.Option(
+        "--run", help="Print what that stored rescore run recorded for the entity (JSON).")
+    ] = None,
+    actor: ActorOpt = None,
 ) -> None:
-    """Score one counterparty: verdict per regime, exposure score, band and the evidence."""
-    from riskengine.cli import render, service
+    """Score one counterparty: verdict per regime, exposure score, band and the evidence.
 
+    Every score request is recorded in the audit log (who, when, what, the result).
+    """
+    from riskengine.cli import render, runs_service, service
+
+    if run is not None:
+        render.print_json(runs_service.stored_score(ctx.obj, query, run))
+        return
     result = service.score_query(ctx.obj, query, _as_of(as_of))
+    details = {"query": query, "entity": result.entity.id, "as_of": result.as_of.isoformat(),
+               "score": result.score, "band": result.band}
+    runs_service.record(ctx.obj, actor_of(actor), "score", details)
     if fmt is Format.json:
         render.print_json(result.to_json_dict())
     else:
@@ -105,19 +132,23 @@ def ingest(
     force: Annotated[bool, typer.Option(
         help="Ingest an edition older than the newest stored one, or one delisting more "
              "than rules/ingest.yaml allows.")] = False,
+    actor: ActorOpt = None,
 ) -> None:
     """Ingest a file into the database (one transaction: all or nothing).
 
     Official lists (ofac-sdn, ofac-cons, uk, eu, un, ca) keep their history: entries new in
     an edition are listed from its date, entries gone are delisted as of it.
     """
-    from riskengine.cli import service
+    from riskengine.cli import runs_service, service
 
     if source is Source.ftm:
         lines = service.ingest_ftm(ctx.obj, path)
     else:
         when = _date("--published", published)
         lines = service.ingest_list(ctx.obj, source.value, path, when, force=force)
+    details = {"source": source.value, "path": str(path), "published": published,
+               "force": force, "summary": lines}
+    runs_service.record(ctx.obj, actor_of(actor), "ingest", details)
     for line in lines:
         typer.echo(line)
 

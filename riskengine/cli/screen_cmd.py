@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -127,20 +127,21 @@ def read_queries(path: Path) -> list[ScreenQuery]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), f"cannot read file: {exc}") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        return _parse_csv(path, text)
+        return _parse_csv(path, reader)
     except csv.Error as exc:
-        raise InputError(str(path), f"not a valid CSV file: {exc}") from None
+        raise InputError(f"{path}:{reader.line_num}", f"not a valid CSV row: {exc}") from None
 
 
-def _parse_csv(path: Path, text: str) -> list[ScreenQuery]:
+def _parse_csv(path: Path, reader: Iterator[list[str]]) -> list[ScreenQuery]:
     from riskengine.errors import InputError
 
-    reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip().casefold() for h in next(reader, [])]
     if "name" not in header:
         raise InputError(f"{path}:1", f"no 'name' column (columns: {', '.join(header) or '-'})")
-    return [_query(path, reader.line_num, header, row) for row in reader if any(row)]
+    return [_query(path, getattr(reader, "line_num", 0), header, row)
+            for row in reader if any(row)]
 
 
 def _query(path: Path, line: int, header: list[str], row: list[str]) -> ScreenQuery:

@@ -23,11 +23,11 @@ class ScreeningConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     threshold: float = Field(
-        0.8, ge=0, le=1, description="confidence at or above which a candidate is a match")
+        0.75, ge=0, le=1, description="confidence at or above which a candidate is a match")
     query_weight: float = Field(
-        0.6, ge=0, le=1,
+        0.5, ge=0, le=1,
         description="share of the token score given to query coverage (the rest: coverage of "
-                    "the listed name); above 0.5 a listed name may carry extra words")
+                    "the listed name)")
     idf_exponent: float = Field(
         1.0, ge=0, le=4, description="token weight = idf ** exponent; higher favours rare tokens")
     generic_words: tuple[str, ...] = Field(

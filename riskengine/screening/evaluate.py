@@ -40,6 +40,8 @@ from riskengine.screening.normalise import analyse
 
 RELATED = 0.2  # trigram Jaccard from which an alias counts as a spelling of a kept name
 HEADLINE = ("typo", "drop_word", "reorder", "legal_form", "alias_latin", "alias_cyrillic")
+# Spelling variants of the same name: perturbations and Cyrillic transliterations.
+SPELLING = ("typo", "drop_word", "reorder", "legal_form", "alias_cyrillic")
 LEGAL = ("LLC", "OOO", "JSC", "PJSC", "Ltd", "Co., Ltd.", "GmbH", "Limited", "AO", "S.A.")
 WELL_KNOWN = (
     "Anhui Jianghuai Automobile Group", "China FAW Group", "BYD Company Limited",

@@ -1,18 +1,21 @@
 """Candidate blocking: an inverted index from keys to indexed names.
 
-Each token of an indexed name yields keys: the token itself, and for tokens of at least
-``block_prefix + 1`` letters its prefix, its suffix and its one-letter deletions (so a
-substitution, insertion, deletion or transposition still shares a key with the original).
-A query is compared only with the names sharing its keys, ranked by the summed idf of the
-shared keys (numpy ``bincount`` over the posting lists, no loop over all names); keys shared
-by more than ``max_posting`` names are skipped when the query has rarer keys. Pure.
+Each token of an indexed name yields keys: the token itself (exact key) and fuzzy keys: for
+tokens longer than ``block_prefix`` letters its prefix, its suffix and its one-letter
+deletions (so a substitution, insertion, deletion or transposition still shares a key with
+the original). The whole name without spaces adds its prefix and suffix, for words split or
+merged differently. A query is compared only with the names sharing its keys, ranked by the
+sum over query tokens of the token's rarity: a name sharing the token exactly earns
+``ln(N / df) + 1`` of the exact key, one sharing only fuzzy keys that of the union of the
+token's fuzzy postings. Posting lists longer than ``max_posting`` are skipped while the query
+has shorter ones. numpy ``bincount`` over the posting lists, no loop over all names. Pure.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -21,11 +24,12 @@ from riskengine.screening.config import ScreeningConfig
 
 IntArray = npt.NDArray[np.int32]
 _MAX_DELETION_TOKEN = 12  # longer tokens keep their prefix or suffix under one typo
+_EMPTY: IntArray = np.empty(0, dtype=np.int32)
 
 
-def token_keys(token: str, affix: int) -> set[str]:
-    """Blocking keys of one token."""
-    keys = {"t:" + token}
+def fuzzy_keys(token: str, affix: int) -> set[str]:
+    """Typo-tolerant blocking keys of one token (without the exact key)."""
+    keys: set[str] = set()
     if len(token) > affix:
         keys |= {"p:" + token[:affix], "s:" + token[-affix:]}
     if affix < len(token) <= _MAX_DELETION_TOKEN:
@@ -33,12 +37,13 @@ def token_keys(token: str, affix: int) -> set[str]:
     return keys
 
 
-def name_keys(tokens: Iterable[str], affix: int) -> set[str]:
-    """Blocking keys of a name: the union over its tokens."""
-    keys: set[str] = set()
-    for token in tokens:
-        keys |= token_keys(token, affix)
-    return keys
+def key_groups(tokens: Sequence[str], affix: int) -> Iterator[tuple[str | None, set[str]]]:
+    """(exact key, fuzzy keys) per token, then (None, prefix/suffix keys) of the whole name."""
+    for token in dict.fromkeys(tokens):
+        yield "t:" + token, fuzzy_keys(token, affix)
+    compact = "".join(tokens)
+    if len(tokens) > 1 or len(compact) > _MAX_DELETION_TOKEN:
+        yield None, {"c:" + compact[:affix + 1], "e:" + compact[-affix - 1:]}
 
 
 class BlockIndex:
@@ -46,26 +51,48 @@ class BlockIndex:
 
     def __init__(self, names: Sequence[Sequence[str]], config: ScreeningConfig) -> None:
         self._config = config
-        self._size = len(names)
+        self._size = max(len(names), 1)
         lists: dict[str, list[int]] = defaultdict(list)
         for i, tokens in enumerate(names):
-            for key in name_keys(tokens, config.block_prefix):
-                lists[key].append(i)
+            for exact, fuzzy in key_groups(tokens, config.block_prefix):
+                for key in fuzzy | ({exact} if exact else set()):
+                    lists[key].append(i)
         self._postings = {k: np.asarray(v, dtype=np.int32) for k, v in lists.items()}
 
     def candidates(self, tokens: Sequence[str]) -> IntArray:
         """Ids of the names sharing keys with ``tokens``, best ``max_candidates`` first."""
-        found = [p for k in name_keys(tokens, self._config.block_prefix)
-                 if (p := self._postings.get(k)) is not None]
-        if not found:
-            return np.empty(0, dtype=np.int32)
-        rare = [p for p in found if len(p) <= self._config.max_posting]
-        return self._top(rare or [min(found, key=len)])
+        groups = [(self._get(e), [self._get(k) for k in f])
+                  for e, f in key_groups(tokens, self._config.block_prefix)]
+        sizes = [len(p) for e, f in groups for p in [e, *f] if len(p)]
+        if not sizes:
+            return _EMPTY
+        cap = max(self._config.max_posting, min(sizes))
+        parts = [part for e, f in groups for part in self._token_part(e, f, cap)]
+        return self._top(parts)
 
-    def _top(self, postings: list[IntArray]) -> IntArray:
-        ids = np.concatenate(postings)
-        weights = np.repeat([math.log(self._size / len(p)) + 1.0 for p in postings],
-                            [len(p) for p in postings])
+    def _get(self, key: str | None) -> IntArray:
+        return self._postings.get(key, _EMPTY) if key else _EMPTY
+
+    def _token_part(self, exact: IntArray, fuzzy: list[IntArray], cap: int
+                    ) -> list[tuple[IntArray, float]]:
+        """(names, weight) of one query token: exact sharers, then fuzzy-only sharers."""
+        exact = exact if len(exact) <= cap else _EMPTY
+        kept = [p for p in fuzzy if 0 < len(p) <= cap]
+        union = np.unique(np.concatenate(kept)) if kept else _EMPTY
+        parts = [(exact, self._rarity(len(exact)))] if len(exact) else []
+        only = np.setdiff1d(union, exact, assume_unique=True) if len(exact) else union
+        if len(only):
+            parts.append((only, self._rarity(len(union))))
+        return parts
+
+    def _rarity(self, df: int) -> float:
+        return math.log(self._size / df) + 1.0
+
+    def _top(self, parts: list[tuple[IntArray, float]]) -> IntArray:
+        if not parts:
+            return _EMPTY
+        ids = np.concatenate([p for p, _ in parts])
+        weights = np.repeat([w for _, w in parts], [len(p) for p, _ in parts])
         totals = np.bincount(ids, weights=weights, minlength=self._size)
         hit = np.flatnonzero(totals)
         k = self._config.max_candidates

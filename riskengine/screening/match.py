@@ -12,8 +12,8 @@ Scoring of a query against one indexed name (legal forms already removed, see ``
   resembles, else the highest weight.
 * token score = ``query_weight`` x weighted share of the query matched + the rest x weighted
   share of the listed name matched (missing words cost what they weigh).
-* compact score: ``fuzz.ratio`` of the names with spaces removed (split or merged words),
-  counted only from ``compact_min_similarity`` up. Confidence = max(token, compact score).
+* compact score, for names with different word counts (split or merged words):
+  ``fuzz.ratio`` of the names with spaces removed, counted from ``compact_min_similarity`` up. Confidence = max(token, compact score).
 * short names (at most ``short_name_length`` letters on either side) must be equal, else the
   confidence is capped at ``short_name_cap``.
 * a known country conflict subtracts ``country_conflict_penalty``; an identifier equal to one
@@ -180,8 +180,10 @@ class Screener:
         q_cover = float(query.weights @ sub.max(axis=1)) / float(query.weights.sum() or 1.0)
         n_cover = float(record.weights @ sub.max(axis=0)) / float(record.weights.sum() or 1.0)
         token = cfg.query_weight * q_cover + (1 - cfg.query_weight) * n_cover
-        ratio = fuzz.ratio(query.form.compact, record.form.compact) / 100.0
-        compact = ratio if ratio >= cfg.compact_min_similarity else 0.0
+        compact = 0.0
+        if len(query.form.keys) != len(record.form.keys):  # words split or merged
+            ratio = fuzz.ratio(query.form.compact, record.form.compact) / 100.0
+            compact = ratio if ratio >= cfg.compact_min_similarity else 0.0
         confidence = max(token, compact)
         short = min(len(query.form.compact), len(record.form.compact)) <= cfg.short_name_length
         capped = short and query.form.compact != record.form.compact

@@ -6,7 +6,8 @@ KAMAZ, Chinese characters -> pinyin syllables), case-folded, and punctuation bec
 (``fold``; unlike ``riskengine.names.normalise``, apostrophes are deleted: Ol'ga = Olga).
 Tokens are compared in their spelling ``skeleton`` (Alexander = Aleksandr). Legal forms, in
 any of the languages in ``LEGAL_FORMS`` and wherever they stand in the name, are removed
-before comparison so they neither create nor block a match; a name made of legal forms only keeps them. Pure.
+before comparison so they neither create nor block a match; a name made of legal forms
+only keeps them. Pure.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Records the store keeps about its own work (ingests now; score runs and audit later)."""
+"""Records the store keeps about its own work: ingests, list editions, rescoring runs."""
 
 from __future__ import annotations
 
@@ -49,3 +49,25 @@ class EditionRecord(BaseModel):
     counts: dict[str, int] = Field(default_factory=dict, description="new, kept, delisted, ...")
     ingest_id: int | None = None
     id: int | None = None
+
+
+class RunRecord(BaseModel):
+    """One rescoring run. ``id`` is set by the store; a stored run is always ``complete``
+    (it is written in one transaction with its scores)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    started_at: AwareDatetime
+    finished_at: AwareDatetime
+    as_of: date = Field(description="the date the lists and ties were evaluated at")
+    rules_hash: str = Field(description="RuleSet.content_hash of the rules used")
+    data_snapshot: str = Field(description="sha256 over the (source, content hash) of ingests")
+    actor: str = Field(description="who started it")
+    counts: dict[str, int] = Field(default_factory=dict, description="entities, blocked, ...")
+    status: str = "complete"
+    id: int | None = None
+
+    @field_validator("started_at", "finished_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)

@@ -6,8 +6,11 @@ compares the migrated database with this metadata, so a model change needs a new
 Layout: one table per fact kind (designations, ownerships, controls, relationships), each row
 carrying its provenance (the columns of ``domain.Source``); entities with child tables for
 names (all names, position 0 = primary name, ``name_key`` indexed for look-ups), identifiers
-and sources; ``ingests``, one row per file loaded; and ``list_editions``, one row per official
-list edition ingested (its source, publication date and content hash). Fact rows reference
+and sources; ``ingests``, one row per file loaded; ``list_editions``, one row per official
+list edition ingested (its source, publication date and content hash); ``runs`` and
+``run_scores``, one row per whole-book rescoring and one per entity scored in it;
+``audit_log``, the append-only hash-chained audit trail; and ``locks``, named locks (one row
+while a rescore runs). Fact rows reference
 entities by id without a foreign key (see ``_entity_ref``); entity child rows do have one.
 """
 
@@ -215,6 +218,63 @@ class ListEditionRow(Base):
     files: Mapped[list[str]]
     counts: Mapped[dict[str, int]]
     ingest_id: Mapped[int] = mapped_column(ForeignKey("ingests.id"), index=True)
+
+
+class RunRow(Base):
+    """One whole-book rescoring, written with its ``run_scores`` in one transaction."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    status: Mapped[str]
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    as_of: Mapped[date]
+    rules_hash: Mapped[str]
+    data_snapshot: Mapped[str]
+    actor: Mapped[str]
+    counts: Mapped[dict[str, int]]
+
+
+class RunScoreRow(Base):
+    """Score, band and regime verdicts of one entity in one run. ``regimes`` holds only the
+    regimes where the entity is not plainly clear: ``{code: [status, blocked, possibly]}``."""
+
+    __tablename__ = "run_scores"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    entity_id: Mapped[str] = mapped_column(primary_key=True, index=True)
+    name: Mapped[str]
+    score: Mapped[float]
+    band: Mapped[str]
+    blocked: Mapped[bool] = mapped_column(Boolean)
+    regimes: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AuditRow(Base):
+    """One audit entry; ``hash`` covers its content and ``prev_hash`` (a sha256 chain)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor: Mapped[str]
+    action: Mapped[str]
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    hashes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str]
+    hash: Mapped[str]
+
+
+class LockRow(Base):
+    """A named lock held while a long job runs (``rescore``): the row exists while held."""
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(primary_key=True)
+    holder: Mapped[str]
+    acquired_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 ENTITY_CHILDREN = (EntityNameRow, EntityIdentifierRow, EntitySourceRow)

@@ -203,6 +203,13 @@ class Store:
             return sorted(conn.execute(query).scalars())
 
     @contextmanager
+    def transaction(self, *, write: bool) -> Iterator[Connection]:
+        """One transaction (writers take SQLite's write lock up front), for the modules that
+        keep runs and the audit log (``store.runs``, ``store.audit``)."""
+        with _transaction(self._engine, write=write) as conn:
+            yield conn
+
+    @contextmanager
     def _read(self) -> Iterator[Connection]:
         try:
             with _transaction(self._engine, write=False) as conn:

@@ -1,0 +1,184 @@
+"""CLI of rescoring runs, changes, history and the audit log (issue #5).
+
+Registered on the main app by ``riskengine.cli.app``:
+``rescore``, ``changes``, ``history`` (commands), ``runs`` and ``audit`` (sub-apps).
+Exit codes besides the usual: 5 ``rescore --fail-on-changes`` found changes, 6 the audit log
+is broken; a second rescore while one runs exits 1 with a one-line message.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+runs_app = typer.Typer(help="List and show stored rescoring runs.", no_args_is_help=True)
+audit_app = typer.Typer(help="Check and show the audit log.", no_args_is_help=True)
+EXIT_CHANGES = 5
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class ChangeFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _date(option: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        from riskengine.errors import InputError
+
+        raise InputError(option, f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def actor_of(option: str | None) -> str:
+    """--actor, else $USER, else 'unknown'."""
+    return option or os.environ.get("USER") or "unknown"
+
+
+def _log(quiet: bool) -> Callable[[str], None]:
+    def log(line: str) -> None:
+        if not quiet:
+            print(line, file=sys.stderr, flush=True)
+
+    return log
+
+
+def _echo(lines: list[str]) -> None:
+    for line in lines:
+        typer.echo(line)
+
+
+ActorOpt = Annotated[str | None, typer.Option(help="Who runs this, for the audit log "
+                                                   "[default: $USER].")]
+FormatOpt = Annotated[Format, typer.Option("--format", help="table for people, json for tools.")]
+
+
+def rescore(
+    ctx: typer.Context,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Evaluate lists and ties as they stood on this date [default: today].")
+    ] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress lines on stderr.")] = False,
+    fail_on_changes: Annotated[bool, typer.Option(
+        help="Exit 5 when the run differs from the previous one (rules/alerts.yaml).")
+    ] = False,
+    actor: ActorOpt = None,
+) -> None:
+    """Score every entity and store the run (one transaction; one rescore at a time)."""
+    from riskengine.cli import runs_render, runs_service
+
+    when = _date("--as-of", as_of) or date.today()
+    run = runs_service.rescore(ctx.obj, when, actor_of(actor), _log(quiet))
+    typer.echo(runs_render.run_line(run))
+    if fail_on_changes:
+        _run, before, found = runs_service.changes(ctx.obj, run.id)
+        if found:
+            typer.echo(f"{len(found)} changes since run {before.id if before else '-'}: "
+                       f"riskengine changes --run {run.id}")
+            raise typer.Exit(EXIT_CHANGES)
+
+
+def changes(
+    ctx: typer.Context,
+    run: Annotated[int | None, typer.Option(help="Run id [default: the latest].")] = None,
+    fmt: Annotated[ChangeFormat, typer.Option("--format", help="table, csv or json.")
+                   ] = ChangeFormat.table,
+) -> None:
+    """What changed since the previous completed run (newly blocked, unblocked, bands, scores).
+
+    Score moves count from rules/alerts.yaml's threshold (default 10 points)."""
+    from riskengine.cli import render, runs_render, runs_service
+
+    current, before, found = runs_service.changes(ctx.obj, run)
+    if fmt is ChangeFormat.json:
+        render.print_json({"run": current.id, "previous": before.id if before else None,
+                           "changes": [runs_render.change_json(c) for c in found]})
+    elif fmt is ChangeFormat.csv:
+        sys.stdout.write(runs_render.change_csv(found))
+    else:
+        head = (f"run {current.id} vs run {before.id}: {len(found)} changes" if before
+                else f"run {current.id}: no previous run to compare with")
+        _echo([head, *runs_render.change_lines(found)])
+
+
+def history(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Entity id, name or alias.")],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """An entity's score, band and blocking regimes across the stored runs."""
+    from riskengine.cli import render, runs_render, runs_service
+
+    entity_id, found = runs_service.history(ctx.obj, query)
+    if fmt is Format.json:
+        render.print_json(runs_render.history_json(entity_id, found))
+    else:
+        _echo(runs_render.history_lines(entity_id, found))
+
+
+@runs_app.command("list")
+def runs_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    """Completed runs, oldest first."""
+    from riskengine.cli import render, runs_render, runs_service
+
+    found = runs_service.runs(ctx.obj)
+    if fmt is Format.json:
+        render.print_json([runs_render.run_json(r) for r in found])
+    else:
+        _echo([runs_render.run_line(r) for r in found] or ["no runs yet"])
+
+
+@runs_app.command("show")
+def runs_show(
+    ctx: typer.Context,
+    run: Annotated[int, typer.Argument(help="Run id.")],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """One run: dates, hashes of the rules and data used, counts."""
+    from riskengine.cli import render, runs_render, runs_service
+
+    found = runs_service.run(ctx.obj, run)
+    if fmt is Format.json:
+        render.print_json(runs_render.run_json(found))
+    else:
+        _echo(runs_render.run_lines(found))
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context) -> None:
+    """Check the audit log's hash chain: exit 6 naming the first broken entry."""
+    from riskengine.cli import runs_service
+
+    count = runs_service.audit_verify(ctx.obj)
+    typer.echo(f"audit log intact: {count} entries")
+
+
+@audit_app.command("show")
+def audit_show(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option(help="Entries from this date (YYYY-MM-DD).")
+                     ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Audit entries, oldest first."""
+    from riskengine.cli import render, runs_render, runs_service
+
+    found = runs_service.audit_entries(ctx.obj, _date("--since", since))
+    if fmt is Format.json:
+        render.print_json([runs_render.entry_json(e) for e in found])
+    else:
+        _echo([runs_render.entry_line(e) for e in found] or ["no audit entries"])

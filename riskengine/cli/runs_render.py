@@ -1,0 +1,93 @@
+"""Text, CSV and JSON forms of runs, changes, history and audit entries."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from riskengine.runs.chain import Entry
+    from riskengine.runs.changes import Change
+    from riskengine.runs.table import EntityState
+    from riskengine.store.records import RunRecord
+
+CHANGE_FIELDS = ("entity_id", "name", "kind", "regime", "before", "after")
+
+
+def run_json(run: RunRecord) -> dict[str, Any]:
+    """A run, JSON-ready."""
+    return run.model_dump(mode="json")
+
+
+def run_line(run: RunRecord) -> str:
+    """'3  as of 2022-07-01  2026-11-22 03:10:00 UTC  120 entities, 5 blocked  rules 1a2b..'."""
+    c = run.counts
+    return (f"{run.id}\tas of {run.as_of.isoformat()}\t{run.finished_at:%Y-%m-%d %H:%M:%S} UTC"
+            f"\t{c.get('entities', 0)} entities, {c.get('blocked', 0)} blocked"
+            f"\trules {run.rules_hash[:12]}\tdata {run.data_snapshot[:12]}\tby {run.actor}")
+
+
+def run_lines(run: RunRecord) -> list[str]:
+    """Every field and count of one run, for people."""
+    lines = [f"run {run.id} ({run.status}) as of {run.as_of.isoformat()} by {run.actor}",
+             f"started {run.started_at.isoformat()}  finished {run.finished_at.isoformat()}",
+             f"rules {run.rules_hash}", f"data  {run.data_snapshot}"]
+    return lines + [f"  {key}: {value}" for key, value in sorted(run.counts.items())]
+
+
+def change_json(change: Change) -> dict[str, Any]:
+    return change.model_dump(mode="json")
+
+
+def change_lines(changes: Sequence[Change]) -> list[str]:
+    """One line per change: 'kamaz  KAMAZ PJSC  newly_blocked us: clear -> listed'."""
+    lines = []
+    for c in changes:
+        what = f"{c.kind} {c.regime}" if c.regime else c.kind
+        arrow = f": {c.before or '-'} -> {c.after or '-'}"
+        lines.append(f"{c.entity_id}\t{c.name}\t{what}{arrow}")
+    return lines
+
+
+def change_csv(changes: Sequence[Change]) -> str:
+    """CSV with a header row: entity_id,name,kind,regime,before,after."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CHANGE_FIELDS)
+    for c in changes:
+        writer.writerow([getattr(c, f) or "" for f in CHANGE_FIELDS])
+    return out.getvalue()
+
+
+def history_json(entity_id: str, found: Sequence[tuple[RunRecord, EntityState]]
+                 ) -> dict[str, Any]:
+    return {"entity": entity_id, "runs": [
+        {"run": r.id, "as_of": r.as_of.isoformat(), "score": s.score, "band": s.band,
+         "blocked": sorted(code for code, v in s.regimes.items() if v.blocked)}
+        for r, s in found]}
+
+
+def history_lines(entity_id: str, found: Sequence[tuple[RunRecord, EntityState]]) -> list[str]:
+    if not found:
+        return [f"{entity_id}: in no stored run"]
+    lines = [f"{found[0][1].name} ({entity_id})"]
+    for r, s in found:
+        blocked = ", ".join(sorted(c for c, v in s.regimes.items() if v.blocked)) or "none"
+        lines.append(f"run {r.id}\tas of {r.as_of.isoformat()}\t{s.score:6.2f}\t{s.band}"
+                     f"\tblocked under: {blocked}")
+    return lines
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    return {"id": entry.id, "at": entry.at.isoformat(), "actor": entry.actor,
+            "action": entry.action, "details": dict(entry.details),
+            "hashes": dict(entry.hashes), "prev_hash": entry.prev_hash, "hash": entry.hash}
+
+
+def entry_line(entry: Entry) -> str:
+    from riskengine.runs.chain import canonical
+
+    return (f"{entry.id}\t{entry.at:%Y-%m-%d %H:%M:%S} UTC\t{entry.actor}\t{entry.action}"
+            f"\t{canonical(dict(entry.details))}\t{entry.hash[:16]}")

@@ -1,0 +1,104 @@
+"""Rows of a rescoring run, from the engine's whole-graph arrays, and the state read back.
+
+A stored row per entity: ``entity_id``, ``name``, ``score``, ``band``, ``blocked`` (under any
+regime) and ``regimes``, the compact verdicts ``{code: [status, blocked, possibly]}`` of only
+the regimes where the entity is not plainly clear (clear, not blocked, not possibly blocked).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from riskengine.derive.base import RegimeArrays
+from riskengine.exposure.score import ScoreTable
+
+STATUSES = ("clear", "listed", "owned", "controlled")
+
+
+class RegimeState(NamedTuple):
+    """Verdict of one regime for one entity."""
+
+    status: str
+    blocked: bool
+    possibly: bool
+
+
+CLEAR = RegimeState("clear", False, False)
+
+
+@dataclass(frozen=True)
+class EntityState:
+    """What a run stored about one entity."""
+
+    entity_id: str
+    name: str
+    score: float
+    band: str
+    regimes: Mapping[str, RegimeState] = field(default_factory=dict)
+
+    def regime(self, code: str) -> RegimeState:
+        """The verdict of ``code`` (clear when the run stored none)."""
+        return self.regimes.get(code, CLEAR)
+
+
+def status_codes(v: RegimeArrays) -> np.ndarray[Any, np.dtype[np.int8]]:
+    """Index into ``STATUSES`` per entity (listed before owned before controlled)."""
+    code = np.where(v.controlled, 3, 0)
+    code = np.where(v.owned, 2, code)
+    return np.asarray(np.where(v.listed, 1, code), dtype=np.int8)
+
+
+def _regimes(order: Sequence[str], codes: Mapping[str, Any], possibly: Mapping[str, Any],
+             i: int) -> dict[str, list[Any]]:
+    found: dict[str, list[Any]] = {}
+    for r in order:
+        status = int(codes[r][i])
+        if status or possibly[r][i]:
+            found[r] = [STATUSES[status], status > 0, bool(possibly[r][i])]
+    return found
+
+
+def score_rows(table: ScoreTable, names: Sequence[str], verdicts: Mapping[str, RegimeArrays],
+               order: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """One row dict per entity, in ``table.ids`` order (``order``: regimes to store)."""
+    codes = {r: status_codes(verdicts[r]) for r in order}
+    possibly = {r: verdicts[r].possibly for r in order}
+    interesting = np.zeros(len(table.ids), dtype=np.bool_)
+    for r in order:
+        interesting |= (codes[r] > 0) | possibly[r]
+    scores, bands = table.score.tolist(), table.band.tolist()
+    blocked = table.blocked_any.tolist()
+    for i, entity_id in enumerate(table.ids):
+        yield {"entity_id": entity_id, "name": names[i], "score": scores[i],
+               "band": table.band_names[bands[i]], "blocked": blocked[i],
+               "regimes": _regimes(order, codes, possibly, i) if interesting[i] else {}}
+
+
+def state_from(row: Mapping[str, Any]) -> EntityState:
+    """The EntityState of a stored row."""
+    regimes = {code: RegimeState(str(v[0]), bool(v[1]), bool(v[2]))
+               for code, v in (row["regimes"] or {}).items()}
+    return EntityState(row["entity_id"], row["name"], float(row["score"]), row["band"], regimes)
+
+
+def snapshot_hash(ingests: Iterable[tuple[str, str]]) -> str:
+    """sha256 over the sorted (source, content hash) pairs of every ingest: which data a run
+    saw. The empty store has the hash of the empty list."""
+    pairs = sorted(set(ingests))
+    return hashlib.sha256(json.dumps(pairs, separators=(",", ":")).encode()).hexdigest()
+
+
+def counts(table: ScoreTable, verdicts: Mapping[str, RegimeArrays]) -> dict[str, int]:
+    """Headline counts of a run: entities, blocked (any regime), per band, per regime."""
+    found = {"entities": len(table.ids), "blocked": int(table.blocked_any.sum())}
+    for i, band in enumerate(table.band_names):
+        found[f"band:{band}"] = int((table.band == i).sum())
+    for code, v in sorted(verdicts.items()):
+        found[f"blocked:{code}"] = int(v.blocked.sum())
+    return found

@@ -1,0 +1,177 @@
+"""`rescore`, `runs`, `changes`, `history`, `audit` through the real console entry point."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from riskengine.cli.app import app
+from riskengine.cli.runs_cmd import audit_app, changes, history, rescore, runs_app
+from riskengine.store import Store
+from riskengine.store.runs import acquire_lock
+from tests.conftest import FIXTURES
+
+BEFORE, AFTER = "2022-06-01", "2022-07-01"  # around KAMAZ's OFAC listing of 2022-06-28
+
+
+@pytest.fixture(autouse=True)
+def registered() -> Iterator[None]:
+    """Register the commands on the real app as app.py will (unless it already does)."""
+    names = {c.name or (c.callback.__name__ if c.callback else "")
+             for c in app.registered_commands}
+    if "rescore" in names:
+        yield
+        return
+    commands, groups = list(app.registered_commands), list(app.registered_groups)
+    app.add_typer(runs_app, name="runs")
+    app.add_typer(audit_app, name="audit")
+    for command in (rescore, changes, history):
+        app.command()(command)
+    yield
+    app.registered_commands[:], app.registered_groups[:] = commands, groups
+
+
+def ok(cli, *args: str):  # type: ignore[no-untyped-def]
+    run = cli(*args)
+    assert run.code == 0, run.err
+    return run
+
+
+def raw(db: str, sql: str) -> None:
+    engine = create_engine(db)
+    with engine.begin() as conn:
+        conn.execute(text(sql))
+    engine.dispose()
+
+
+def test_changes_around_the_kamaz_listing(cli) -> None:  # type: ignore[no-untyped-def]
+    ok(cli, "rescore", "--as-of", BEFORE, "--quiet")
+    alert = cli("rescore", "--as-of", AFTER, "--quiet", "--fail-on-changes")
+    assert alert.code == 5
+    assert "changes since run 1" in alert.out
+    found = ok(cli, "changes", "--format", "json").json()
+    assert (found["run"], found["previous"]) == (2, 1)
+    kinds = {(c["entity_id"], c["kind"], c.get("regime")) for c in found["changes"]}
+    assert ("kamaz", "newly_blocked", "us") in kinds
+    assert ("jac", "band", None) in kinds
+    jac = next(c for c in found["changes"] if c["entity_id"] == "jac" and c["kind"] == "band")
+    assert (jac["before"], jac["after"]) == ("medium", "severe")
+
+
+def test_no_changes_exit_0_and_formats(cli) -> None:  # type: ignore[no-untyped-def]
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet")
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet", "--fail-on-changes")
+    table = ok(cli, "changes")
+    assert table.out.startswith("run 2 vs run 1: 0 changes")
+    rows = list(csv.reader(io.StringIO(ok(cli, "changes", "--format", "csv", "--run", "1").out)))
+    assert rows == [["entity_id", "name", "kind", "regime", "before", "after"]]
+
+
+def test_same_inputs_store_the_same_scores(cli, db: str) -> None:  # type: ignore[no-untyped-def]
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet")
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet")
+    engine = create_engine(db)
+    with engine.connect() as conn:
+        runs = [conn.execute(text("SELECT entity_id, name, score, band, blocked, regimes FROM "
+                                  "run_scores WHERE run_id = :r ORDER BY entity_id"),
+                             {"r": r}).all() for r in (1, 2)]
+        hashes = conn.execute(text("SELECT rules_hash, data_snapshot FROM runs")).all()
+    engine.dispose()
+    assert runs[0] == runs[1] and len(runs[0]) > 10
+    assert hashes[0] == hashes[1]
+
+
+def test_progress_on_stderr_unless_quiet(cli) -> None:  # type: ignore[no-untyped-def]
+    loud = ok(cli, "rescore", "--as-of", AFTER, "--actor", "ana")
+    assert "rescore: run 1 complete" in loud.err
+    assert loud.out.startswith("1\tas of 2022-07-01")
+    assert "by ana" in loud.out
+    assert ok(cli, "rescore", "--as-of", AFTER, "--quiet").err == ""
+
+
+def test_a_second_rescore_is_refused_while_one_runs(cli, db: str) -> None:  # type: ignore[no-untyped-def]
+    with Store.open(db) as store:
+        acquire_lock(store, "rescore", "batch-host:4242 cron", datetime.now(UTC))
+    refused = cli("rescore", "--quiet")
+    assert refused.code == 1
+    assert refused.err.count("\n") == 1
+    assert refused.err.startswith("error: another rescore is running on this database")
+    assert "batch-host:4242 cron" in refused.err
+    assert ok(cli, "runs", "list").out.strip() == "no runs yet"
+
+
+def test_runs_list_and_show(cli) -> None:  # type: ignore[no-untyped-def]
+    ok(cli, "rescore", "--as-of", BEFORE, "--quiet", "--actor", "ana")
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet", "--actor", "bob")
+    listed = ok(cli, "runs", "list", "--format", "json").json()
+    assert [(r["id"], r["as_of"], r["actor"], r["status"]) for r in listed] == [
+        (1, BEFORE, "ana", "complete"), (2, AFTER, "bob", "complete")]
+    shown = ok(cli, "runs", "show", "2", "--format", "json").json()
+    assert shown == listed[1]
+    assert len(shown["rules_hash"]) == len(shown["data_snapshot"]) == 64
+    assert shown["counts"]["blocked:us"] > listed[0]["counts"]["blocked:us"]
+    assert "run 2 (complete)" in ok(cli, "runs", "show", "2").out
+    assert cli("runs", "show", "7").code == 3
+
+
+def test_history(cli) -> None:  # type: ignore[no-untyped-def]
+    ok(cli, "rescore", "--as-of", BEFORE, "--quiet")
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet")
+    found = ok(cli, "history", "KAMAZ", "--format", "json").json()
+    assert found["entity"] == "kamaz"
+    assert ["us" in r["blocked"] for r in found["runs"]] == [False, True]
+    assert "run 2" in ok(cli, "history", "JAC Motors").out
+
+
+def test_audit_verify_finds_edits_and_deletions(cli, db: str) -> None:  # type: ignore[no-untyped-def]
+    for as_of in (BEFORE, AFTER, AFTER):
+        ok(cli, "rescore", "--as-of", as_of, "--quiet", "--actor", "ana")
+    assert ok(cli, "audit", "verify").out.strip() == "audit log intact: 3 entries"
+    shown = ok(cli, "audit", "show", "--format", "json").json()
+    assert [(e["id"], e["action"], e["actor"], e["details"]["run"]) for e in shown] == [
+        (1, "rescore", "ana", 1), (2, "rescore", "ana", 2), (3, "rescore", "ana", 3)]
+    assert ok(cli, "audit", "show", "--since", "2999-01-01").out.strip() == "no audit entries"
+    raw(db, "UPDATE audit_log SET actor = 'eve' WHERE id = 2")
+    edited = cli("audit", "verify")
+    assert edited.code == 6
+    assert edited.err.strip() == ("error: audit log broken: entry 2: content does not match "
+                                  "its hash (edited)")
+    raw(db, "UPDATE audit_log SET actor = 'ana' WHERE id = 2")
+    ok(cli, "audit", "verify")
+    raw(db, "DELETE FROM audit_log WHERE id = 2")
+    deleted = cli("audit", "verify")
+    assert deleted.code == 6
+    assert "entry 2 is missing" in deleted.err
+
+
+def test_an_ingest_between_runs_changes_the_data_snapshot(cli) -> None:  # type: ignore[no-untyped-def]
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet")
+    ok(cli, "ingest", "ftm", str(FIXTURES / "ftm" / "sample.ftm.json"))
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet")
+    first, second = ok(cli, "runs", "list", "--format", "json").json()
+    assert first["rules_hash"] == second["rules_hash"]
+    assert first["data_snapshot"] != second["data_snapshot"]
+    found = ok(cli, "changes", "--format", "json").json()["changes"]
+    assert any(c["kind"] == "added" for c in found)
+
+
+def test_stored_score_of_a_run(cli, db: str) -> None:  # type: ignore[no-untyped-def]
+    from riskengine.cli.runs_service import stored_score
+    from riskengine.errors import NotFoundError
+    from riskengine.settings import Settings
+
+    ok(cli, "rescore", "--as-of", BEFORE, "--quiet")
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet")
+    settings = Settings(db_url=db)
+    first = stored_score(settings, "KAMAZ", 1)
+    latest = stored_score(settings, "kamaz", None)
+    assert (first["run"], first["as_of"], latest["run"]) == (1, BEFORE, 2)
+    assert "us" not in first["regimes"]
+    assert latest["regimes"]["us"] == {"status": "listed", "blocked": True, "possibly": True}
+    with pytest.raises(NotFoundError):
+        stored_score(settings, "KAMAZ", 9)

@@ -1,0 +1,58 @@
+"""Comparing two runs: each kind of change, the threshold, added and removed entities."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from riskengine.runs.changes import AlertRules, compare
+from riskengine.runs.table import EntityState, RegimeState
+
+LISTED = RegimeState("listed", True, True)
+POSSIBLY = RegimeState("clear", False, True)
+
+
+def state(score: float = 10.0, band: str = "low", **regimes: RegimeState) -> EntityState:
+    return EntityState("e1", "E One", score, band, regimes)
+
+
+CASES = [
+    ("unchanged", state(), state(), []),
+    ("newly blocked", state(), state(100, "blocked", us=LISTED),
+     [("newly_blocked", "us", "clear", "listed"), ("band", None, "low", "blocked"),
+      ("score", None, "10", "100")]),
+    ("unblocked", state(100, "blocked", us=LISTED, eu=LISTED), state(100, "blocked", eu=LISTED),
+     [("unblocked", "us", "listed", "clear")]),
+    ("possibly only is no block", state(), state(possibly=POSSIBLY, us=POSSIBLY), []),
+    ("band only", state(10, "low"), state(12, "medium"), [("band", None, "low", "medium")]),
+    ("score below threshold", state(10), state(19.99), []),
+    ("score at threshold", state(10), state(20), [("score", None, "10", "20")]),
+    ("score down", state(30), state(15), [("score", None, "30", "15")]),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_changes_of_one_entity(old: EntityState, new: EntityState,
+                               expected: list[tuple[str, str | None, str, str]]) -> None:
+    found = compare({"e1": old}, {"e1": new}, AlertRules())
+    assert [(c.kind, c.regime, c.before, c.after) for c in found] == expected
+
+
+def test_threshold_comes_from_the_rules() -> None:
+    found = compare({"e1": state(10)}, {"e1": state(13)}, AlertRules(score_move_threshold=3))
+    assert [c.kind for c in found] == ["score"]
+
+
+def test_added_and_removed_entities() -> None:
+    gone = EntityState("a", "A", 5, "low")
+    new = EntityState("b", "B", 100, "blocked", {"uk": LISTED})
+    found = compare({"a": gone}, {"b": new}, AlertRules())
+    assert [(c.entity_id, c.kind, c.regime) for c in found] == [
+        ("a", "removed", None), ("b", "added", None), ("b", "newly_blocked", "uk")]
+
+
+@pytest.mark.parametrize("doc", [{"score_move_threshold": -1}, {"threshold": 5}])
+def test_alert_rules_are_validated(doc: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        AlertRules.model_validate(doc)

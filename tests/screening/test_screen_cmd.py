@@ -1,0 +1,141 @@
+"""`riskengine screen`, registered on a throwaway typer app exactly as the lead will register
+it (``app.command("screen")(screen)``), run through the real error boundary of app.py."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import typer
+
+from riskengine.cli.app import _options, _report
+from riskengine.cli.screen_cmd import screen
+
+AS_OF = "2026-11-01"
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+Cli = Callable[..., Run]
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+        ) -> Cli:
+    monkeypatch.setenv("RISKENGINE_DB", f"sqlite:///{tmp_path / 'riskengine.db'}")
+    monkeypatch.delenv("RISKENGINE_RULES", raising=False)
+    monkeypatch.delenv("RISKENGINE_DEBUG", raising=False)
+    app = typer.Typer()
+    app.callback()(_options)
+    app.command("screen")(screen)
+
+    def run(*args: str) -> Run:
+        capsys.readouterr()
+        try:
+            code = app(["screen", *args, "--as-of", AS_OF], standalone_mode=False)
+        except Exception as exc:  # noqa: BLE001 - mirrors main()'s boundary
+            code = _report(exc)
+        captured = capsys.readouterr()
+        return Run(int(code or 0), captured.out, captured.err)
+
+    return run
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "counterparties.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_one_name_json_shape(cli: Cli) -> None:
+    run = cli("ПАО КАМАЗ", "--format", "json", "--country", "ru")
+    assert run.code == 0, run.err
+    result = json.loads(run.out)
+    assert result["input"] == {"name": "ПАО КАМАЗ", "country": "ru"}
+    best = result["matches"][0]
+    assert set(best) == {"entity", "matched_name", "score", "match", "sources", "features",
+                         "risk"}
+    assert best["entity"]["id"] == "kamaz"
+    assert best["match"] is True and best["score"] == 1.0
+    assert all(set(s) == {"source", "record_id"} for s in best["sources"])
+    assert best["risk"]["regimes"]["us"] == "listed"
+    assert {"kind", "detail"} == set(best["features"][0])
+
+
+def test_one_name_table(cli: Cli) -> None:
+    run = cli("Jianghuai Automobile")
+    assert run.code == 0, run.err
+    assert "MATCH" in run.out
+    assert "Anhui Jianghuai Automobile Group" in run.out
+
+
+def test_file_json_is_one_object_per_row(cli: Cli, tmp_path: Path) -> None:
+    path = write(tmp_path, "id,name,country\nc1,KAMAZ PJSC,ru\nc2,Moskvitch,\n"
+                           "c3,Acme Widgets Ltd,de\n")
+    run = cli("--file", str(path), "--format", "json")
+    assert run.code == 0, run.err
+    rows = json.loads(run.out)
+    assert [r["input"]["id"] for r in rows] == ["c1", "c2", "c3"]
+    assert rows[0]["matches"][0]["entity"]["id"] == "kamaz"
+    assert rows[1]["matches"][0]["entity"]["id"] == "moskvich"
+    assert rows[2]["matches"] == []
+
+
+def test_file_csv(cli: Cli, tmp_path: Path) -> None:
+    path = write(tmp_path, "name,identifier\nKAMAZ,\nNobody In Particular,\n")
+    run = cli("--file", str(path))
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    assert lines[0].startswith("line,input_id,input_name,rank,entity_id")
+    assert any(",kamaz," in line and ",yes," in line for line in lines[1:])
+    assert any(line.startswith("3,,Nobody In Particular,") for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("id,title\n1,KAMAZ\n", "counterparties.csv:1:", "no 'name' column"),
+        ("id,name\n1,KAMAZ\n2,JAC,extra\n", "counterparties.csv:3:", "expected 2 fields"),
+        ("id,name\n1,\n", "counterparties.csv:2:", "empty name"),
+        ('id,name\n1,"KAMAZ\n', "counterparties.csv:2:", "not a valid CSV"),
+    ],
+)
+def test_bad_file_exits_2_naming_file_and_line(cli: Cli, tmp_path: Path, text: str,
+                                               where: str, message: str) -> None:
+    run = cli("--file", str(write(tmp_path, text)))
+    assert run.code == 2
+    assert where in run.err and message in run.err
+
+
+@pytest.mark.parametrize("args", [(), ("KAMAZ", "--file", "x.csv")])
+def test_name_xor_file(cli: Cli, args: tuple[str, ...]) -> None:
+    run = cli(*args)
+    assert run.code == 2
+    assert "either a NAME or --file" in run.err
+
+
+def test_missing_file_exits_2(cli: Cli, tmp_path: Path) -> None:
+    run = cli("--file", str(tmp_path / "absent.csv"))
+    assert run.code == 2
+    assert "absent.csv" in run.err
+
+
+def test_bad_screening_yaml_is_a_rule_error(cli: Cli, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "rules", rules)
+    (rules / "screening.yaml").write_text("threshold: 0.8\nthreshhold: 2\n", encoding="utf-8")
+    monkeypatch.setenv("RISKENGINE_RULES", str(rules))
+    run = cli("KAMAZ")
+    assert run.code == 2
+    assert "screening.yaml:2" in run.err

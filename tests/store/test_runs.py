@@ -1,0 +1,115 @@
+"""Runs in the store: all or nothing, previous run, history, the rescore lock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from riskengine.runs.table import RegimeState
+from riskengine.store import Store, StoreError
+from riskengine.store.audit import verify_audit
+from riskengine.store.records import RunRecord
+from riskengine.store.runs import (
+    AuditNote,
+    LockedError,
+    acquire_lock,
+    entity_history,
+    get_run,
+    list_runs,
+    previous_run,
+    release_lock,
+    run_states,
+    save_run,
+)
+
+AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+NOTE = AuditNote("ana", AT)
+
+
+def run(as_of: date = date(2026, 1, 1)) -> RunRecord:
+    return RunRecord(started_at=AT, finished_at=AT, as_of=as_of, rules_hash="r" * 64,
+                     data_snapshot="d" * 64, actor="ana", counts={"entities": 3})
+
+
+def rows(n: int = 3, score: float = 10.0) -> list[dict[str, Any]]:
+    return [{"entity_id": f"e{i}", "name": f"E {i}", "score": score, "band": "low",
+             "blocked": i == 0, "regimes": {"us": ["listed", True, True]} if i == 0 else {}}
+            for i in range(n)]
+
+
+def test_save_and_read_back(store: Store) -> None:
+    first = save_run(store, run(), rows(), NOTE)
+    second = save_run(store, run(date(2026, 2, 1)), rows(score=25.5), NOTE)
+    assert (first.id, second.id, second.status) == (1, 2, "complete")
+    assert list_runs(store) == [first, second]
+    assert get_run(store) == second
+    assert get_run(store, 1) == first
+    assert get_run(store, 9) is None
+    assert previous_run(store, 2) == first
+    assert previous_run(store, 1) is None
+    states = run_states(store, 2)
+    assert sorted(states) == ["e0", "e1", "e2"]
+    assert states["e0"].regime("us") == RegimeState("listed", True, True)
+    assert states["e1"].score == 25.5
+
+
+def test_history_of_an_entity(store: Store) -> None:
+    save_run(store, run(), rows(), NOTE)
+    save_run(store, run(date(2026, 2, 1)), rows(score=30.0), NOTE)
+    found = entity_history(store, ["e1"])
+    assert [(r.id, r.as_of, s.score) for r, s in found] == [
+        (1, date(2026, 1, 1), 10.0), (2, date(2026, 2, 1), 30.0)]
+
+
+def _failing(after: int) -> Iterator[dict[str, Any]]:
+    for i, row in enumerate(rows(after + 5)):
+        if i == after:
+            raise RuntimeError("killed midway")
+        yield row
+
+
+def test_a_run_failing_midway_leaves_nothing(store: Store,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("riskengine.store.runs.CHUNK", 2)  # several chunks written first
+    first = save_run(store, run(), rows(), NOTE)
+    with pytest.raises(RuntimeError, match="killed midway"):
+        save_run(store, run(date(2026, 3, 1)), _failing(5), NOTE)
+    assert list_runs(store) == [first]
+    assert get_run(store) == first
+    assert verify_audit(store) == (1, None)
+    third = save_run(store, run(date(2026, 4, 1)), rows(), NOTE)
+    assert previous_run(store, third.id or 0) == first
+    assert verify_audit(store) == (2, None)
+
+
+def test_a_store_error_midway_leaves_nothing(store: Store) -> None:
+    first = save_run(store, run(), rows(), NOTE)
+    duplicate = rows() + rows()[:1]
+    with pytest.raises(StoreError, match="nothing was written"):
+        save_run(store, run(), duplicate, NOTE)
+    assert list_runs(store) == [first]
+
+
+def test_lock_is_exclusive_until_released(store: Store) -> None:
+    acquire_lock(store, "rescore", "somewhere:1 ana", AT)
+    with pytest.raises(LockedError, match=r"another rescore is running .*somewhere:1 ana"):
+        acquire_lock(store, "rescore", "elsewhere:2 bob", AT)
+    release_lock(store, "rescore", "elsewhere:2 bob")  # not the holder: no effect
+    with pytest.raises(LockedError):
+        acquire_lock(store, "rescore", "elsewhere:2 bob", AT)
+    release_lock(store, "rescore", "somewhere:1 ana")
+    acquire_lock(store, "rescore", "elsewhere:2 bob", AT)
+    assert get_run(store) is None
+
+
+def test_a_lock_of_a_dead_process_on_this_host_is_taken_over(store: Store) -> None:
+    import socket
+
+    dead = f"{socket.gethostname()}:999999999 ana"
+    acquire_lock(store, "rescore", dead, AT)
+    acquire_lock(store, "rescore", "elsewhere:2 bob", AT)
+    with pytest.raises(LockedError, match="elsewhere:2 bob"):
+        acquire_lock(store, "rescore", dead, AT)
