@@ -26,6 +26,7 @@ from riskengine.cli.runs_cmd import (
     rescore,
     runs_app,
 )
+from riskengine.cli.screen_cmd import screen
 from riskengine.settings import Settings
 
 app = typer.Typer(
@@ -45,6 +46,7 @@ app.add_typer(audit_app, name="audit")
 app.command()(rescore)
 app.command()(changes)
 app.command()(history)
+app.command("screen")(screen)
 
 
 class Format(StrEnum):

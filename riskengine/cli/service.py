@@ -76,15 +76,42 @@ def evaluation(settings: Settings, as_of: date) -> tuple[Evaluation, Dataset]:
 
 
 def score_query(settings: Settings, query: str, as_of: date) -> ScoreResult:
-    """Resolve ``query`` to one entity and score it with explanations."""
+    """Resolve ``query`` to one entity and score it with explanations.
+
+    Exact id, name or alias first; failing that, the screening matcher: one confident match
+    is scored (the result says how it matched), several candidates are an AmbiguousError.
+    """
     from riskengine.engine import find, score
+    from riskengine.errors import NotFoundError
     from riskengine.names import NameIndex
 
     ev, facts, mm = _evaluate(settings, as_of)
-    entity = find(NameIndex(facts.entities), mm.resolve(query))
+    try:
+        entity = find(NameIndex(facts.entities), mm.resolve(query))
+    except NotFoundError:
+        entity_id, how = _fuzzy(settings, facts, query)
+        return score(ev, entity_id).model_copy(update={"match": how})
     result = score(ev, entity.id)
     how = "id" if query in (entity.id, *mm.members.get(entity.id, ())) else "exact name or alias"
     return result.model_copy(update={"match": f"{how}: {query!r}"})
+
+
+def _fuzzy(settings: Settings, facts: Dataset, query: str) -> tuple[str, str]:
+    """The screening matcher's single confident match, or the candidates as an error."""
+    from riskengine.cli.screen_cmd import load_config
+    from riskengine.errors import AmbiguousError, NotFoundError
+    from riskengine.screening.match import Screener, fallback_match
+
+    screener = Screener.build(facts.entities, load_config(settings))
+    best = fallback_match(screener, query)
+    if best is not None:
+        return best.entity_id, (f"fuzzy match {best.confidence:.2f} on {best.matched_name!r} "
+                                f"for {query!r} (no exact name or alias)")
+    found = [c for c in screener.screen(query, limit=5) if c.confidence > 0]
+    if not found:
+        raise NotFoundError(f"no entity named {query!r} (try an id, a name or an alias)")
+    candidates = [(c.entity_id, f"{c.entity_name} ({c.confidence:.2f})") for c in found]
+    raise AmbiguousError(f"no exact match for {query!r}; closest candidates", candidates)
 
 
 def now() -> datetime:

@@ -36,7 +36,7 @@ from pathlib import Path
 from riskengine.domain import Entity
 from riskengine.lists import ofac, uk
 from riskengine.screening.match import Candidate, Screener
-from riskengine.screening.normalise import analyse
+from riskengine.screening.normalise import analyse, fold
 
 RELATED = 0.2  # trigram Jaccard from which an alias counts as a spelling of a kept name
 HEADLINE = ("typo", "drop_word", "reorder", "legal_form", "alias_latin", "alias_cyrillic")
@@ -170,11 +170,13 @@ def _perturbations(entities: Sequence[Entity], count: int, rng: random.Random) -
     kinds = ["typo", "drop_word", "reorder", "legal_form"]
     pool = [e for e in entities if len(analyse(e.name).compact) >= 6]
     probes: list[Probe] = []
-    while len(probes) < count and pool:
+    for attempt in range(count * 20 if pool else 0):  # bounded: some kinds may not apply
+        if len(probes) >= count:
+            break
         entity = rng.choice(pool)
-        kind = kinds[len(probes) % len(kinds)]
+        kind = kinds[attempt % len(kinds)]
         query = perturb(entity.name, kind, rng, entity.kind == "person")
-        if query and analyse(query).text != analyse(entity.name).text:
+        if query and fold(query) != fold(entity.name):  # legal forms count here
             probes.append(Probe(query, kind, entity.id))
     return probes
 
@@ -211,7 +213,9 @@ def _typo(words: list[str], rng: random.Random) -> str | None:
 
 def _negatives(listed: set[str], count: int, rng: random.Random) -> list[Probe]:
     probes = [Probe(n, "well_known") for n in WELL_KNOWN if analyse(n).text not in listed]
-    while len(probes) < count:
+    for _ in range(count * 20):  # bounded: every generated name might be listed
+        if len(probes) >= count:
+            break
         words = rng.sample(WORDS, rng.choice((1, 2)))
         name = " ".join([rng.choice(PLACES), *words, rng.choice(LEGAL)])
         if analyse(name).text not in listed:

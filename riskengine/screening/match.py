@@ -13,7 +13,8 @@ Scoring of a query against one indexed name (legal forms already removed, see ``
 * token score = ``query_weight`` x weighted share of the query matched + the rest x weighted
   share of the listed name matched (missing words cost what they weigh).
 * compact score, for names with different word counts (split or merged words):
-  ``fuzz.ratio`` of the names with spaces removed, counted from ``compact_min_similarity`` up. Confidence = max(token, compact score).
+  ``fuzz.ratio`` of the names with spaces removed, counted from ``compact_min_similarity``
+  up. Confidence = max(token score, compact score).
 * short names (at most ``short_name_length`` letters on either side) must be equal, else the
   confidence is capped at ``short_name_cap``.
 * a known country conflict subtracts ``country_conflict_penalty``; an identifier equal to one

@@ -114,3 +114,23 @@ def test_errors_are_one_line_with_exit_code(cli, args, code, message) -> None:  
     assert message in run.err
     assert "Traceback" not in run.err
     assert run.out == ""
+
+
+def test_fuzzy_fallback_scores_one_confident_match(cli) -> None:  # type: ignore[no-untyped-def]
+    result = score(cli, "Moskvitch")  # a common transliteration, not an alias
+    assert result["entity"]["id"] == "moskvich"
+    assert "fuzzy match" in result["match"]
+
+
+def test_fuzzy_fallback_lists_close_candidates(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("score", "Anhui Jianghuai Automobile", "--as-of", AS_OF)
+    assert run.code == 4
+    assert "jac" in run.err and "jag" in run.err
+
+
+def test_screen_command_on_the_real_app(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("screen", "PAO KAMAZ", "--as-of", AS_OF, "--format", "json")
+    assert run.code == 0, run.err
+    top = run.json()["matches"][0]
+    assert top["entity"]["id"] == "kamaz" and top["match"] is True
+    assert top["risk"]["band"] == "blocked"

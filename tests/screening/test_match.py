@@ -17,7 +17,7 @@ def entity(eid: str, name: str, *aliases: str, country: str | None = None,
     return Entity(
         id=eid, name=name, aliases=aliases, country=country,
         identifiers=tuple(Identifier(scheme="inn", value=v) for v in ids),
-        sources=(Source(source="ofac-sdn", record_id=eid.split(":")[-1]),),
+        sources=(Source(source="ofac-sdn", record_id=eid.rsplit(":", maxsplit=1)[-1]),),
     )
 
 

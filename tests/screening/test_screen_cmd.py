@@ -41,7 +41,7 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp
         capsys.readouterr()
         try:
             code = app(["screen", *args, "--as-of", AS_OF], standalone_mode=False)
-        except Exception as exc:  # noqa: BLE001 - mirrors main()'s boundary
+        except Exception as exc:
             code = _report(exc)
         captured = capsys.readouterr()
         return Run(int(code or 0), captured.out, captured.err)
