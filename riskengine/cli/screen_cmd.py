@@ -99,24 +99,10 @@ def risk_lookup(ev: object) -> RiskLookup:
 
 def load_config(settings: Settings) -> ScreeningConfig:
     """rules/screening.yaml of the rules directory in use; defaults when it has none."""
-    from pydantic import ValidationError
-
-    from riskengine.cli.service import rules_dir
-    from riskengine.errors import RuleErrors
-    from riskengine.ruleset.yamlpos import parse_yaml, validation_problems
+    from riskengine.cli.service import _rule_file
     from riskengine.screening.config import ScreeningConfig
 
-    path = rules_dir(settings) / CONFIG_FILE
-    if not path.is_file():
-        return ScreeningConfig()
-    doc, problems = parse_yaml(str(path), path.read_text(encoding="utf-8"))
-    if doc is None or problems:
-        raise RuleErrors([str(p) for p in problems])
-    try:
-        return ScreeningConfig.model_validate(doc.data or {})
-    except ValidationError as exc:
-        found = validation_problems(doc, exc.errors(), ScreeningConfig)
-        raise RuleErrors([str(p) for p in found]) from None
+    return _rule_file(settings, CONFIG_FILE, ScreeningConfig)
 
 
 def read_queries(path: Path) -> list[ScreenQuery]:

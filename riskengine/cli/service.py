@@ -154,24 +154,10 @@ _M = TypeVar("_M", bound=BaseModel)
 
 
 def _rule_file(settings: Settings, name: str, model: type[_M]) -> _M:
-    """``model`` from ``rules/name`` (its defaults when the file is absent); RuleErrors with
-    'path:line:col: message' lines when the file is invalid."""
-    from pydantic import ValidationError
+    """``model`` from ``rules/name`` of the rules directory in use (defaults when absent)."""
+    from riskengine.ruleset.optional import load_optional
 
-    from riskengine.errors import RuleErrors
-    from riskengine.ruleset.yamlpos import parse_yaml, validation_problems
-
-    path = rules_dir(settings) / name
-    if not path.is_file():
-        return model()
-    doc, problems = parse_yaml(str(path), path.read_text(encoding="utf-8"))
-    if doc is None:
-        raise RuleErrors([str(p) for p in problems])
-    try:
-        return model.model_validate(doc.data or {})
-    except ValidationError as exc:
-        found = validation_problems(doc, exc.errors(), model)
-        raise RuleErrors([str(p) for p in found]) from None
+    return load_optional(rules_dir(settings), name, model)
 
 
 def ingest_rules(settings: Settings) -> IngestRules:

@@ -20,6 +20,7 @@ from pydantic_core import ErrorDetails
 from riskengine.domain import CONTROL_KINDS, RELATION_KINDS, Dataset
 from riskengine.errors import RuleErrors
 from riskengine.ruleset.models import RegimeParams, RegimeRules, RuleSet, ScoringRules
+from riskengine.ruleset.optional import check_optional
 from riskengine.ruleset.scenario_checks import build_scenario
 from riskengine.ruleset.yamlpos import (
     Loc,
@@ -46,8 +47,11 @@ def load_rules(directory: Path) -> RuleSet:
 
 
 def check_rules(directory: Path) -> list[str]:
-    """Every problem in ``directory`` as 'path:line:col: message' lines; empty when fine."""
-    return [str(p) for p in _load(directory)[1]]
+    """Every problem in ``directory`` as 'path:line:col: message' lines; empty when fine.
+
+    Covers the core files and the optional ones (``riskengine.ruleset.optional``)."""
+    problems = [str(p) for p in _load(directory)[1]]
+    return problems + (check_optional(directory) if directory.is_dir() else [])
 
 
 @dataclass
