@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from riskengine.cli.options import day_or_today
 from riskengine.cli.runs_cmd import (
     ActorOpt,
     actor_of,
@@ -78,17 +78,6 @@ def _options(
     ctx.obj = Settings.build(os.environ, db=db, rules=rules, debug=debug)
 
 
-def _as_of(value: str | None) -> date:
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        from riskengine.errors import InputError
-
-        raise InputError("--as-of", f"expected a date YYYY-MM-DD, got {value!r}") from None
-
-
 @app.command()
 def score(
     ctx: typer.Context,
@@ -112,7 +101,7 @@ def score(
     if run is not None:
         render.print_json(runs_service.stored_score(ctx.obj, query, run))
         return
-    result = service.score_query(ctx.obj, query, _as_of(as_of))
+    result = service.score_query(ctx.obj, query, day_or_today("--as-of", as_of))
     details = {"query": query, "entity": result.entity.id, "as_of": result.as_of.isoformat(),
                "score": result.score, "band": result.band}
     runs_service.record(ctx.obj, actor_of(actor), "score", details)
@@ -146,24 +135,13 @@ def ingest(
     if source is Source.ftm:
         lines = service.ingest_ftm(ctx.obj, path)
     else:
-        when = _date("--published", published)
+        when = day_or_today("--published", published)
         lines = service.ingest_list(ctx.obj, source.value, path, when, force=force)
     details = {"source": source.value, "path": str(path), "published": published,
                "force": force, "summary": lines}
     runs_service.record(ctx.obj, actor_of(actor), "ingest", details)
     for line in lines:
         typer.echo(line)
-
-
-def _date(option: str, value: str | None) -> date:
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        from riskengine.errors import InputError
-
-        raise InputError(option, f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
 @entities_app.command("show")

@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
 import typer
+
+from riskengine.cli.options import day_or_today, parse_day
 
 runs_app = typer.Typer(help="List and show stored rescoring runs.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check and show the audit log.", no_args_is_help=True)
@@ -31,17 +32,6 @@ class ChangeFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
-
-
-def _date(option: str, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        from riskengine.errors import InputError
-
-        raise InputError(option, f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
 def actor_of(option: str | None) -> str:
@@ -81,7 +71,7 @@ def rescore(
     """Score every entity and store the run (one transaction; one rescore at a time)."""
     from riskengine.cli import runs_render, runs_service
 
-    when = _date("--as-of", as_of) or date.today()
+    when = day_or_today("--as-of", as_of)
     run = runs_service.rescore(ctx.obj, when, actor_of(actor), _log(quiet))
     typer.echo(runs_render.run_line(run))
     if fail_on_changes:
@@ -177,7 +167,7 @@ def audit_show(
     """Audit entries, oldest first."""
     from riskengine.cli import render, runs_render, runs_service
 
-    found = runs_service.audit_entries(ctx.obj, _date("--since", since))
+    found = runs_service.audit_entries(ctx.obj, parse_day("--since", since))
     if fmt is Format.json:
         render.print_json([runs_render.entry_json(e) for e in found])
     else:

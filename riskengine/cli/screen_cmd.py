@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from riskengine.cli.options import day_or_today
+
 if TYPE_CHECKING:
     from riskengine.screening.config import ScreeningConfig
     from riskengine.screening.report import RiskLookup, ScreenQuery
@@ -62,7 +64,7 @@ def screen(  # noqa: PLR0913, PLR0917 - one parameter per command-line option
     queries = (read_queries(file) if file is not None
                else [ScreenQuery(name or "", country=country, identifier=identifier)])
     chosen = fmt or (ScreenFormat.csv if file is not None else ScreenFormat.table)
-    rows = run(ctx.obj, queries, limit, _day(as_of))
+    rows = run(ctx.obj, queries, limit, day_or_today("--as-of", as_of))
     _print(rows, chosen, many=file is not None)
 
 
@@ -141,17 +143,6 @@ def _query(path: Path, line: int, header: list[str], row: list[str]) -> ScreenQu
         raise InputError(f"{path}:{line}", "empty name")
     return ScreenQuery(name=cells["name"] or "", id=cells.get("id"), line=line,
                        country=cells.get("country"), identifier=cells.get("identifier"))
-
-
-def _day(value: str | None) -> date:
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        from riskengine.errors import InputError
-
-        raise InputError("--as-of", f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
 def _print(rows: list[dict[str, object]], fmt: ScreenFormat, many: bool) -> None:
