@@ -27,7 +27,7 @@ from riskengine.domain import EntityKind, Identifier
 from riskengine.errors import InputError
 from riskengine.lists.base import ListEdition
 from riskengine.lists.common import clean, parse_date, parse_xml
-from riskengine.lists.countries import (
+from riskengine.lists.records import (
     FileMeta,
     Listing,
     ListRecord,

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from riskengine.errors import InputError
 from riskengine.lists import uk
 from riskengine.lists.base import ListEdition
-from riskengine.lists.countries import reg_numbers
+from riskengine.lists.records import reg_numbers
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "uk"
 CONLIST = ["ConList.excerpt.xlsx", "ConList.excerpt.csv"]

@@ -11,7 +11,7 @@ import pytest
 from riskengine.errors import InputError
 from riskengine.lists import un
 from riskengine.lists.base import ListEdition
-from riskengine.lists.countries import country_code
+from riskengine.lists.records import country_code
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "un" / "UN_consolidated.excerpt.xml"
 

@@ -1,0 +1,174 @@
+"""Parsing for ``riskengine.ingest.ftm``: FtM JSON lines to records, and the value parsers.
+
+* ``parse_records``: the non-blank lines of a file as ``FtmRecord`` (id, schema, caption,
+  properties, datasets), failing with ``InputError('path:line', ...)`` on any malformed line
+  or repeated id;
+* ``parse_ftm_date`` / ``parse_share``: FtM dates (possibly partial) and ownership percentages;
+* ``classify_measure`` / ``control_kind``: a sanction's measure and a control's kind, from
+  their free texts (``MEASURE_PATTERNS``, ``CONTROL_PATTERNS``).
+
+Pure apart from what it is handed: no file access, no database, no clock.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from riskengine.domain import ControlKind, Measure, Share
+from riskengine.errors import InputError
+
+# Sanction measure, first match wins, on the lower-cased provisions, program, programId and
+# dataset names ('_' and '-' read as spaces). Explicit freeze wording beats everything; then
+# export controls, sectoral measures, and listings that are clearly not financial sanctions
+# (travel bans, director disqualifications, procurement exclusions). Default: asset_freeze.
+MEASURE_PATTERNS: tuple[tuple[Measure, re.Pattern[str]], ...] = (
+    ("asset_freeze", re.compile(r"asset freeze|\bfreez|\bblock|\bgels?\b|資産凍結|блокування")),
+    ("export_control", re.compile(r"entity list|\bexport|\bus bis\b|dual use|end user|輸出")),
+    ("sectoral", re.compile(r"\bsectoral|\bssi\b|\beo ?13662\b|\bdirective [1-4]\b")),
+    ("other", re.compile(r"disqualif|travel bans?\b|visa ban|\bexclusion|\bdebar")),
+)
+# Control type text -> ControlKind, first match wins; anything else is dominant_influence.
+CONTROL_PATTERNS: tuple[tuple[ControlKind, re.Pattern[str]], ...] = (
+    ("board_appointment", re.compile(r"\bboard|\bappoint|\bdirectors?\b")),
+    ("voting_agreement", re.compile(r"\bvot(e|es|ing)\b")),
+    ("nominee", re.compile(r"\bnominee")),
+    ("trust", re.compile(r"\btrust")),
+    ("state", re.compile(r"\bstate\b|\bgovernment")),
+    ("joint_arrangement", re.compile(r"\bjoint")),
+    ("management", re.compile(r"\bmanag")),
+    ("dominant_influence", re.compile(r"\bdominant|\binfluence|\bcontrol")),
+)
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ].*)?)?)?")
+_NUMBER = r"(\d+(?:[.,]\d+)?)\s*%?"
+_EXACT = re.compile(_NUMBER)
+_RANGE = re.compile(_NUMBER + r"\s*(?:-|–|—|to)\s*" + _NUMBER)
+
+
+@dataclass(frozen=True)
+class FtmRecord:
+    """One parsed line. ``properties`` values are lists of strings, as in FtM."""
+
+    id: str
+    schema: str
+    caption: str | None
+    properties: dict[str, list[str]]
+    datasets: tuple[str, ...]
+    line: int
+
+    def values(self, prop: str) -> list[str]:
+        """Values of ``prop``, white space collapsed, empty ones dropped."""
+        cleaned = (" ".join(v.split()) for v in self.properties.get(prop, []))
+        return [v for v in cleaned if v]
+
+    def first(self, prop: str) -> str | None:
+        """The first value of ``prop``, or None."""
+        found = self.values(prop)
+        return found[0] if found else None
+
+
+def parse_records(path: Path, data: bytes) -> Iterator[FtmRecord]:
+    first_line: dict[str, int] = {}
+    for number, raw in enumerate(data.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        rec = _parse(f"{path}:{number}", number, raw)
+        if rec.id in first_line:
+            raise InputError(f"{path}:{number}",
+                             f"duplicate id {rec.id!r} (first at line {first_line[rec.id]})")
+        first_line[rec.id] = number
+        yield rec
+
+
+def _parse(where: str, line: int, raw: bytes) -> FtmRecord:
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise InputError(where, f"not valid UTF-8: {exc.reason}") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(where, f"invalid JSON: {exc.msg} (column {exc.colno})") from exc
+    if not isinstance(data, dict):
+        raise InputError(where, f"expected a JSON object, got {type(data).__name__}")
+    return FtmRecord(
+        id=_required(data, "id", where),
+        schema=_required(data, "schema", where),
+        caption=_text(data, "caption", where),
+        properties=_properties(data.get("properties", {}), where),
+        datasets=tuple(_text_list(data.get("datasets", []), "'datasets'", where)),
+        line=line,
+    )
+
+
+def _text(data: dict[str, Any], key: str, where: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InputError(where, f"'{key}' must be a string, got {type(value).__name__}")
+    return value.strip() or None if value else None
+
+
+def _required(data: dict[str, Any], key: str, where: str) -> str:
+    value = _text(data, key, where)
+    if value is None:
+        raise InputError(where, f"record has no '{key}'")
+    return value
+
+
+def _properties(value: object, where: str) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise InputError(where, f"'properties' must be an object, got {type(value).__name__}")
+    return {str(k): _text_list(v, f"property '{k}'", where) for k, v in value.items()}
+
+
+def _text_list(value: object, what: str, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(where, f"{what} must be a list of strings")
+    return value
+
+
+def parse_ftm_date(text: str) -> date:
+    """An FtM date, possibly partial ('2022', '2022-06'): the first day of the period."""
+    match = _DATE.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"unrecognised date {text!r}")
+    return date(int(match[1]), int(match[2] or 1), int(match[3] or 1))
+
+
+def _bounded(low: str, high: str, text: str) -> Share:
+    numbers = float(low.replace(",", ".")), float(high.replace(",", "."))
+    if not 0 <= numbers[0] <= numbers[1] <= 100:
+        raise ValueError(f"share {text!r} is not a range within 0-100")
+    return Share(low=numbers[0], high=numbers[1])
+
+
+def parse_share(text: str) -> Share:
+    """'49' or '49.5%' -> exact; '25-50' -> range. ValueError when it is neither (or > 100)."""
+    stripped = text.strip()
+    exact = _EXACT.fullmatch(stripped)
+    if exact:
+        return _bounded(exact[1], exact[1], text)
+    span = _RANGE.fullmatch(stripped)
+    if span:
+        return _bounded(span[1], span[2], text)
+    raise ValueError(f"unrecognised share {text!r}")
+
+
+def _normalised(texts: list[str]) -> str:
+    return " ".join(texts).lower().replace("_", " ").replace("-", " ")
+
+
+def classify_measure(texts: list[str]) -> Measure:
+    """Measure from a sanction's provisions/program/dataset texts (see MEASURE_PATTERNS)."""
+    text = _normalised(texts)
+    return next((m for m, pattern in MEASURE_PATTERNS if pattern.search(text)), "asset_freeze")
+
+
+def control_kind(text: str | None) -> ControlKind | None:
+    """ControlKind for an FtM control type text; None when it is not recognised."""
+    normal = _normalised([text or ""])
+    return next((kind for kind, pattern in CONTROL_PATTERNS if pattern.search(normal)), None)
+
