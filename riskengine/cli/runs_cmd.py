@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated
 
@@ -47,6 +48,24 @@ def _log(quiet: bool) -> Callable[[str], None]:
     return log
 
 
+@contextmanager
+def _bar(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar of stored rows on a terminal; None (plain log lines) otherwise."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("storing scores", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
 def _echo(lines: list[str]) -> None:
     for line in lines:
         typer.echo(line)
@@ -72,7 +91,8 @@ def rescore(
     from riskengine.cli import runs_render, runs_service
 
     when = day_or_today("--as-of", as_of)
-    run = runs_service.rescore(ctx.obj, when, actor_of(actor), _log(quiet))
+    with _bar(quiet) as bar:
+        run = runs_service.rescore(ctx.obj, when, actor_of(actor), _log(quiet), bar)
     typer.echo(runs_render.run_line(run))
     if fail_on_changes:
         _run, before, found = runs_service.changes(ctx.obj, run.id)

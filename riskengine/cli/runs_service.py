@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 ALERT_RULES_FILE = "alerts.yaml"
 Log = Callable[[str], None]
+Bar = Callable[[int, int], None]
 
 
 def record(settings: Settings, actor: str, action: str, details: Mapping[str, Any],
@@ -32,8 +33,12 @@ def record(settings: Settings, actor: str, action: str, details: Mapping[str, An
         store.close()
 
 
-def rescore(settings: Settings, as_of: date, actor: str, log: Log) -> RunRecord:
-    """Score every entity and store the run; one rescore at a time per database."""
+def rescore(settings: Settings, as_of: date, actor: str, log: Log,
+            bar: Bar | None = None) -> RunRecord:
+    """Score every entity and store the run; one rescore at a time per database.
+
+    ``bar(done, total)`` reports stored rows (a progress bar on a terminal); without it,
+    ``log`` gets a line at every tenth."""
     from riskengine.store.runs import RESCORE_LOCK, acquire_lock, holder_id, release_lock
 
     started = service.now()
@@ -42,7 +47,7 @@ def rescore(settings: Settings, as_of: date, actor: str, log: Log) -> RunRecord:
     try:
         acquire_lock(store, RESCORE_LOCK, holder, started)
         try:
-            return _rescore(settings, store, (as_of, started, actor), log)
+            return _rescore(settings, store, (as_of, started, actor), log, bar)
         finally:
             release_lock(store, RESCORE_LOCK, holder)
     finally:
@@ -50,7 +55,7 @@ def rescore(settings: Settings, as_of: date, actor: str, log: Log) -> RunRecord:
 
 
 def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
-             log: Log) -> RunRecord:
+             log: Log, bar: Bar | None) -> RunRecord:
     from riskengine.engine import regime_order, score_everything
     from riskengine.runs.table import counts, score_rows, snapshot_hash
     from riskengine.store.records import RunRecord
@@ -67,8 +72,9 @@ def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
     run = RunRecord(started_at=started, finished_at=service.now(), as_of=as_of,
                     rules_hash=ev.rules.content_hash, data_snapshot=snapshot, actor=actor,
                     counts=counts(table, ev.verdicts))
-    saved = save_run(store, run, rows, AuditNote(actor, service.now()),
-                     _progress(len(table.ids), log))
+    total = len(table.ids)
+    report = _progress(total, log) if bar is None else (lambda done: bar(done, total))
+    saved = save_run(store, run, rows, AuditNote(actor, service.now()), report)
     log(f"rescore: run {saved.id} complete")
     return saved
 
