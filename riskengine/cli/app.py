@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from riskengine.cli.options import day_or_today
+from riskengine.cli.overrides_cmd import overrides_app
 from riskengine.cli.runs_cmd import (
     ActorOpt,
     actor_of,
@@ -47,6 +48,7 @@ app.command()(rescore)
 app.command()(changes)
 app.command()(history)
 app.command("screen")(screen)
+app.add_typer(overrides_app, name="override")
 
 
 class Format(StrEnum):

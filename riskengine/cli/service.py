@@ -80,7 +80,9 @@ def score_query(settings: Settings, query: str, as_of: date) -> ScoreResult:
 
     Exact id, name or alias first; failing that, the screening matcher: one confident match
     is scored (the result says how it matched), several candidates are an AmbiguousError.
+    The entity's approved overrides are applied (``riskengine.overrides``).
     """
+    from riskengine.cli.overrides_service import with_overrides
     from riskengine.engine import find, score
     from riskengine.errors import NotFoundError
     from riskengine.names import NameIndex
@@ -90,10 +92,12 @@ def score_query(settings: Settings, query: str, as_of: date) -> ScoreResult:
         entity = find(NameIndex(facts.entities), mm.resolve(query))
     except NotFoundError:
         entity_id, how = _fuzzy(settings, facts, query)
-        return score(ev, entity_id).model_copy(update={"match": how})
+        result = score(ev, entity_id).model_copy(update={"match": how})
+        return with_overrides(settings, ev, facts, result)
     result = score(ev, entity.id)
     how = "id" if query in (entity.id, *mm.members.get(entity.id, ())) else "exact name or alias"
-    return result.model_copy(update={"match": f"{how}: {query!r}"})
+    result = result.model_copy(update={"match": f"{how}: {query!r}"})
+    return with_overrides(settings, ev, facts, result)
 
 
 def _fuzzy(settings: Settings, facts: Dataset, query: str) -> tuple[str, str]:

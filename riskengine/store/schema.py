@@ -9,8 +9,8 @@ names (all names, position 0 = primary name, ``name_key`` indexed for look-ups),
 and sources; ``ingests``, one row per file loaded; ``list_editions``, one row per official
 list edition ingested (its source, publication date and content hash); ``runs`` and
 ``run_scores``, one row per whole-book rescoring and one per entity scored in it;
-``audit_log``, the append-only hash-chained audit trail; and ``locks``, named locks (one row
-while a rescore runs). Fact rows reference
+``audit_log``, the append-only hash-chained audit trail; ``locks``, named locks (one row
+while a rescore runs); and ``overrides``, reviewed overrides of scores. Fact rows reference
 entities by id without a foreign key (see ``_entity_ref``); entity child rows do have one.
 """
 
@@ -275,6 +275,31 @@ class LockRow(Base):
     name: Mapped[str] = mapped_column(primary_key=True)
     holder: Mapped[str]
     acquired_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OverrideRow(Base):
+    """One override of a score (``riskengine.overrides``): rows are never deleted; ``state``
+    goes pending -> approved -> revoked (or pending -> revoked)."""
+
+    __tablename__ = "overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity_id: Mapped[str] = mapped_column(index=True)
+    kind: Mapped[str]
+    reason: Mapped[str]
+    expires: Mapped[date]
+    cap: Mapped[float | None]
+    regime: Mapped[str | None]
+    manual_status: Mapped[str | None]
+    author: Mapped[str]
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    fingerprint: Mapped[str]
+    state: Mapped[str]
+    approver: Mapped[str | None]
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_by: Mapped[str | None]
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoke_reason: Mapped[str | None]
 
 
 ENTITY_CHILDREN = (EntityNameRow, EntityIdentifierRow, EntitySourceRow)

@@ -1,0 +1,96 @@
+"""The I/O shell of ``riskengine override``: resolves entities, reads the clock, stores."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from riskengine.cli import service
+from riskengine.settings import Settings
+
+if TYPE_CHECKING:
+    from riskengine.domain import Dataset
+    from riskengine.engine import Evaluation
+    from riskengine.overrides import Override
+    from riskengine.result import ScoreResult
+
+
+def current_facts(settings: Settings) -> tuple[Dataset, Any]:
+    """(merged facts, merge map): the facts ``score`` works on."""
+    _raw, facts, mm = service.merged_facts(settings, service.load_rules(settings))
+    return facts, mm
+
+
+def add(settings: Settings, draft: dict[str, Any], today: date) -> Override:
+    """Store a pending override of the entity ``draft['entity_id']`` names (id, name or
+    alias), fingerprinting its facts as of ``today``; InputError when malformed."""
+    from riskengine.engine import find
+    from riskengine.errors import InputError
+    from riskengine.names import NameIndex
+    from riskengine.overrides import Override, fingerprint, problem
+    from riskengine.store.overrides import add_override
+
+    facts, mm = current_facts(settings)
+    entity = find(NameIndex(facts.entities), mm.resolve(draft["entity_id"]))
+    new = Override(**(draft | {"entity_id": entity.id, "created_at": service.now(),
+                               "fingerprint": fingerprint(facts, entity.id, today)}))
+    wrong = problem(new)
+    if wrong:
+        raise InputError("", wrong)
+    with service.open_store(settings) as store:
+        return add_override(store, new)
+
+
+def approve(settings: Settings, override_id: int, actor: str) -> Override:
+    from riskengine.store.overrides import approve_override
+
+    with service.open_store(settings) as store:
+        return approve_override(store, override_id, actor, service.now())
+
+
+def revoke(settings: Settings, override_id: int, actor: str, reason: str | None) -> Override:
+    from riskengine.store.overrides import revoke_override
+
+    with service.open_store(settings) as store:
+        return revoke_override(store, override_id, actor, service.now(), reason)
+
+
+def listing(settings: Settings, entity: str | None, today: date) -> list[tuple[Override, str]]:
+    """(override, status today) for every override, or those of the entity ``entity`` names."""
+    from riskengine.engine import find
+    from riskengine.names import NameIndex
+    from riskengine.overrides import fingerprint, status_of
+    from riskengine.store.overrides import list_overrides
+
+    facts, mm = current_facts(settings)
+    entity_id = find(NameIndex(facts.entities), mm.resolve(entity)).id if entity else None
+    with service.open_store(settings) as store:
+        found = list_overrides(store, entity_id)
+    prints = {o.entity_id: fingerprint(facts, o.entity_id, today) for o in found}
+    return [(o, status_of(o, today, prints[o.entity_id])) for o in found]
+
+
+def with_overrides(settings: Settings, ev: Evaluation, facts: Dataset,
+                   result: ScoreResult) -> ScoreResult:
+    """``result`` with the entity's stored overrides applied (for ``score``)."""
+    from riskengine.overrides import apply_overrides, fingerprint
+    from riskengine.store.overrides import list_overrides
+
+    with service.open_store(settings) as store:
+        found = list_overrides(store, result.entity.id)
+    if not found:
+        return result
+    current = fingerprint(facts, result.entity.id, result.as_of)
+    return apply_overrides(result, found, result.as_of, current, ev.rules.scoring)
+
+
+def override_json(o: Override, status: str) -> dict[str, Any]:
+    return o.model_dump(mode="json", exclude_none=True) | {"status": status}
+
+
+def override_line(o: Override, status: str) -> str:
+    from riskengine.overrides import label
+
+    by = f"by {o.author}" + (f", approved by {o.approver}" if o.approver else "")
+    return (f"override {label(o)} {status}: {o.entity_id} {by}, until "
+            f"{o.expires.isoformat()}: {o.reason}")

@@ -1,0 +1,188 @@
+"""Pure rules of overrides: state, lapse, expiry, four eyes and their effect on a score."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from riskengine.domain import Control, Dataset, Designation, Ownership, Share, Source
+from riskengine.overrides import (
+    Override,
+    OverrideError,
+    apply_overrides,
+    check_approval,
+    check_revoke,
+    fingerprint,
+    problem,
+    status_of,
+)
+from riskengine.result import Contribution, EntityRef, RegimeVerdict, ScoreResult
+from riskengine.ruleset.loader import load_rules
+from tests.conftest import ROOT
+
+SRC = Source(source="test")
+DAY = date(2026, 6, 1)
+AT = datetime(2026, 6, 1, 12, tzinfo=UTC)
+FP = "facts-v1"
+SCORING = load_rules(ROOT / "rules").scoring  # bands: severe 60, high 35, medium 15
+
+
+def override(**changes: Any) -> Override:
+    base: dict[str, Any] = {
+        "id": 3, "entity_id": "acme", "kind": "accepted_risk", "reason": "reviewed",
+        "expires": date(2027, 1, 1), "cap": 40.0, "author": "alice", "created_at": AT,
+        "fingerprint": FP, "state": "approved", "approver": "bob", "approved_at": AT}
+    return Override(**(base | changes))
+
+
+def result(points: tuple[float, ...] = (30.0, 25.0, 12.5), blocked: bool = False) -> ScoreResult:
+    parts = tuple(Contribution(factor="f", points=p, detail="d") for p in points)
+    score = round(sum(points), 2)
+    return ScoreResult(
+        entity=EntityRef(id="acme", name="Acme"), as_of=DAY, score=score,
+        band=SCORING.band(score, blocked), contributions=parts,
+        regimes={"us": RegimeVerdict(status="listed" if blocked else "clear", blocked=blocked,
+                                     possibly_blocked=blocked)})
+
+
+STATUS = [
+    ("pending", override(state="pending", approver=None), DAY, FP, "pending"),
+    ("revoked", override(state="revoked"), DAY, FP, "revoked"),
+    ("active", override(), DAY, FP, "active"),
+    ("active-on-expiry-day", override(), date(2027, 1, 1), FP, "active"),
+    ("expired-day-after", override(), date(2027, 1, 2), FP, "expired"),
+    ("lapsed", override(), DAY, "facts-v2", "lapsed"),
+    ("expired-beats-lapsed", override(), date(2028, 1, 1), "facts-v2", "expired"),
+]
+
+
+@pytest.mark.parametrize(("name", "o", "as_of", "current", "expected"), STATUS,
+                         ids=[s[0] for s in STATUS])
+def test_status_of(name: str, o: Override, as_of: date, current: str, expected: str) -> None:
+    assert status_of(o, as_of, current) == expected, name
+
+
+FLAG = ("override #3 (accepted_risk, cap 40) by alice, approved by bob, until 2027-01-01: "
+        "reviewed")
+APPLY = [
+    # name, overrides, as_of, current fingerprint, score, band, flags
+    ("cap-applied", [override()], DAY, FP, 40.0, "high", [FLAG]),
+    ("cap-above-score", [override(cap=90.0)], DAY, FP, 67.5,
+     "severe", [FLAG.replace("cap 40", "cap 90")]),
+    ("lapsed", [override()], DAY, "facts-v2", 67.5, "severe",
+     ["override #3 lapsed: facts changed since it was made"]),
+    ("expired", [override()], date(2027, 2, 1), FP, 67.5, "severe",
+     ["override #3 expired on 2027-01-01"]),
+    ("pending-ignored", [override(state="pending")], DAY, FP, 67.5, "severe", []),
+    ("revoked-ignored", [override(state="revoked")], DAY, FP, 67.5, "severe", []),
+    ("other-entity-ignored", [override(entity_id="other")], DAY, FP, 67.5, "severe", []),
+    ("false-positive-flag", [override(kind="false_positive", cap=None)], DAY, FP, 67.5, "severe",
+     [FLAG.replace("accepted_risk, cap 40", "false_positive")]),
+    ("two-caps-lowest-wins", [override(), override(id=4, cap=20.0)], DAY, FP, 20.0, "medium",
+     [FLAG, FLAG.replace("#3", "#4").replace("cap 40", "cap 20")]),
+]
+
+
+@pytest.mark.parametrize(("name", "found", "as_of", "current", "score", "band", "flags"),
+                         APPLY, ids=[a[0] for a in APPLY])
+def test_apply_overrides(name: str, found: list[Override], as_of: date, current: str,
+                         score: float, band: str, flags: list[str]) -> None:
+    before = result()
+    assert (before.score, before.band) == (67.5, "severe")
+    after = apply_overrides(before, found, as_of, current, SCORING)
+    assert (after.score, after.band, list(after.flags)) == (score, band, flags), name
+    assert after.score == round(sum(c.points for c in after.contributions), 2)
+
+
+def test_cap_contribution_cites_the_override() -> None:
+    after = apply_overrides(result(), [override()], DAY, FP, SCORING)
+    part = after.contributions[-1]
+    assert (part.factor, part.points) == ("override", -27.5)
+    assert all(word in part.detail for word in ("#3", "alice", "bob", "reviewed", "2027-01-01"))
+
+
+def test_cap_keeps_blocked_band() -> None:
+    before = result((100.0,), blocked=True)
+    after = apply_overrides(before, [override()], DAY, FP, SCORING)
+    assert after.score == 40.0
+    assert after.band == before.band == SCORING.bands[0].name
+
+
+def test_manual_status_is_a_flag_and_zero_point_contribution() -> None:
+    o = override(kind="manual_status", cap=None, regime="us", manual_status="clear")
+    after = apply_overrides(result(), [o], DAY, FP, SCORING)
+    assert after.regimes == result().regimes
+    assert (after.score, after.contributions[-1].points) == (67.5, 0.0)
+    assert after.contributions[-1].regime == "us"
+    assert after.flags == (FLAG.replace("accepted_risk, cap 40", "manual_status, us clear"),)
+
+
+PROBLEMS = [
+    ("cap-missing", {"cap": None}, "needs --cap"),
+    ("cap-out-of-range", {"cap": 120.0}, "needs --cap"),
+    ("cap-on-other-kind", {"kind": "confirmed"}, "only for --kind accepted_risk"),
+    ("status-missing", {"kind": "manual_status", "cap": None, "regime": "us"}, "needs --regime"),
+    ("status-on-other-kind", {"kind": "confirmed", "cap": None, "regime": "us"}, "only for"),
+    ("fine", {}, None),
+]
+
+
+@pytest.mark.parametrize(("name", "changes", "expected"), PROBLEMS, ids=[p[0] for p in PROBLEMS])
+def test_problem(name: str, changes: dict[str, Any], expected: str | None) -> None:
+    found = problem(override(**changes))
+    assert (found is None) if expected is None else (expected in (found or "")), name
+
+
+APPROVALS = [
+    ("other-person", override(state="pending"), "bob", None),
+    ("same-person", override(state="pending"), "alice", "another person must approve"),
+    ("already-approved", override(), "carol", "only pending ones"),
+    ("revoked", override(state="revoked"), "carol", "only pending ones"),
+]
+
+
+@pytest.mark.parametrize(("name", "o", "actor", "error"), APPROVALS, ids=[a[0] for a in APPROVALS])
+def test_check_approval(name: str, o: Override, actor: str, error: str | None) -> None:
+    if error is None:
+        check_approval(o, actor)  # raises when refused
+        assert (o.state, o.author != actor) == ("pending", True), name
+    else:
+        with pytest.raises(OverrideError, match=error):
+            check_approval(o, actor)
+
+
+def test_revoke_twice_is_refused() -> None:
+    check_revoke(override())  # an approved one may be revoked
+    with pytest.raises(OverrideError, match="already revoked") as err:
+        check_revoke(override(state="revoked"))
+    assert err.value.exit_code == 2
+
+
+FACTS = Dataset(
+    designations=(Designation(id="d1", entity_id="acme", regime="us", source=SRC,
+                              listed_from=date(2026, 1, 1)),),
+    ownerships=(Ownership(id="o1", owner="x", asset="acme", share=Share.exact(60), source=SRC),
+                Ownership(id="o2", owner="acme", asset="y", share=Share.exact(60), source=SRC)),
+    controls=(Control(id="c1", controller="x", controlled="acme", kind="trust", source=SRC),),
+)
+NEW_DESIGNATION = Designation(id="d2", entity_id="acme", regime="eu", source=SRC)
+CHANGES = [
+    ("same-facts", FACTS, DAY, True),
+    ("new-designation", FACTS.model_copy(update={
+        "designations": (*FACTS.designations, NEW_DESIGNATION)}), DAY, False),
+    ("designation-not-yet-in-force", FACTS, date(2025, 6, 1), False),
+    ("outgoing-edge-ignored", FACTS.model_copy(update={"ownerships": FACTS.ownerships[:1]}),
+     DAY, True),
+    ("incoming-control-gone", FACTS.model_copy(update={"controls": ()}), DAY, False),
+    ("other-entity-designated", FACTS.model_copy(update={"designations": (
+        *FACTS.designations, NEW_DESIGNATION.model_copy(update={"entity_id": "x"}))}),
+     DAY, True),
+]
+
+
+@pytest.mark.parametrize(("name", "facts", "as_of", "same"), CHANGES, ids=[c[0] for c in CHANGES])
+def test_fingerprint_follows_the_facts(name: str, facts: Dataset, as_of: date,
+                                       same: bool) -> None:
+    assert (fingerprint(facts, "acme", as_of) == fingerprint(FACTS, "acme", DAY)) is same, name
