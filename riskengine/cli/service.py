@@ -83,21 +83,26 @@ def score_query(settings: Settings, query: str, as_of: date) -> ScoreResult:
     The entity's approved overrides are applied (``riskengine.overrides``).
     """
     from riskengine.cli.overrides_service import with_overrides
-    from riskengine.engine import find, score
+    from riskengine.engine import score
+
+    ev, facts, mm = _evaluate(settings, as_of)
+    entity_id, how = _resolve(settings, facts, mm, query)
+    result = score(ev, entity_id).model_copy(update={"match": how})
+    return with_overrides(settings, ev, facts, result)
+
+
+def _resolve(settings: Settings, facts: Dataset, mm: MergeMap, query: str) -> tuple[str, str]:
+    """(entity id, how it was matched): exact id/name/alias, else the screening matcher."""
+    from riskengine.engine import find
     from riskengine.errors import NotFoundError
     from riskengine.names import NameIndex
 
-    ev, facts, mm = _evaluate(settings, as_of)
     try:
         entity = find(NameIndex(facts.entities), mm.resolve(query))
     except NotFoundError:
-        entity_id, how = _fuzzy(settings, facts, query)
-        result = score(ev, entity_id).model_copy(update={"match": how})
-        return with_overrides(settings, ev, facts, result)
-    result = score(ev, entity.id)
+        return _fuzzy(settings, facts, query)
     how = "id" if query in (entity.id, *mm.members.get(entity.id, ())) else "exact name or alias"
-    result = result.model_copy(update={"match": f"{how}: {query!r}"})
-    return with_overrides(settings, ev, facts, result)
+    return entity.id, f"{how}: {query!r}"
 
 
 def _fuzzy(settings: Settings, facts: Dataset, query: str) -> tuple[str, str]:

@@ -231,7 +231,8 @@ def _create_engine(url: str) -> Engine:
     try:
         engine = create_engine(parsed)
     except (ArgumentError, ImportError) as exc:
-        raise StoreError(f"cannot use {parsed.drivername!r} databases: {exc}") from exc
+        raise StoreError(f"cannot use {parsed.drivername!r} databases ({exc}): "
+                         f"use SQLite or PostgreSQL") from exc
     if engine.dialect.name not in SUPPORTED_DIALECTS:
         raise StoreError(f"unsupported database {engine.dialect.name!r}: use SQLite or PostgreSQL")
     if engine.dialect.name == "sqlite":
