@@ -5,7 +5,8 @@ No I/O here: the CLI loads the rules and the stored facts and passes them in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 
 from riskengine.derive.base import RegimeArrays
@@ -16,17 +17,33 @@ from riskengine.errors import AmbiguousError, InputError, NotFoundError
 from riskengine.exposure.score import ScoreTable, score_all, score_entity
 from riskengine.graph import Graph, GraphData
 from riskengine.names import NameIndex
+from riskengine.overrides import (
+    Override,
+    apply_overrides,
+    cap_table,
+    fingerprints,
+    force_verdicts,
+    in_force,
+    manual,
+    override_verdict,
+)
 from riskengine.result import RegimeVerdict, ScoreResult
 from riskengine.ruleset.models import RuleSet
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Whole-graph verdicts of every regime as of one day."""
+    """Whole-graph verdicts of every regime as of one day.
+
+    ``verdicts`` are what scoring uses: the derived verdicts with the active manual status
+    overrides ``manual`` set on them; ``derived`` keeps the verdicts as derived (explanations
+    of an overridden verdict show both)."""
 
     graph: Graph
     rules: RuleSet
     verdicts: dict[str, RegimeArrays]
+    derived: dict[str, RegimeArrays] | None = None
+    manual: tuple[Override, ...] = ()
 
     @property
     def as_of(self) -> date:
@@ -48,6 +65,36 @@ def evaluate(data: GraphData, rules: RuleSet, as_of: date) -> Evaluation:
     return Evaluation(graph, rules, derive_all(graph, rules.regimes))
 
 
+def with_manual_status(ev: Evaluation, active: Iterable[Override]) -> Evaluation:
+    """``ev`` with the active manual status overrides set on its verdicts."""
+    chosen = tuple(o for o in manual(active).values()
+                   if o.entity_id in ev.graph.index and (o.regime or "") in ev.verdicts)
+    if not chosen:
+        return ev
+    derived = ev.derived or ev.verdicts
+    return replace(ev, verdicts=force_verdicts(derived, ev.graph.index, chosen),
+                   derived=derived, manual=chosen)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Stored overrides (as known at some time) and the facts fingerprints they are
+    checked against; ``active``: those in force on the evaluation day."""
+
+    stored: tuple[Override, ...] = ()
+    prints: dict[str, str] | None = None
+    active: tuple[Override, ...] = ()
+
+
+def with_overrides(ev: Evaluation, facts: Dataset, stored: Iterable[Override]
+                   ) -> tuple[Evaluation, Overrides]:
+    """``ev`` with the active manual statuses set, and the overrides for scoring."""
+    found = tuple(stored)
+    prints = fingerprints(facts, {o.entity_id for o in found}, ev.as_of)
+    active = tuple(in_force(found, ev.as_of, prints))
+    return with_manual_status(ev, active), Overrides(found, prints, active)
+
+
 def find(index: NameIndex, query: str) -> Entity:
     """The one entity a query names; NotFoundError or AmbiguousError otherwise."""
     found = index.lookup(query)
@@ -66,19 +113,29 @@ def regime_order(rules: RuleSet, codes: list[str]) -> list[str]:
 
 
 def regime_verdicts(ev: Evaluation, i: int) -> dict[str, RegimeVerdict]:
-    return {
-        code: explain_verdict(
-            ev.graph, ev.verdicts[code], ev.rules.regimes.params(code, ev.as_of), i)
-        for code in regime_order(ev.rules, list(ev.verdicts))
-    }
+    """Explained verdict of entity ``i`` per regime; a manual status replaces the derived
+    verdict (which stays as evidence)."""
+    derived = ev.derived or ev.verdicts
+    found = {code: explain_verdict(ev.graph, derived[code],
+                                   ev.rules.regimes.params(code, ev.as_of), i)
+             for code in regime_order(ev.rules, list(ev.verdicts))}
+    for o in ev.manual:
+        if o.entity_id == ev.graph.ids[i] and o.regime in found:
+            found[o.regime] = override_verdict(found[o.regime], o)
+    return found
 
 
-def score(ev: Evaluation, entity_id: str) -> ScoreResult:
-    """Explained score of one entity: verdict per regime, contributions, flags."""
+def score(ev: Evaluation, entity_id: str, overrides: Overrides | None = None) -> ScoreResult:
+    """Explained score of one entity: verdict per regime, contributions, flags; with the
+    entity's ``overrides`` applied (``ev`` from ``with_overrides``)."""
     i = ev.graph.index[entity_id]
     verdicts = regime_verdicts(ev, i)
     result = score_entity(ev.graph, ev.verdicts, ev.rules.scoring, i, verdicts)
-    return result.model_copy(update={"flags": tuple(_flags(ev, verdicts))})
+    result = result.model_copy(update={"flags": tuple(_flags(ev, verdicts))})
+    if overrides is None or not overrides.stored:
+        return result
+    print_ = (overrides.prints or {}).get(entity_id, "")
+    return apply_overrides(result, overrides.stored, ev.as_of, print_, ev.rules.scoring)
 
 
 def _flags(ev: Evaluation, verdicts: dict[str, RegimeVerdict]) -> list[str]:
@@ -90,6 +147,9 @@ def _flags(ev: Evaluation, verdicts: dict[str, RegimeVerdict]) -> list[str]:
     return flags
 
 
-def score_everything(ev: Evaluation) -> ScoreTable:
-    """Scores of every entity at once (arrays), for whole-book rescoring."""
-    return score_all(ev.graph, ev.verdicts, ev.rules.scoring)
+def score_everything(ev: Evaluation, overrides: Overrides | None = None) -> ScoreTable:
+    """Scores of every entity at once (arrays), for whole-book rescoring; the active
+    accepted_risk caps of ``overrides`` applied (manual statuses are in ``ev``)."""
+    table = score_all(ev.graph, ev.verdicts, ev.rules.scoring)
+    active = overrides.active if overrides else ()
+    return cap_table(table, active, ev.graph.index, ev.rules.scoring)

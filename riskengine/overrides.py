@@ -9,24 +9,35 @@ Effects on a ``ScoreResult`` (``apply_overrides``):
 
 * accepted_risk: the score is capped at ``cap`` by an explicit ``override`` contribution
   (negative points), so the contributions still add up to the score; band recomputed.
-* manual_status: ``Evidence.kind`` is a closed Literal of the JSON contract, so the regime
-  verdict is left as derived; the override shows as a flag and a 0-point contribution.
-* false_positive / confirmed: recorded for screening; shown as flags.
+* manual_status: the entity's verdict under ``regime`` is set to ``manual_status`` before
+  scoring (``force_verdicts``), so the blocked contribution, the band and the exposure of its
+  partners all follow it; the verdict shows a ``manual_status`` evidence line first and the
+  derived evidence after it (``override_verdict``). Entities it owns or controls are not
+  re-derived from it: an analyst who extends the finding to them records overrides for them.
+* false_positive / confirmed: decisions on a screening match of ``counterparty`` (the name
+  or input id screened); ``screen`` applies them (``screening_decision``); shown as flags.
+
+Overrides are read "as known at" a time (``known_at``): a past run is reproduced with the
+approvals and revocations made by then, not the ones made since.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from riskengine.derive.base import RegimeArrays
 from riskengine.domain import Dataset
 from riskengine.errors import RiskEngineError
-from riskengine.result import Contribution, ScoreResult, Status
+from riskengine.exposure import factors
+from riskengine.exposure.score import ScoreTable
+from riskengine.result import Contribution, Evidence, RegimeVerdict, ScoreResult, Status
 from riskengine.ruleset.models import ScoringRules
 
 Kind = Literal["false_positive", "confirmed", "accepted_risk", "manual_status"]
@@ -54,6 +65,7 @@ class Override(BaseModel):
     cap: float | None = None
     regime: str | None = None
     manual_status: Status | None = None
+    counterparty: str | None = None
     author: str
     created_at: datetime
     fingerprint: str
@@ -68,12 +80,26 @@ class Override(BaseModel):
 def fingerprint(facts: Dataset, entity_id: str, as_of: date) -> str:
     """sha256 over the entity's designations in force and its incoming ownership and control
     edges in force on ``as_of`` (ids; designations with regime, measure and program)."""
-    listed = sorted([d.id, d.regime, d.measure, d.program or ""] for d in facts.designations
-                    if d.entity_id == entity_id and d.active(as_of))
-    owners = sorted(o.id for o in facts.ownerships if o.asset == entity_id and o.active(as_of))
-    controls = sorted(c.id for c in facts.controls
-                      if c.controlled == entity_id and c.active(as_of))
-    body = {"designations": listed, "ownerships": owners, "controls": controls}
+    return fingerprints(facts, [entity_id], as_of)[entity_id]
+
+
+def fingerprints(facts: Dataset, entity_ids: Iterable[str], as_of: date) -> dict[str, str]:
+    """``fingerprint`` of each of ``entity_ids``, in one pass over the facts."""
+    body: dict[str, dict[str, list[Any]]] = {
+        e: {"designations": [], "ownerships": [], "controls": []} for e in entity_ids}
+    for d in facts.designations:
+        if d.entity_id in body and d.active(as_of):
+            body[d.entity_id]["designations"].append([d.id, d.regime, d.measure, d.program or ""])
+    for o in facts.ownerships:
+        if o.asset in body and o.active(as_of):
+            body[o.asset]["ownerships"].append(o.id)
+    for c in facts.controls:
+        if c.controlled in body and c.active(as_of):
+            body[c.controlled]["controls"].append(c.id)
+    return {e: _digest({k: sorted(v) for k, v in parts.items()}) for e, parts in body.items()}
+
+
+def _digest(body: dict[str, list[Any]]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
@@ -87,6 +113,15 @@ def problem(o: Override) -> str | None:
         return "--kind manual_status needs --regime and --status"
     if o.kind != "manual_status" and (o.regime is not None or o.manual_status is not None):
         return "--regime and --status are only for --kind manual_status"
+    return _counterparty_problem(o)
+
+
+def _counterparty_problem(o: Override) -> str | None:
+    screening = o.kind in ("false_positive", "confirmed")
+    if screening and not (o.counterparty or "").strip():
+        return f"--kind {o.kind} needs --counterparty (the name or input id screened)"
+    if not screening and o.counterparty is not None:
+        return "--counterparty is only for --kind false_positive and confirmed"
     return None
 
 
@@ -112,6 +147,108 @@ def status_of(o: Override, as_of: date, current: str) -> Shown:
     if as_of > o.expires:
         return "expired"
     return "lapsed" if o.fingerprint != current else "active"
+
+
+def state_at(o: Override, at: datetime) -> Stored:
+    """What people had done with ``o`` by ``at``: revoked, approved or still pending."""
+    if o.revoked_at is not None and o.revoked_at <= at:
+        return "revoked"
+    if o.approved_at is not None and o.approved_at <= at:
+        return "approved"
+    return "pending"
+
+
+def known_at(overrides: Iterable[Override], at: datetime) -> list[Override]:
+    """The overrides made by ``at``, each as it stood then (later steps undone)."""
+    found = []
+    for o in overrides:
+        if o.created_at > at:
+            continue
+        state = state_at(o, at)
+        undo: dict[str, object] = {"state": state}
+        if state != "revoked":
+            undo |= {"revoked_by": None, "revoked_at": None, "revoke_reason": None}
+        if state == "pending":
+            undo |= {"approver": None, "approved_at": None}
+        found.append(o.model_copy(update=undo))
+    return found
+
+
+def in_force(overrides: Iterable[Override], as_of: date, prints: Mapping[str, str]
+             ) -> list[Override]:
+    """The active overrides (approved, not expired, facts unchanged), in id order.
+    ``prints``: the current facts fingerprint of each overridden entity."""
+    return sorted((o for o in overrides
+                   if status_of(o, as_of, prints.get(o.entity_id, "")) == "active"),
+                  key=lambda o: o.id or 0)
+
+
+def manual(overrides: Iterable[Override]) -> dict[tuple[str, str], Override]:
+    """The manual_status overrides by (entity id, regime); the latest id wins."""
+    return {(o.entity_id, o.regime or ""): o for o in sorted(overrides, key=lambda o: o.id or 0)
+            if o.kind == "manual_status"}
+
+
+def force_verdicts(verdicts: Mapping[str, RegimeArrays], index: Mapping[str, int],
+                   overrides: Iterable[Override]) -> dict[str, RegimeArrays]:
+    """``verdicts`` with each active manual status set on its entity and regime (copies;
+    overrides of entities or regimes not in the evaluation are ignored)."""
+    forced = dict(verdicts)
+    for (entity_id, regime), o in manual(overrides).items():
+        if entity_id in index and regime in forced:
+            forced[regime] = _forced(forced[regime], index[entity_id], o.manual_status)
+    return forced
+
+
+def _forced(v: RegimeArrays, i: int, status: str | None) -> RegimeArrays:
+    arrays = [np.array(a, copy=True) for a in (v.listed, v.owned, v.controlled, v.possibly)]
+    for a, name in zip(arrays[:3], ("listed", "owned", "controlled"), strict=True):
+        a[i] = status == name
+    arrays[3][i] = status not in (None, "clear")
+    return RegimeArrays(v.regime, *arrays)
+
+
+def cap_table(table: ScoreTable, active: Iterable[Override], index: Mapping[str, int],
+              scoring: ScoringRules) -> ScoreTable:
+    """``table`` with each active accepted_risk cap applied (an ``override`` part of negative
+    cents, as ``apply_overrides`` does for one result); band recomputed."""
+    caps: dict[int, float] = {}
+    for o in active:
+        if o.kind == "accepted_risk" and o.cap is not None and o.entity_id in index:
+            caps[index[o.entity_id]] = min(caps.get(index[o.entity_id], 100.0), o.cap)
+    cut = np.zeros(len(table.ids), dtype=np.int64)
+    for i, cap in caps.items():
+        cut[i] = min(0, int(factors.to_cents(cap)) - int(factors.to_cents(table.score[i])))
+    if not cut.any():
+        return table
+    score = np.asarray(table.score + cut / 100.0, dtype=np.float64).round(2)
+    band = factors.band_index(scoring, score, table.blocked_any)
+    parts = table.parts | {"override": cut}
+    return ScoreTable(table.ids, score, table.blocked_any, band, table.band_names, parts)
+
+
+def override_verdict(derived: RegimeVerdict, o: Override) -> RegimeVerdict:
+    """The verdict an active manual status gives: the override's evidence first, then the
+    derived evidence (kept for review)."""
+    status = o.manual_status or "clear"
+    was = derived.status + (" (possibly blocked)" if derived.possibly_blocked
+                            and not derived.blocked else "")
+    note = Evidence(kind="manual_status",
+                    detail=f"{applied_flag(o)}; derived verdict was {was}")
+    return RegimeVerdict(status=status, blocked=status != "clear",
+                         possibly_blocked=status != "clear",
+                         evidence=(note, *derived.evidence))
+
+
+def screening_decision(active: Iterable[Override], entity_id: str, keys: Iterable[str],
+                       fold: Callable[[str], str]) -> Override | None:
+    """The latest active false_positive/confirmed override of ``entity_id`` whose
+    counterparty, folded, is one of ``keys`` (the screened name and input id, folded), or
+    None."""
+    wanted = set(keys)
+    found = [o for o in active if o.entity_id == entity_id and o.kind in (
+        "false_positive", "confirmed") and fold(o.counterparty or "") in wanted]
+    return max(found, key=lambda o: o.id or 0) if found else None
 
 
 def label(o: Override) -> str:
@@ -155,10 +292,6 @@ def _flagged(result: ScoreResult, flag: str) -> ScoreResult:
 def _apply(result: ScoreResult, o: Override, scoring: ScoringRules) -> ScoreResult:
     if o.kind == "accepted_risk" and o.cap is not None and result.score > o.cap:
         result = _capped(result, o, o.cap, scoring)
-    elif o.kind == "manual_status":
-        note = f"{applied_flag(o)} (manual status {o.manual_status}; verdict left as derived)"
-        result = _with_part(result, Contribution(factor="override", points=0.0, detail=note,
-                                                 regime=o.regime), scoring)
     return _flagged(result, applied_flag(o))
 
 

@@ -37,7 +37,8 @@ class Evidence(ResultModel):
     """Why a regime verdict is what it is."""
 
     kind: Literal["listed", "owned", "controlled", "possibly_owned", "control_not_blocking",
-                  "unknown_share"]
+                  "unknown_share", "manual_status"] = Field(
+        description="manual_status: an approved analyst override set the verdict (first)")
     detail: str
     path: tuple[PathItem, ...] = ()
 
@@ -71,6 +72,7 @@ class ScoreResult(ResultModel):
     contributions: tuple[Contribution, ...]
     flags: tuple[str, ...] = ()
     match: str | None = Field(None, description="how the query was matched to the entity")
+    run: int | None = Field(None, description="the stored run this result reproduces")
 
     def to_json_dict(self) -> dict[str, object]:
         return self.model_dump(mode="json", exclude_none=True)

@@ -5,21 +5,31 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import numpy as np
 import pytest
 
+from riskengine.derive.base import RegimeArrays
 from riskengine.domain import Control, Dataset, Designation, Ownership, Share, Source
+from riskengine.exposure.score import ScoreTable
 from riskengine.overrides import (
     Override,
     OverrideError,
     apply_overrides,
+    cap_table,
     check_approval,
     check_revoke,
     fingerprint,
+    force_verdicts,
+    in_force,
+    known_at,
+    override_verdict,
     problem,
+    screening_decision,
     status_of,
 )
-from riskengine.result import Contribution, EntityRef, RegimeVerdict, ScoreResult
+from riskengine.result import Contribution, EntityRef, Evidence, RegimeVerdict, ScoreResult
 from riskengine.ruleset.loader import load_rules
+from riskengine.screening.normalise import fold
 from tests.conftest import ROOT
 
 SRC = Source(source="test")
@@ -110,13 +120,123 @@ def test_cap_keeps_blocked_band() -> None:
     assert after.band == before.band == SCORING.bands[0].name
 
 
-def test_manual_status_is_a_flag_and_zero_point_contribution() -> None:
+def test_manual_status_is_only_a_flag_on_the_result() -> None:
+    """The verdict itself is set before scoring (``force_verdicts``); on the result the
+    override adds its flag and no contribution."""
     o = override(kind="manual_status", cap=None, regime="us", manual_status="clear")
     after = apply_overrides(result(), [o], DAY, FP, SCORING)
-    assert after.regimes == result().regimes
-    assert (after.score, after.contributions[-1].points) == (67.5, 0.0)
-    assert after.contributions[-1].regime == "us"
+    assert (after.regimes, after.contributions) == (result().regimes, result().contributions)
     assert after.flags == (FLAG.replace("accepted_risk, cap 40", "manual_status, us clear"),)
+
+
+def arrays(listed: list[bool], owned: list[bool]) -> RegimeArrays:
+    return RegimeArrays("us", np.array(listed), np.array(owned), np.zeros(len(listed), bool),
+                        np.array(listed) | np.array(owned))
+
+
+FORCE = [
+    # name, status, (listed, owned, controlled, possibly) of entity 1 afterwards
+    ("clear-a-listed-one", "clear", (False, False, False, False)),
+    ("owned", "owned", (False, True, False, True)),
+    ("controlled", "controlled", (False, False, True, True)),
+    ("listed", "listed", (True, False, False, True)),
+]
+
+
+@pytest.mark.parametrize(("name", "status", "expected"), FORCE, ids=[f[0] for f in FORCE])
+def test_force_verdicts(name: str, status: str, expected: tuple[bool, ...]) -> None:
+    before = {"us": arrays([False, True, False], [False, False, True])}
+    o = override(kind="manual_status", cap=None, regime="us", manual_status=status)
+    after = force_verdicts(before, {"other": 0, "acme": 1, "x": 2}, [o])["us"]
+    got = tuple(bool(a[1]) for a in (after.listed, after.owned, after.controlled,
+                                     after.possibly))
+    assert got == expected, name
+    for a, b in zip((after.owned, after.listed), (before["us"].owned, before["us"].listed),
+                    strict=True):
+        assert (a[[0, 2]] == b[[0, 2]]).all()  # other entities untouched
+    assert before["us"].listed[1]  # the input is not modified
+
+
+def test_force_verdicts_ignores_unknown_entities_and_regimes() -> None:
+    before = {"us": arrays([True], [False])}
+    found = [override(kind="manual_status", cap=None, regime="eu", manual_status="clear"),
+             override(entity_id="nobody", kind="manual_status", cap=None, regime="us",
+                      manual_status="clear")]
+    assert force_verdicts(before, {"acme": 0}, found)["us"] is before["us"]
+
+
+def test_override_verdict_keeps_the_derived_evidence() -> None:
+    derived = RegimeVerdict(status="owned", blocked=True, possibly_blocked=True, evidence=(
+        Evidence(kind="owned", detail="60% owned by listed K"),))
+    o = override(kind="manual_status", cap=None, regime="us", manual_status="clear")
+    verdict = override_verdict(derived, o)
+    assert (verdict.status, verdict.blocked, verdict.possibly_blocked) == ("clear", False, False)
+    first, second = verdict.evidence
+    assert first.kind == "manual_status"
+    assert first.detail.endswith("derived verdict was owned")
+    assert "#3" in first.detail and "approved by bob" in first.detail
+    assert second == derived.evidence[0]
+
+
+LATER = datetime(2026, 7, 1, tzinfo=UTC)
+KNOWN = [
+    # name, override, at, expected state (None: not made yet)
+    ("not-yet-made", override(), datetime(2026, 5, 1, tzinfo=UTC), None),
+    ("approved-later", override(approved_at=LATER), AT, "pending"),
+    ("approved", override(), LATER, "approved"),
+    ("revoked-later", override(state="revoked", revoked_by="carol", revoked_at=LATER), AT,
+     "approved"),
+    ("revoked", override(state="revoked", revoked_by="carol", revoked_at=AT), LATER, "revoked"),
+]
+
+
+@pytest.mark.parametrize(("name", "o", "at", "state"), KNOWN, ids=[k[0] for k in KNOWN])
+def test_known_at(name: str, o: Override, at: datetime, state: str | None) -> None:
+    found = known_at([o], at)
+    assert [x.state for x in found] == ([state] if state else []), name
+    if state == "pending":
+        assert (found[0].approver, found[0].approved_at) == (None, None)
+    if state == "approved":
+        assert found[0].revoked_at is None
+
+
+def test_in_force_keeps_active_ones_in_id_order() -> None:
+    found = [override(id=5), override(id=4), override(id=6, state="pending"),
+             override(id=7, entity_id="lapsing"), override(id=8, expires=date(2026, 1, 1))]
+    prints = {"acme": FP, "lapsing": "facts-v2"}
+    assert [o.id for o in in_force(found, DAY, prints)] == [4, 5]
+
+
+def test_cap_table_matches_apply_overrides() -> None:
+    table = ScoreTable(("acme", "b"), np.array([67.5, 67.5]), np.array([False, False]),
+                       np.array([0, 0]), tuple(b.name for b in SCORING.bands))
+    found = [override(), override(id=4, cap=50.0)]
+    capped = cap_table(table, found, {"acme": 0, "b": 1}, SCORING)
+    single = apply_overrides(result(), found, DAY, FP, SCORING)
+    assert capped.score.tolist() == [single.score, 67.5]
+    assert capped.band_of(0) == single.band
+    assert capped.parts["override"].tolist() == [-2750, 0]
+    assert sum(c.points for c in single.contributions if c.factor == "override") == -27.5
+
+
+SCREENING = [
+    # name, override changes, keys, expected override id
+    ("name-folded", {"counterparty": "ACME Trading"}, ["acme trading"], 3),
+    ("input-id", {"counterparty": "C-17"}, ["c 17"], 3),
+    ("other-counterparty", {"counterparty": "Other"}, ["acme trading"], None),
+    ("other-entity", {"counterparty": "ACME Trading", "entity_id": "x"}, ["acme trading"], None),
+    ("not-a-screening-kind", {"kind": "accepted_risk", "counterparty": "ACME Trading"},
+     ["acme trading"], None),
+]
+
+
+@pytest.mark.parametrize(("name", "changes", "keys", "expected"), SCREENING,
+                         ids=[c[0] for c in SCREENING])
+def test_screening_decision(name: str, changes: dict[str, Any], keys: list[str],
+                            expected: int | None) -> None:
+    o = override(**({"kind": "false_positive", "cap": None} | changes))
+    found = screening_decision([o], "acme", keys, fold)
+    assert (found.id if found else None) == expected, name
 
 
 PROBLEMS = [
@@ -125,6 +245,11 @@ PROBLEMS = [
     ("cap-on-other-kind", {"kind": "confirmed"}, "only for --kind accepted_risk"),
     ("status-missing", {"kind": "manual_status", "cap": None, "regime": "us"}, "needs --regime"),
     ("status-on-other-kind", {"kind": "confirmed", "cap": None, "regime": "us"}, "only for"),
+    ("counterparty-missing", {"kind": "false_positive", "cap": None}, "needs --counterparty"),
+    ("counterparty-blank", {"kind": "confirmed", "cap": None, "counterparty": " "},
+     "needs --counterparty"),
+    ("counterparty-on-other-kind", {"counterparty": "Acme"}, "only for --kind false_positive"),
+    ("screening-fine", {"kind": "confirmed", "cap": None, "counterparty": "Acme"}, None),
     ("fine", {}, None),
 ]
 

@@ -26,7 +26,8 @@ def test_wheel_install_scores_jac_from_elsewhere(tmp_path: Path) -> None:
     install = _run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
                     str(site), str(wheel)], tmp_path, env)
     assert install.returncode == 0, install.stderr
-    assert (site / "riskengine" / "_bundled_rules" / "regimes.yaml").is_file()
+    for name in ("regimes.yaml", "retention.yaml"):
+        assert (site / "riskengine" / "_bundled_rules" / name).is_file(), name
     env = {**env, "PYTHONPATH": str(site), "RISKENGINE_DB": f"sqlite:///{work / 'r.db'}"}
     env.pop("RISKENGINE_RULES", None)
     code = ("import sys, riskengine; print(riskengine.__file__, file=sys.stderr); "

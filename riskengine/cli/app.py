@@ -90,7 +90,8 @@ def score(
     fmt: Annotated[Format, typer.Option("--format", help="table for people, json for tools.")
                    ] = Format.table,
     run: Annotated[int | None, typer.Option(
-        "--run", help="Print what that stored rescore run recorded for the entity (JSON).")
+        "--run", help="Reproduce the result that stored rescore run gave the entity, from "
+                      "the facts, rules and overrides it used (checked against its record).")
     ] = None,
     actor: ActorOpt = None,
 ) -> None:
@@ -101,11 +102,13 @@ def score(
     from riskengine.cli import render, runs_service, service
 
     if run is not None:
-        render.print_json(runs_service.stored_score(ctx.obj, query, run))
-        return
-    result = service.score_query(ctx.obj, query, day_or_today("--as-of", as_of))
+        from riskengine.cli.reproduce import reproduce
+
+        result = reproduce(ctx.obj, query, run)
+    else:
+        result = service.score_query(ctx.obj, query, day_or_today("--as-of", as_of))
     details = {"query": query, "entity": result.entity.id, "as_of": result.as_of.isoformat(),
-               "score": result.score, "band": result.band}
+               "score": result.score, "band": result.band, "run": result.run}
     runs_service.record(ctx.obj, actor_of(actor), "score", details)
     if fmt is Format.json:
         render.print_json(result.to_json_dict())
@@ -127,21 +130,19 @@ def ingest(
              "than rules/ingest.yaml allows.")] = False,
     actor: ActorOpt = None,
 ) -> None:
-    """Ingest a file into the database (one transaction: all or nothing).
+    """Ingest a file into the database (one transaction with its audit entry: all or nothing).
 
     Official lists (ofac-sdn, ofac-cons, uk, eu, un, ca) keep their history: entries new in
     an edition are listed from its date, entries gone are delisted as of it.
     """
-    from riskengine.cli import runs_service, service
+    from riskengine.cli import service
 
     if source is Source.ftm:
-        lines = service.ingest_ftm(ctx.obj, path)
+        lines = service.ingest_ftm(ctx.obj, path, actor_of(actor))
     else:
         when = day_or_today("--published", published)
-        lines = service.ingest_list(ctx.obj, source.value, path, when, force=force)
-    details = {"source": source.value, "path": str(path), "published": published,
-               "force": force, "summary": lines}
-    runs_service.record(ctx.obj, actor_of(actor), "ingest", details)
+        lines = service.ingest_list(ctx.obj, source.value, path, when, force=force,
+                                    actor=actor_of(actor))
     for line in lines:
         typer.echo(line)
 

@@ -47,6 +47,12 @@ def add(  # noqa: PLR0913, PLR0917 - one parameter per command-line option
     regime: Annotated[str | None, typer.Option(help="manual_status: the regime.")] = None,
     status: Annotated[ManualStatus | None, typer.Option(help="manual_status: the status.")
                       ] = None,
+    counterparty: Annotated[str | None, typer.Option(
+        help="false_positive/confirmed: the screened name or input id the decision is "
+             "about.")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Day whose facts the decision is based on (default today); it "
+                        "lapses in evaluations where the entity's facts differ.")] = None,
     actor: ActorOpt = None,
 ) -> None:
     """Propose an override (pending until another person approves it)."""
@@ -54,8 +60,9 @@ def add(  # noqa: PLR0913, PLR0917 - one parameter per command-line option
 
     draft = {"entity_id": entity, "kind": kind.value, "reason": reason,
              "expires": parse_day("--expires", expires), "cap": cap, "regime": regime,
-             "manual_status": status.value if status else None, "author": actor_of(actor)}
-    made = overrides_service.add(ctx.obj, draft, day_or_today("--as-of", None))
+             "manual_status": status.value if status else None, "counterparty": counterparty,
+             "author": actor_of(actor)}
+    made = overrides_service.add(ctx.obj, draft, day_or_today("--as-of", as_of))
     typer.echo(f"override #{made.id} pending: needs approval by someone other than "
                f"{made.author}")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from riskengine.cli import service
@@ -10,9 +10,7 @@ from riskengine.settings import Settings
 
 if TYPE_CHECKING:
     from riskengine.domain import Dataset
-    from riskengine.engine import Evaluation
     from riskengine.overrides import Override
-    from riskengine.result import ScoreResult
 
 
 def current_facts(settings: Settings) -> tuple[Dataset, Any]:
@@ -34,11 +32,20 @@ def add(settings: Settings, draft: dict[str, Any], today: date) -> Override:
     entity = find(NameIndex(facts.entities), mm.resolve(draft["entity_id"]))
     new = Override(**(draft | {"entity_id": entity.id, "created_at": service.now(),
                                "fingerprint": fingerprint(facts, entity.id, today)}))
-    wrong = problem(new)
+    wrong = problem(new) or _unknown_regime(settings, facts, new.regime)
     if wrong:
         raise InputError("", wrong)
     with service.open_store(settings) as store:
         return add_override(store, new)
+
+
+def _unknown_regime(settings: Settings, facts: Dataset, regime: str | None) -> str | None:
+    """Why ``regime`` cannot carry a manual status (not configured, nobody listed under it)."""
+    known = {r.code for r in service.load_rules(settings).regimes.regimes}
+    known |= {d.regime for d in facts.designations}
+    if regime is None or regime in known:
+        return None
+    return f"--regime {regime!r} is unknown (known: {', '.join(sorted(known))})"
 
 
 def approve(settings: Settings, override_id: int, actor: str) -> Override:
@@ -70,18 +77,14 @@ def listing(settings: Settings, entity: str | None, today: date) -> list[tuple[O
     return [(o, status_of(o, today, prints[o.entity_id])) for o in found]
 
 
-def with_overrides(settings: Settings, ev: Evaluation, facts: Dataset,
-                   result: ScoreResult) -> ScoreResult:
-    """``result`` with the entity's stored overrides applied (for ``score``)."""
-    from riskengine.overrides import apply_overrides, fingerprint
+def stored_overrides(settings: Settings, known_at: datetime | None = None) -> list[Override]:
+    """Every stored override, or each as it stood at ``known_at`` (for a past run)."""
+    from riskengine.overrides import known_at as as_known
     from riskengine.store.overrides import list_overrides
 
     with service.open_store(settings) as store:
-        found = list_overrides(store, result.entity.id)
-    if not found:
-        return result
-    current = fingerprint(facts, result.entity.id, result.as_of)
-    return apply_overrides(result, found, result.as_of, current, ev.rules.scoring)
+        found = list_overrides(store)
+    return found if known_at is None else as_known(found, known_at)
 
 
 def override_json(o: Override, status: str) -> dict[str, Any]:

@@ -47,8 +47,9 @@ def _sources(path: tuple[PathItem, ...]) -> list[str]:
 
 def score_table(result: ScoreResult) -> None:
     console = _console()
+    run = f", reproduced from stored run {result.run}" if result.run is not None else ""
     console.print(f"[bold]{result.entity.name}[/bold] ({result.entity.id}), "
-                  f"as of {result.as_of.isoformat()}")
+                  f"as of {result.as_of.isoformat()}{run}")
     if result.match:
         console.print(f"matched by {result.match}")
     console.print(f"Score [bold]{result.score:g}[/bold] / 100   Band: [bold]{result.band}[/bold]")

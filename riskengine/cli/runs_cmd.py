@@ -110,18 +110,23 @@ def changes(
 ) -> None:
     """What changed since the previous completed run (newly blocked, unblocked, bands, scores).
 
+    Pruned runs (scores deleted under retention) are skipped: the run is compared with the
+    latest run before it that still has its scores, and the output says which runs were
+    skipped.
+
     Score moves count from rules/alerts.yaml's threshold (default 10 points)."""
     from riskengine.cli import render, runs_render, runs_service
 
     current, before, found = runs_service.changes(ctx.obj, run)
+    skipped = runs_service.pruned_between(ctx.obj, before, current)
     if fmt is ChangeFormat.json:
         render.print_json({"run": current.id, "previous": before.id if before else None,
+                           "pruned_runs_skipped": skipped,
                            "changes": [runs_render.change_json(c) for c in found]})
     elif fmt is ChangeFormat.csv:
         sys.stdout.write(runs_render.change_csv(found))
     else:
-        head = (f"run {current.id} vs run {before.id}: {len(found)} changes" if before
-                else f"run {current.id}: no previous run to compare with")
+        head = runs_render.changes_head(current, before, len(found), skipped)
         _echo([head, *runs_render.change_lines(found)])
 
 
@@ -130,14 +135,16 @@ def history(
     query: Annotated[str, typer.Argument(help="Entity id, name or alias.")],
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """An entity's score, band and blocking regimes across the stored runs."""
+    """An entity's score, band and blocking regimes across the stored runs (pruned runs,
+    whose scores are deleted, are named, not shown)."""
     from riskengine.cli import render, runs_render, runs_service
 
     entity_id, found = runs_service.history(ctx.obj, query)
+    pruned = runs_service.pruned_runs(ctx.obj)
     if fmt is Format.json:
-        render.print_json(runs_render.history_json(entity_id, found))
+        render.print_json(runs_render.history_json(entity_id, found) | {"pruned_runs": pruned})
     else:
-        _echo(runs_render.history_lines(entity_id, found))
+        _echo([*runs_render.history_lines(entity_id, found), *runs_render.pruned_note(pruned)])
 
 
 @runs_app.command("list")
@@ -161,11 +168,31 @@ def runs_show(
     """One run: dates, hashes of the rules and data used, counts."""
     from riskengine.cli import render, runs_render, runs_service
 
-    found = runs_service.run(ctx.obj, run)
+    found = runs_service.run(ctx.obj, run, pruned_ok=True)
     if fmt is Format.json:
         render.print_json(runs_render.run_json(found))
     else:
         _echo(runs_render.run_lines(found))
+
+
+@runs_app.command("prune")
+def runs_prune(
+    ctx: typer.Context,
+    before: Annotated[str, typer.Option(
+        help="Prune completed runs that finished before this date (YYYY-MM-DD).")],
+    yes: Annotated[bool, typer.Option(
+        "--yes", help="Prune; without it, only print what would be pruned.")] = False,
+    actor: ActorOpt = None,
+) -> None:
+    """Delete the per-entity scores of old runs, keeping each run's header (status pruned,
+    counts, hashes) and writing one audit entry. Refuses (exit 2) any date within the
+    retention period of rules/retention.yaml (default 10 years)."""
+    from riskengine.cli import runs_render, runs_service
+
+    day = parse_day("--before", before)
+    assert day is not None
+    found, done = runs_service.prune(ctx.obj, day, actor_of(actor), apply=yes)
+    _echo(runs_render.prune_lines(found, day, done))
 
 
 @audit_app.command("verify")

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from riskengine.runs.chain import Entry
     from riskengine.runs.changes import Change
     from riskengine.runs.table import EntityState
@@ -26,7 +28,8 @@ def run_line(run: RunRecord) -> str:
     c = run.counts
     return (f"{run.id}\tas of {run.as_of.isoformat()}\t{run.finished_at:%Y-%m-%d %H:%M:%S} UTC"
             f"\t{c.get('entities', 0)} entities, {c.get('blocked', 0)} blocked"
-            f"\trules {run.rules_hash[:12]}\tdata {run.data_snapshot[:12]}\tby {run.actor}")
+            f"\trules {run.rules_hash[:12]}\tdata {run.data_snapshot[:12]}\tby {run.actor}"
+            + ("\tpruned (scores deleted)" if run.status == "pruned" else ""))
 
 
 def run_lines(run: RunRecord) -> list[str]:
@@ -65,7 +68,8 @@ def history_json(entity_id: str, found: Sequence[tuple[RunRecord, EntityState]]
                  ) -> dict[str, Any]:
     return {"entity": entity_id, "runs": [
         {"run": r.id, "as_of": r.as_of.isoformat(), "score": s.score, "band": s.band,
-         "blocked": sorted(code for code, v in s.regimes.items() if v.blocked)}
+         "blocked": sorted(code for code, v in s.regimes.items() if v.blocked),
+         "parts": dict(s.parts) if s.parts is not None else None}
         for r, s in found]}
 
 
@@ -78,6 +82,34 @@ def history_lines(entity_id: str, found: Sequence[tuple[RunRecord, EntityState]]
         lines.append(f"run {r.id}\tas of {r.as_of.isoformat()}\t{s.score:6.2f}\t{s.band}"
                      f"\tblocked under: {blocked}")
     return lines
+
+
+def changes_head(current: RunRecord, before: RunRecord | None, count: int,
+                 skipped: Sequence[int]) -> str:
+    """'run 3 vs run 1: 4 changes', saying which pruned runs were skipped."""
+    note = (f" (pruned runs skipped: {', '.join(map(str, skipped))})" if skipped else "")
+    if before is None:
+        return f"run {current.id}: no previous run to compare with{note}"
+    return f"run {current.id} vs run {before.id}: {count} changes{note}"
+
+
+def pruned_note(pruned: Sequence[int]) -> list[str]:
+    """The line naming pruned runs (their scores deleted under retention), if any."""
+    if not pruned:
+        return []
+    return [f"not shown: pruned runs (scores deleted under retention): "
+            f"{', '.join(map(str, pruned))}"]
+
+
+def prune_lines(found: Sequence[RunRecord], before: date, done: bool) -> list[str]:
+    """What ``runs prune`` did, or would do without --yes."""
+    if not found:
+        return [f"no completed run finished before {before.isoformat()}: nothing to prune"]
+    ids = ", ".join(str(r.id) for r in found)
+    if done:
+        return [f"pruned {len(found)} runs (scores deleted, headers kept): {ids}"]
+    return [f"would prune {len(found)} runs finished before {before.isoformat()}: {ids}",
+            *[run_line(r) for r in found], "run again with --yes to prune them"]
 
 
 def entry_json(entry: Entry) -> dict[str, Any]:

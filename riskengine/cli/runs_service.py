@@ -10,6 +10,9 @@ from riskengine.cli import service
 from riskengine.settings import Settings
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from riskengine.domain import Dataset
     from riskengine.runs.chain import Entry
     from riskengine.runs.changes import AlertRules, Change
     from riskengine.runs.table import EntityState
@@ -39,44 +42,59 @@ def rescore(settings: Settings, as_of: date, actor: str, log: Log,
 
     ``bar(done, total)`` reports stored rows (a progress bar on a terminal); without it,
     ``log`` gets a line at every tenth."""
-    from riskengine.store.runs import RESCORE_LOCK, acquire_lock, holder_id, release_lock
+    from riskengine.store.locks import RESCORE_LOCK, hold_lock, holder_id
 
     started = service.now()
     store = service.open_store(settings)
-    holder = holder_id(actor)
     try:
-        acquire_lock(store, RESCORE_LOCK, holder, started)
-        try:
+        with hold_lock(store, RESCORE_LOCK, holder_id(actor), started):
             return _rescore(settings, store, (as_of, started, actor), log, bar)
-        finally:
-            release_lock(store, RESCORE_LOCK, holder)
     finally:
         store.close()
 
 
 def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
              log: Log, bar: Bar | None) -> RunRecord:
-    from riskengine.engine import regime_order, score_everything
-    from riskengine.runs.table import counts, score_rows, snapshot_hash
-    from riskengine.store.records import RunRecord
+    from riskengine.cli.reproduce import current_inputs, pinned_rules
+    from riskengine.runs.table import snapshot_hash
     from riskengine.store.runs import AuditNote, save_run
 
-    as_of, started, actor = job
+    as_of, _started, actor = job
     snapshot = snapshot_hash((i.source, i.content_hash) for i in store.ingests())
     log(f"rescore: evaluating every entity as of {as_of.isoformat()}")
-    ev, _facts = service.evaluation(settings, as_of)
-    table = score_everything(ev)
-    log(f"rescore: scored {len(table.ids)} entities; storing")
-    names = [e.name for e in ev.graph.dataset.entities]
-    rows = score_rows(table, names, ev.verdicts, regime_order(ev.rules, list(ev.verdicts)))
-    run = RunRecord(started_at=started, finished_at=service.now(), as_of=as_of,
-                    rules_hash=ev.rules.content_hash, data_snapshot=snapshot, actor=actor,
-                    counts=counts(table, ev.verdicts))
-    total = len(table.ids)
+    inputs = current_inputs(settings, store)
+    with pinned_rules(settings, inputs.rule_files) as pinned:
+        rows, run = _scored_run(pinned, inputs.stored, job)
+    facts, rules = inputs.snapshots()
+    run = run.model_copy(update={"data_snapshot": snapshot, "facts_hash": facts.hash,
+                                 "rules_snapshot": rules.hash, "finished_at": service.now()})
+    total = int(run.counts.get("entities", 0))
+    log(f"rescore: scored {total} entities; storing")
     report = _progress(total, log) if bar is None else (lambda done: bar(done, total))
-    saved = save_run(store, run, rows, AuditNote(actor, service.now()), report)
+    saved = save_run(store, run, rows, AuditNote(actor, service.now()), report, (facts, rules))
     log(f"rescore: run {saved.id} complete")
     return saved
+
+
+def _scored_run(settings: Settings, stored: Dataset, job: tuple[date, datetime, str]
+                ) -> tuple[Iterator[dict[str, Any]], RunRecord]:
+    """(rows of every entity, the run record without its snapshots) with the overrides as
+    they stood when the run started."""
+    from riskengine.cli.overrides_service import stored_overrides
+    from riskengine.engine import regime_order, score_everything, with_overrides
+    from riskengine.runs.table import counts, score_rows
+    from riskengine.store.records import RunRecord
+
+    as_of, started, actor = job
+    ev, facts = service.evaluation(settings, as_of, stored)
+    ev, overrides = with_overrides(ev, facts, stored_overrides(settings, known_at=started))
+    table = score_everything(ev, overrides)
+    names = [e.name for e in ev.graph.dataset.entities]
+    rows = score_rows(table, names, ev.verdicts, regime_order(ev.rules, list(ev.verdicts)))
+    run = RunRecord(started_at=started, finished_at=started, as_of=as_of,
+                    rules_hash=ev.rules.content_hash, data_snapshot="", actor=actor,
+                    counts=counts(table, ev.verdicts))
+    return rows, run
 
 
 def _progress(total: int, log: Log) -> Callable[[int], None]:
@@ -92,29 +110,58 @@ def _progress(total: int, log: Log) -> Callable[[int], None]:
     return report
 
 
-def _run_or_latest(store: Store, run_id: int | None) -> RunRecord:
+def _run_or_latest(store: Store, run_id: int | None, pruned_ok: bool = False) -> RunRecord:
+    """The completed run ``run_id`` (latest when None); NotFoundError otherwise, saying so
+    when the run was pruned (unless ``pruned_ok``: its header row is returned)."""
     from riskengine.errors import NotFoundError
+    from riskengine.store.prune import find_run
     from riskengine.store.runs import get_run
 
     run = get_run(store, run_id)
+    if run is None and run_id is not None:
+        run = find_run(store, run_id)
+        if run is not None and not pruned_ok:
+            raise NotFoundError(_pruned_message(run))
     if run is None:
         raise NotFoundError(f"no completed run {run_id}" if run_id is not None
                             else "no completed run yet (run `riskengine rescore`)")
     return run
 
 
+def _pruned_message(run: RunRecord) -> str:
+    return (f"run {run.id} was pruned (retention): its per-entity scores are deleted; "
+            f"`riskengine runs show {run.id}` shows what is kept")
+
+
 def runs(settings: Settings) -> list[RunRecord]:
-    """Completed runs, oldest first."""
+    """Completed runs (pruned ones included), oldest first."""
     from riskengine.store.runs import list_runs
 
     with service.open_store(settings) as store:
         return list_runs(store)
 
 
-def run(settings: Settings, run_id: int | None) -> RunRecord:
-    """One completed run (the latest when ``run_id`` is None); NotFoundError otherwise."""
+def run(settings: Settings, run_id: int | None, pruned_ok: bool = False) -> RunRecord:
+    """One completed run (the latest when ``run_id`` is None); NotFoundError otherwise (also
+    for a pruned run unless ``pruned_ok``)."""
     with service.open_store(settings) as store:
-        return _run_or_latest(store, run_id)
+        return _run_or_latest(store, run_id, pruned_ok)
+
+
+def pruned_between(settings: Settings, before: RunRecord | None, current: RunRecord
+                   ) -> list[int]:
+    """Ids of the pruned runs after ``before`` (or from the start) and before ``current``:
+    the runs ``changes`` skipped."""
+    low, high = (before.id or 0) if before else 0, current.id or 0
+    return [i for i in pruned_runs(settings) if low < i < high]
+
+
+def pruned_runs(settings: Settings) -> list[int]:
+    """Ids of the pruned runs (their per-entity scores deleted), oldest first."""
+    from riskengine.store.prune import pruned_run_ids
+
+    with service.open_store(settings) as store:
+        return pruned_run_ids(store)
 
 
 def alert_rules(settings: Settings) -> AlertRules:
@@ -125,7 +172,10 @@ def alert_rules(settings: Settings) -> AlertRules:
 
 def changes(settings: Settings, run_id: int | None = None
             ) -> tuple[RunRecord, RunRecord | None, list[Change]]:
-    """(the run, the completed run before it or None, the changes between them)."""
+    """(the run, the latest complete run before it or None, the changes between them).
+
+    Pruned runs have no scores to compare: a pruned ``run_id`` is a NotFoundError, and a
+    run is compared with the latest non-pruned run before it (named in the output)."""
     from riskengine.runs.changes import compare
     from riskengine.store.runs import previous_run, run_states
 
@@ -153,21 +203,6 @@ def history(settings: Settings, query: str) -> tuple[str, list[tuple[RunRecord, 
         return entity.id, entity_history(store, [entity.id])
 
 
-def stored_score(settings: Settings, query: str, run_id: int | None) -> dict[str, Any]:
-    """What run ``run_id`` (the latest when None) stored about the entity ``query`` names
-    (JSON-ready): for ``score QUERY --run RUN``. NotFoundError when the run lacks it."""
-    from riskengine.errors import NotFoundError
-
-    entity_id, found = history(settings, query)
-    wanted = run(settings, run_id)
-    for stored_run, state in found:
-        if stored_run.id == wanted.id:
-            return {"entity": {"id": entity_id, "name": state.name}, "run": wanted.id,
-                    "as_of": wanted.as_of.isoformat(), "score": state.score, "band": state.band,
-                    "regimes": {code: v._asdict() for code, v in state.regimes.items()}}
-    raise NotFoundError(f"run {wanted.id} has no score for {entity_id!r}")
-
-
 def audit_entries(settings: Settings, since: date | None) -> list[Entry]:
     """Audit entries at or after the start of ``since`` (UTC), or all."""
     from datetime import UTC, time
@@ -189,3 +224,23 @@ def audit_verify(settings: Settings) -> int:
     if problem:
         raise AuditChainError(f"audit log broken: {problem}")
     return count
+
+
+RETENTION_RULES_FILE = "retention.yaml"
+
+
+def prune(settings: Settings, before: date, actor: str, apply: bool
+          ) -> tuple[list[RunRecord], bool]:
+    """(the completed runs finished before ``before``, whether they were pruned): pruned
+    only with ``apply``; InputError when ``before`` is within the retention period."""
+    from riskengine.runs.retention import RetentionRules, check_prune_date
+    from riskengine.store.prune import prunable_runs, prune_runs
+
+    rules = service._rule_file(settings, RETENTION_RULES_FILE, RetentionRules)
+    check_prune_date(before, service.now().date(), rules)
+    with service.open_store(settings) as store:
+        found = prunable_runs(store, before)
+        if not apply or not found:
+            return found, False
+        ids = prune_runs(store, before, actor, service.now())
+    return [r for r in found if r.id in ids], True

@@ -21,6 +21,7 @@ import typer
 from riskengine.cli.options import day_or_today
 
 if TYPE_CHECKING:
+    from riskengine.overrides import Override
     from riskengine.screening.config import ScreeningConfig
     from riskengine.screening.report import RiskLookup, ScreenQuery
     from riskengine.settings import Settings
@@ -71,25 +72,55 @@ def screen(  # noqa: PLR0913, PLR0917 - one parameter per command-line option
 def run(settings: Settings, queries: Sequence[ScreenQuery], limit: int, as_of: date
         ) -> list[dict[str, object]]:
     """Screen ``queries`` against the evaluated facts; JSON-ready rows."""
+    from riskengine.cli.overrides_service import stored_overrides
     from riskengine.cli.service import evaluation
+    from riskengine.engine import with_overrides
     from riskengine.screening.match import Screener
     from riskengine.screening.report import screen_all
 
     ev, facts = evaluation(settings, as_of)
+    ev, overrides = with_overrides(ev, facts, stored_overrides(settings))
     screener = Screener.build(facts.entities, load_config(settings))
-    return screen_all(screener, queries, limit, risk_lookup(ev))
+    rows = screen_all(screener, queries, limit, risk_lookup(ev, overrides))
+    return [decided(row, overrides.active) for row in rows]
 
 
-def risk_lookup(ev: object) -> RiskLookup:
-    """``risk_of(entity_id)``: score, band and regime statuses from the engine (cached)."""
-    from riskengine.engine import Evaluation, score
+def counterparty_key(text: str) -> str:
+    """How a screened name or input id is compared with an override's counterparty."""
+    from riskengine.screening.normalise import fold
+
+    return fold(text)
+
+
+def decided(row: dict[str, object], active: Sequence[Override]) -> dict[str, object]:
+    """``row`` with approved false_positive/confirmed overrides of its counterparty applied:
+    the match decision follows the override, which is named among the match's features."""
+    from riskengine.overrides import applied_flag, screening_decision
+
+    given: dict[str, Any] = row["input"]  # type: ignore[assignment]
+    keys = [counterparty_key(str(v)) for v in (given.get("name"), given.get("id")) if v]
+    for match in _matches(row):
+        o = screening_decision(active, match["entity"]["id"], keys, counterparty_key)
+        if o is not None:
+            match["match"] = o.kind == "confirmed"
+            match["decision"] = o.kind
+            match["features"] = [*match["features"],
+                                 {"kind": "override", "detail": applied_flag(o)}]
+    return row
+
+
+def risk_lookup(ev: object, overrides: object = None) -> RiskLookup:
+    """``risk_of(entity_id)``: score, band and regime statuses from the engine (cached),
+    with the approved overrides applied."""
+    from riskengine.engine import Evaluation, Overrides, score
 
     assert isinstance(ev, Evaluation)
+    assert overrides is None or isinstance(overrides, Overrides)
     cache: dict[str, dict[str, object]] = {}
 
     def risk_of(entity_id: str) -> dict[str, object]:
         if entity_id not in cache:
-            result = score(ev, entity_id)
+            result = score(ev, entity_id, overrides)
             cache[entity_id] = {
                 "score": result.score, "band": result.band,
                 "regimes": {code: v.status for code, v in result.regimes.items()},

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from riskengine.ingest.editions import IngestRules, Plan
     from riskengine.ingest.merge import MergeMap, MergeRules
     from riskengine.lists.base import ListEdition
+    from riskengine.overrides import Override
     from riskengine.result import ScoreResult
     from riskengine.ruleset.models import RuleSet
     from riskengine.store.store import Store
@@ -50,28 +51,33 @@ def load_facts(settings: Settings, rules: RuleSet) -> Dataset:
         store.close()
 
 
-def merged_facts(settings: Settings, rules: RuleSet) -> tuple[Dataset, Dataset, MergeMap]:
-    """(facts as stored, facts with each cluster of entities merged, the merge map)."""
+def merged_facts(settings: Settings, rules: RuleSet, stored: Dataset | None = None
+                 ) -> tuple[Dataset, Dataset, MergeMap]:
+    """(facts as stored, facts with each cluster of entities merged, the merge map).
+    ``stored``: the database's facts when already loaded (or from a run's snapshot)."""
+    from riskengine.engine import combine
     from riskengine.ingest.merge import merge_dataset
 
-    facts = load_facts(settings, rules)
+    facts = load_facts(settings, rules) if stored is None else combine(rules, stored)
     prefer = frozenset(e.id for e in rules.scenario.entities)
     merged, mm = merge_dataset(facts, merge_rules(settings), prefer)
     return facts, merged, mm
 
 
-def _evaluate(settings: Settings, as_of: date) -> tuple[Evaluation, Dataset, MergeMap]:
+def _evaluate(settings: Settings, as_of: date, stored: Dataset | None = None
+              ) -> tuple[Evaluation, Dataset, MergeMap]:
     from riskengine.engine import evaluate
     from riskengine.graph import GraphData
 
     rules = load_rules(settings)
-    _raw, facts, mm = merged_facts(settings, rules)
+    _raw, facts, mm = merged_facts(settings, rules, stored)
     return evaluate(GraphData.from_dataset(facts), rules, as_of), facts, mm
 
 
-def evaluation(settings: Settings, as_of: date) -> tuple[Evaluation, Dataset]:
+def evaluation(settings: Settings, as_of: date, stored: Dataset | None = None
+               ) -> tuple[Evaluation, Dataset]:
     """Verdicts of the whole graph (entities on several lists merged) and the facts used."""
-    ev, facts, _mm = _evaluate(settings, as_of)
+    ev, facts, _mm = _evaluate(settings, as_of, stored)
     return ev, facts
 
 
@@ -82,13 +88,20 @@ def score_query(settings: Settings, query: str, as_of: date) -> ScoreResult:
     is scored (the result says how it matched), several candidates are an AmbiguousError.
     The entity's approved overrides are applied (``riskengine.overrides``).
     """
-    from riskengine.cli.overrides_service import with_overrides
-    from riskengine.engine import score
+    from riskengine.cli.overrides_service import stored_overrides
 
-    ev, facts, mm = _evaluate(settings, as_of)
+    return scored(settings, query, as_of, stored_overrides(settings))
+
+
+def scored(settings: Settings, query: str, as_of: date, overrides: list[Override],
+           stored: Dataset | None = None) -> ScoreResult:
+    """``score_query`` with the ``overrides`` given (and the stored facts, when given)."""
+    from riskengine.engine import score, with_overrides
+
+    ev, facts, mm = _evaluate(settings, as_of, stored)
     entity_id, how = _resolve(settings, facts, mm, query)
-    result = score(ev, entity_id).model_copy(update={"match": how})
-    return with_overrides(settings, ev, facts, result)
+    ev, found = with_overrides(ev, facts, overrides)
+    return score(ev, entity_id, found).model_copy(update={"match": how})
 
 
 def _resolve(settings: Settings, facts: Dataset, mm: MergeMap, query: str) -> tuple[str, str]:
@@ -127,9 +140,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def ingest_ftm(settings: Settings, path: Path) -> list[str]:
-    """Read an FtM JSON-lines file and store it in one transaction; returns summary lines."""
+def ingest_ftm(settings: Settings, path: Path, actor: str) -> list[str]:
+    """Read an FtM JSON-lines file and store it with its audit entry in one transaction;
+    returns summary lines."""
     from riskengine.ingest.ftm import read_ftm, resolve_references
+    from riskengine.store.audit import ingest_audit
     from riskengine.store.store import IngestRecord
 
     started = now()
@@ -143,10 +158,12 @@ def ingest_ftm(settings: Settings, path: Path) -> list[str]:
             source="ftm", file=str(path), content_hash=parsed.content_hash, published=None,
             started_at=started, finished_at=now(), counts=dict(parsed.counts),
         )
-        store.save_ingest(dataset, record)
+        lines = _summary(parsed.counts, parsed.skipped, [*parsed.warnings, *warnings])
+        details = {"path": str(path), "published": None, "force": False, "summary": lines}
+        store.save_ingest(dataset, record, ingest_audit(actor, details))
     finally:
         store.close()
-    return _summary(parsed.counts, parsed.skipped, [*parsed.warnings, *warnings])
+    return lines
 
 
 def _summary(counts: dict[str, int], skipped: dict[str, int], warnings: list[str]) -> list[str]:
@@ -202,8 +219,10 @@ def read_list(source: str, path: Path, published: date) -> ListEdition:
 
 
 def ingest_list(settings: Settings, source: str, path: Path, published: date,
-                force: bool = False) -> list[str]:
-    """Ingest one edition of an official list with its history; returns summary lines.
+                force: bool = False, actor: str = "unknown") -> list[str]:
+    """Ingest one edition of an official list with its history and its audit entry (one
+    transaction); returns summary lines. An edition already stored changes nothing and is
+    audited alone.
 
     ``published`` is used when the file states no date (the CLI passes --published or today).
     """
@@ -216,11 +235,25 @@ def ingest_list(settings: Settings, source: str, path: Path, published: date,
     store = open_store(settings)
     try:
         plan = _plan(store, edition, when, guard, str(path))
-        if not plan.already:
-            _save_edition(store, edition, plan, when, (started, path))
+        lines = _edition_summary(edition, plan, when)
+        details = {"path": str(path), "published": when.isoformat(), "force": force,
+                   "summary": lines}
+        if plan.already:
+            _audit_unchanged(store, actor, edition, details)
+        else:
+            _save_edition(store, edition, plan, when, (started, path, actor, details))
     finally:
         store.close()
-    return _edition_summary(edition, plan, when)
+    return lines
+
+
+def _audit_unchanged(store: Store, actor: str, edition: ListEdition,
+                     details: dict[str, Any]) -> None:
+    """The audit entry of an ingest that found its edition already stored (nothing saved)."""
+    from riskengine.store.audit import record_audit
+
+    record_audit(store, actor, "ingest", {**details, "ingest": None, "source": edition.source},
+                 now(), {"file": edition.content_hash})
 
 
 def _plan(store: Store, edition: ListEdition, when: date, guard: Any, label: str) -> Plan:
@@ -234,11 +267,12 @@ def _plan(store: Store, edition: ListEdition, when: date, guard: Any, label: str
 
 
 def _save_edition(store: Store, edition: ListEdition, plan: Plan, when: date,
-                  started_path: tuple[datetime, Path]) -> None:
+                  job: tuple[datetime, Path, str, dict[str, Any]]) -> None:
     from riskengine.ingest.editions import union_entity
+    from riskengine.store.audit import ingest_audit
     from riskengine.store.store import EditionRecord, IngestRecord
 
-    started, path = started_path
+    started, path, actor, details = job
     ds = edition.dataset
     old = store.entities(e.id for e in ds.entities)
     entities = tuple(union_entity(old.get(e.id), e) for e in ds.entities)
@@ -250,7 +284,7 @@ def _save_edition(store: Store, edition: ListEdition, plan: Plan, when: date,
                            content_hash=edition.content_hash, files=list(edition.files),
                            counts=counts)
     facts = ds.model_copy(update={"entities": entities, "designations": plan.designations})
-    store.save_edition(facts, record, stored)
+    store.save_edition(facts, record, stored, ingest_audit(actor, details))
 
 
 def _edition_summary(edition: ListEdition, plan: Plan, when: date) -> list[str]:

@@ -7,7 +7,7 @@ added up, so ``score == round(sum(points), 2)`` holds exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,39 +23,53 @@ from riskengine.ruleset.models import ScoringRules
 
 @dataclass(frozen=True)
 class ScoreTable:
-    """Scores of every entity of a Graph, in ``ids`` order; ``band`` indexes ``band_names``."""
+    """Scores of every entity of a Graph, in ``ids`` order; ``band`` indexes ``band_names``.
+
+    ``parts``: cents per contribution key (``factor`` or ``factor:regime``: blocked:us,
+    possibly_blocked:eu, other_listing:fr, tie_exposure:uk, cap, override), only keys with a
+    non-zero entry; per entity they add up to ``score`` in cents."""
 
     ids: tuple[str, ...]
     score: FloatArray
     blocked_any: BoolArray
     band: IntArray
     band_names: tuple[str, ...]
+    parts: dict[str, IntArray] = field(default_factory=dict)
 
     def band_of(self, i: int) -> str:
         """Band name of entity ``i``."""
         return self.band_names[int(self.band[i])]
 
 
-def _flag_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules) -> IntArray:
-    """Cents of the possibly_blocked and other_listing factors, per entity."""
-    cents = np.zeros(g.n, dtype=np.int64)
+Parts = dict[str, IntArray]
+
+
+def _flag_parts_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules
+                      ) -> Parts:
+    """Cents of the possibly_blocked and other_listing factors, per key and entity."""
+    parts: Parts = {}
     for r, v in sorted(verdicts.items()):
-        cents += np.where(v.possibly, factors.to_cents(factors.possibly_blocked(scoring, r)), 0)
+        cents = factors.to_cents(factors.possibly_blocked(scoring, r))
+        parts[f"possibly_blocked:{r}"] = np.where(v.possibly, cents, 0).astype(np.int64)
     for r, flags in sorted(g.listed_other.items()):
-        cents += np.where(flags, factors.to_cents(factors.other_listing(scoring, r)), 0)
-    return cents
+        cents = factors.to_cents(factors.other_listing(scoring, r))
+        parts[f"other_listing:{r}"] = np.where(flags, cents, 0).astype(np.int64)
+    return parts
 
 
-def _tie_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules) -> IntArray:
-    """Cents of the tie_exposure factor summed per entity, over regimes and seeds."""
-    cents = np.zeros(g.n, dtype=np.int64)
+def _tie_parts_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules
+                     ) -> Parts:
+    """Cents of the tie_exposure factor per regime, summed over seeds, per entity."""
+    parts: Parts = {}
     passes = pass_factor(g, scoring)
     for r, v in sorted(verdicts.items()):
         reach = propagate(exposure_edges(g, scoring, r), g.n, seeds(v, scoring), passes,
                           scoring.max_depth, scoring.min_strength)
+        cents = np.zeros(g.n, dtype=np.int64)
         np.add.at(cents, reach.node, factors.to_cents(factors.tie_exposure(scoring, r,
                                                                            reach.strength)))
-    return cents
+        parts[f"tie_exposure:{r}"] = cents
+    return parts
 
 
 def _capped(total: IntArray, scoring: ScoringRules, is_blocked: bool) -> IntArray:
@@ -65,16 +79,40 @@ def _capped(total: IntArray, scoring: ScoringRules, is_blocked: bool) -> IntArra
     return np.where(total / 100.0 > limit, factors.to_cents(raw), 0).astype(np.int64)
 
 
-def _blocked_cents(g: Graph, verdicts: dict[str, RegimeArrays],
-                   scoring: ScoringRules) -> tuple[IntArray, IntArray]:
-    """Number of regimes blocking each entity, and its total cents: one blocked
-    contribution per such regime, then the cap when there are several."""
+def _blocked_parts_cents(g: Graph, verdicts: dict[str, RegimeArrays],
+                         scoring: ScoringRules) -> tuple[IntArray, Parts]:
+    """Number of regimes blocking each entity, and the cents of one blocked contribution
+    per such regime."""
     count = np.zeros(g.n, dtype=np.int64)
-    total = np.zeros(g.n, dtype=np.int64)
+    parts: Parts = {}
     for r, v in sorted(verdicts.items()):
         count += v.blocked
-        total += np.where(v.blocked, factors.to_cents(factors.blocked(scoring, r)), 0)
-    return count, total + np.where(count > 1, _capped(total, scoring, True), 0)
+        cents = factors.to_cents(factors.blocked(scoring, r))
+        parts[f"blocked:{r}"] = np.where(v.blocked, cents, 0).astype(np.int64)
+    return count, parts
+
+
+def _total(parts: Parts, n: int) -> IntArray:
+    total = np.zeros(n, dtype=np.int64)
+    for cents in parts.values():
+        total += cents
+    return total
+
+
+def part_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules
+               ) -> tuple[BoolArray, Parts]:
+    """(blocked under any regime, cents per contribution key): a blocked entity has its
+    blocked contributions and the cap when several regimes block it; any other entity its
+    flag and tie contributions and the cap above ``unblocked_cap``. Arrays only."""
+    n_blocked, blocked = _blocked_parts_cents(g, verdicts, scoring)
+    blocked_any = np.asarray(n_blocked > 0, dtype=np.bool_)
+    free = _flag_parts_cents(g, verdicts, scoring) | _tie_parts_cents(g, verdicts, scoring)
+    free = {k: np.where(blocked_any, 0, c) for k, c in free.items()}
+    cap = np.where(blocked_any & (n_blocked > 1),
+                   _capped(_total(blocked, g.n), scoring, True),
+                   np.where(blocked_any, 0, _capped(_total(free, g.n), scoring, False)))
+    parts = blocked | free | {"cap": cap.astype(np.int64)}
+    return blocked_any, {k: c for k, c in parts.items() if c.any()}
 
 
 def score_all(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules) -> ScoreTable:
@@ -82,14 +120,11 @@ def score_all(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules
 
     Exposure is propagated for the regimes in ``verdicts``; non-blocking listings count for
     every regime in ``g.listed_other``."""
-    n_blocked, blocked = _blocked_cents(g, verdicts, scoring)
-    blocked_any = np.asarray(n_blocked > 0, dtype=np.bool_)
-    free = _flag_cents(g, verdicts, scoring) + _tie_cents(g, verdicts, scoring)
-    free = free + _capped(free, scoring, False)
-    cents = np.where(blocked_any, blocked, free)
-    score = np.asarray(cents / 100.0, dtype=np.float64)
+    blocked_any, parts = part_cents(g, verdicts, scoring)
+    score = np.asarray(_total(parts, g.n) / 100.0, dtype=np.float64)
     band = factors.band_index(scoring, score, blocked_any)
-    return ScoreTable(g.ids, score, blocked_any, band, tuple(b.name for b in scoring.bands))
+    return ScoreTable(g.ids, score, blocked_any, band, tuple(b.name for b in scoring.bands),
+                      parts)
 
 
 @dataclass(frozen=True)
@@ -118,11 +153,14 @@ def _weights(scoring: ScoringRules, r: str, factor: float) -> str:
 
 def _why(listings: explain.Listings, v: RegimeArrays, i: int,
          verdict: RegimeVerdict | None) -> tuple[str, tuple[PathItem, ...]]:
-    """Why entity i is blocked: its designations, else the verdict's own evidence."""
-    if v.listed[i]:
+    """Why entity i is blocked: a manual status override, its designations, else the
+    verdict's own evidence."""
+    evidence = list(verdict.evidence if verdict else ())
+    manual = [e for e in evidence if e.kind == "manual_status"]
+    if v.listed[i] and not manual:
         path = listings.items(i, v.regime, blocking=True)
         return "; ".join(item.label for item in path), path
-    evidence = [e for e in (verdict.evidence if verdict else ()) if e.kind == v.status(i)]
+    evidence = manual or [e for e in evidence if e.kind == v.status(i)]
     return (evidence[0].detail, evidence[0].path) if evidence else ("", ())
 
 

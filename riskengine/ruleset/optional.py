@@ -1,8 +1,9 @@
 """Optional rule files beside the core ones: each is one pydantic model, defaults when absent.
 
 ``ingest.yaml`` (list-ingestion safety limits), ``merges.yaml`` (forced and forbidden entity
-merges), ``alerts.yaml`` (change alerts of rescoring runs) and ``screening.yaml`` (name
-matching). ``riskengine rules check`` validates them together with the core files.
+merges), ``alerts.yaml`` (change alerts of rescoring runs), ``retention.yaml`` (how long runs
+are kept) and ``screening.yaml`` (name matching). ``riskengine rules check`` validates them
+together with the core files.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from riskengine.ingest.editions import IngestRules
 from riskengine.ingest.merge import MergeRules
 from riskengine.ruleset.yamlpos import parse_yaml, validation_problems
 from riskengine.runs.changes import AlertRules
+from riskengine.runs.retention import RetentionRules
 from riskengine.screening.config import ScreeningConfig
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -25,7 +27,7 @@ _M = TypeVar("_M", bound=BaseModel)
 def optional_models() -> dict[str, type[BaseModel]]:
     """File name -> model of every optional rule file."""
     return {"ingest.yaml": IngestRules, "merges.yaml": MergeRules, "alerts.yaml": AlertRules,
-            "screening.yaml": ScreeningConfig}
+            "retention.yaml": RetentionRules, "screening.yaml": ScreeningConfig}
 
 
 def load_optional(directory: Path, name: str, model: type[_M]) -> _M:

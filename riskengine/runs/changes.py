@@ -5,6 +5,9 @@ Kinds of change, per entity:
 * ``newly_blocked`` / ``unblocked``: blocked under a regime in one run and not the other;
 * ``band``: the band moved;
 * ``score``: the score moved by at least ``AlertRules.score_move_threshold`` points;
+* ``new_evidence``: a kind of contribution the entity did not have before (exposure under a
+  regime, a possible block, a non-blocking listing: ``factor:regime`` of the stored parts),
+  whatever its size; runs stored without parts are not compared this way;
 * ``added`` / ``removed``: the entity is in only one of the two runs (``added`` entities
   that are blocked also get a ``newly_blocked`` change per regime).
 """
@@ -18,7 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from riskengine.runs.table import EntityState
 
-Kind = Literal["newly_blocked", "unblocked", "band", "score", "added", "removed"]
+Kind = Literal["newly_blocked", "unblocked", "band", "score", "new_evidence", "added",
+               "removed"]
+QUIET_PARTS = ("blocked", "cap", "override")  # reported otherwise, or not evidence
 DEFAULT_SCORE_MOVE = 10.0
 
 
@@ -68,6 +73,18 @@ def _moves(old: EntityState, new: EntityState, threshold: float) -> list[Change]
     return found
 
 
+def _new_evidence(old: EntityState, new: EntityState) -> list[Change]:
+    if old.parts is None or new.parts is None:
+        return []
+    found = []
+    for key in sorted(set(new.parts) - set(old.parts)):
+        factor, _, regime = key.partition(":")
+        if factor not in QUIET_PARTS:
+            found.append(Change(entity_id=new.entity_id, name=new.name, kind="new_evidence",
+                                regime=regime or None, after=f"{factor} {new.parts[key]:g}"))
+    return found
+
+
 def entity_changes(old: EntityState | None, new: EntityState | None,
                    threshold: float) -> list[Change]:
     """Changes of one entity (``None``: not in that run)."""
@@ -80,7 +97,7 @@ def entity_changes(old: EntityState | None, new: EntityState | None,
         added = Change(entity_id=new.entity_id, name=new.name, kind="added",
                        after=f"{new.score:g} {new.band}")
         return [added, *_regime_changes(blank, new)]
-    return _regime_changes(old, new) + _moves(old, new, threshold)
+    return _regime_changes(old, new) + _moves(old, new, threshold) + _new_evidence(old, new)
 
 
 def compare(previous: Mapping[str, EntityState], current: Mapping[str, EntityState],

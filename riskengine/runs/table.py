@@ -1,8 +1,10 @@
 """Rows of a rescoring run, from the engine's whole-graph arrays, and the state read back.
 
 A stored row per entity: ``entity_id``, ``name``, ``score``, ``band``, ``blocked`` (under any
-regime) and ``regimes``, the compact verdicts ``{code: [status, blocked, possibly]}`` of only
-the regimes where the entity is not plainly clear (clear, not blocked, not possibly blocked).
+regime), ``regimes``, the compact verdicts ``{code: [status, blocked, possibly]}`` of only
+the regimes where the entity is not plainly clear (clear, not blocked, not possibly blocked),
+and ``parts``, the points of its contributions summed per factor and regime
+(``{"blocked:us": 100.0, "tie_exposure:eu": 12.5, "cap": -2.5}``; they add up to the score).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from riskengine.derive.base import RegimeArrays
 from riskengine.exposure.score import ScoreTable
+from riskengine.result import ScoreResult
 
 STATUSES = ("clear", "listed", "owned", "controlled")
 
@@ -41,6 +44,7 @@ class EntityState:
     score: float
     band: str
     regimes: Mapping[str, RegimeState] = field(default_factory=dict)
+    parts: Mapping[str, float] | None = field(default_factory=dict)  # None: not stored
 
     def regime(self, code: str) -> RegimeState:
         """The verdict of ``code`` (clear when the run stored none)."""
@@ -74,17 +78,51 @@ def score_rows(table: ScoreTable, names: Sequence[str], verdicts: Mapping[str, R
         interesting |= (codes[r] > 0) | possibly[r]
     scores, bands = table.score.tolist(), table.band.tolist()
     blocked = table.blocked_any.tolist()
+    parts = entity_parts(table)
     for i, entity_id in enumerate(table.ids):
         yield {"entity_id": entity_id, "name": names[i], "score": scores[i],
                "band": table.band_names[bands[i]], "blocked": blocked[i],
-               "regimes": _regimes(order, codes, possibly, i) if interesting[i] else {}}
+               "regimes": _regimes(order, codes, possibly, i) if interesting[i] else {},
+               "parts": parts.get(i, {})}
+
+
+def entity_parts(table: ScoreTable) -> dict[int, dict[str, float]]:
+    """Points per contribution key of every entity with any, by entity index."""
+    found: dict[int, dict[str, float]] = {}
+    for key in sorted(table.parts):
+        cents = table.parts[key]
+        where = np.flatnonzero(cents)
+        for i, value in zip(where.tolist(), (cents[where] / 100.0).tolist(), strict=True):
+            found.setdefault(i, {})[key] = value
+    return found
 
 
 def state_from(row: Mapping[str, Any]) -> EntityState:
     """The EntityState of a stored row."""
     regimes = {code: RegimeState(str(v[0]), bool(v[1]), bool(v[2]))
                for code, v in (row["regimes"] or {}).items()}
-    return EntityState(row["entity_id"], row["name"], float(row["score"]), row["band"], regimes)
+    stored = row.get("parts")
+    parts = None if stored is None else {str(k): float(v) for k, v in stored.items()}
+    return EntityState(row["entity_id"], row["name"], float(row["score"]), row["band"], regimes,
+                       parts)
+
+
+def result_state(result: ScoreResult) -> EntityState:
+    """The EntityState a run stores for an explained result (same compact form)."""
+    regimes = {code: RegimeState(v.status, v.blocked, v.possibly_blocked)
+               for code, v in result.regimes.items()
+               if v.status != "clear" or v.possibly_blocked}
+    return EntityState(result.entity.id, result.entity.name, result.score, result.band,
+                       regimes, contribution_parts(result))
+
+
+def contribution_parts(result: ScoreResult) -> dict[str, float]:
+    """Points per contribution key (``factor`` or ``factor:regime``), non-zero ones only."""
+    cents: dict[str, int] = {}
+    for c in result.contributions:
+        key = f"{c.factor}:{c.regime}" if c.regime else c.factor
+        cents[key] = cents.get(key, 0) + round(c.points * 100)
+    return {k: v / 100.0 for k, v in sorted(cents.items()) if v}
 
 
 def snapshot_hash(ingests: Iterable[tuple[str, str]]) -> str:

@@ -5,7 +5,7 @@ Pure: the model only. The CLI reads the YAML file and validates it into ``Screen
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 GENERIC_WORDS = (
     "trading", "trade", "group", "company", "industrial", "industries", "industry",
@@ -75,3 +75,46 @@ class ScreeningConfig(BaseModel):
     block_prefix: int = Field(
         4, ge=2, description="length of the token prefix and suffix used as blocking keys")
     max_limit: int = Field(100, ge=1, description="largest number of candidates one query returns")
+    single_token_length: int = Field(
+        6, ge=0, description="a one-word name of at most this many letters, compared with "
+                             "another one-word name, must reach single_token_min_similarity")
+    single_token_min_similarity: float = Field(
+        0.9, ge=0, le=1, description="below this similarity a short one-word pair is capped "
+                                     "at short_name_cap (Bayer is not Bajer)")
+    vowel_variant_similarity: float = Field(
+        0.85, ge=0, le=1,
+        description="similarity of two tokens that differ only in their vowels (Mohammed, "
+                    "Muhammad; Artyom, Artem); 0 turns it off")
+    vowel_variant_min_consonants: int = Field(
+        3, ge=1, description="tokens with fewer consonants never count as vowel variants")
+    synonyms: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="canonical word: its translations, spellings and expansions (folded, "
+                    "lower case; several words allowed; a word ending in '*' matches any "
+                    "ending; a first word needs 4 letters before the '*'); replaced by the "
+                    "canonical word before comparison")
+    table_word_min_length: int = Field(
+        5, ge=1, description="tokens of at least this many letters may be read as a word of "
+                             "the legal forms or synonyms they resemble (typos)")
+    table_word_min_similarity: float = Field(
+        0.85, ge=0, le=1, description="... when their rapidfuzz ratio (0-1) with it is at "
+                                      "least this")
+    particles: tuple[str, ...] = Field(
+        (), description="name particles and function words dropped before comparison (al, "
+                        "bin, de, van, of, ...)")
+    titles: tuple[str, ...] = Field(
+        (), description="titles and ranks dropped before comparison (mr, dr, col, sheikh, ...)")
+    join_prefixes: tuple[str, ...] = Field(
+        (), description="words written joined or apart that are joined to the next kept word "
+                        "(abd al rahman = abdalrahman, abu bakr = abubakr)")
+
+    @field_validator("synonyms")
+    @classmethod
+    def _prefixes_are_long(cls, synonyms: dict[str, tuple[str, ...]]
+                           ) -> dict[str, tuple[str, ...]]:
+        """A phrase's first word ending in '*' needs at least 4 letters before it."""
+        short = [p for v in synonyms.values() for p in v
+                 if p.split()[0].endswith("*") and len(p.split()[0]) < 5]
+        if short:
+            raise ValueError(f"'*' needs at least 4 letters before it: {', '.join(short)}")
+        return synonyms

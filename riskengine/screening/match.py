@@ -30,16 +30,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from riskengine.domain import Entity
 from riskengine.screening.config import ScreeningConfig
 from riskengine.screening.index import BlockIndex, IntArray
+from riskengine.screening.lexicon import Lexicon
 from riskengine.screening.normalise import NameForm, analyse, normalise_identifier, skeleton
-
-FloatArray = npt.NDArray[np.float64]
+from riskengine.screening.similarity import FloatArray, token_similarities
 
 
 class _Out(BaseModel):
@@ -50,7 +49,8 @@ class Feature(_Out):
     """One reason behind a confidence."""
 
     kind: str = Field(description="matched_tokens, unmatched_tokens, compact_match, "
-                                  "legal_form_ignored, transliterated, short_name, "
+                                  "legal_form_ignored, synonym, words_ignored, "
+                                  "transliterated, short_name, "
                                   "identifier_match, country_agreement, country_conflict")
     detail: str
 
@@ -113,13 +113,15 @@ class Screener:
             self._by_entity[record.entity].append(i)
         self._identifiers = _identifier_index(self.entities, config.identifier_min_length)
         self._max_weight = float(weights.max()) if len(weights) else 1.0
+        self._lexicon = Lexicon.from_config(config)
 
     @classmethod
     def build(cls, entities: Sequence[Entity], config: ScreeningConfig | None = None
               ) -> Screener:
         """Index every name and alias of ``entities``."""
         config = config or ScreeningConfig()
-        forms = [(i, f) for i, e in enumerate(entities) for f in _forms(e)]
+        lexicon = Lexicon.from_config(config)
+        forms = [(i, f) for i, e in enumerate(entities) for f in _forms(e, lexicon)]
         vocabulary, weights = _weights([f.keys for _, f in forms], config)
         ids = {t: n for n, t in enumerate(vocabulary)}
         records = []
@@ -131,7 +133,7 @@ class Screener:
     def screen(self, name: str, country: str | None = None, identifier: str | None = None,
                limit: int = 10) -> list[Candidate]:
         """Entities resembling ``name``, best first, at most ``limit`` (see module docstring)."""
-        form = analyse(name)
+        form = analyse(name, self._lexicon)
         by_id = self._identifier_hits(identifier)
         best = self._best_per_entity(form, set(by_id))
         scored = {e: self._adjust(s, e, country, e in by_id) for e, s in best.items()}
@@ -186,8 +188,7 @@ class Screener:
             ratio = fuzz.ratio(query.form.compact, record.form.compact) / 100.0
             compact = ratio if ratio >= cfg.compact_min_similarity else 0.0
         confidence = max(token, compact)
-        short = min(len(query.form.compact), len(record.form.compact)) <= cfg.short_name_length
-        capped = short and query.form.compact != record.form.compact
+        capped = _short_mismatch(query.form, record.form, cfg)
         if capped:
             confidence = min(confidence, cfg.short_name_cap)
         return _Scored(r, confidence, capped, compact > token)
@@ -225,7 +226,8 @@ class Screener:
             features.append(Feature(kind="compact_match",
                                     detail=f"{form.compact!r} ~ {record.form.compact!r}"))
         if scored.short_capped:
-            features.append(Feature(kind="short_name", detail="short names must match exactly; "
+            features.append(Feature(kind="short_name", detail="short names must match exactly "
+                                    "(one short word: nearly); "
                                     f"confidence capped at {self.config.short_name_cap}"))
         features += _context_features(entity, country, id_hit)
         return Candidate(
@@ -263,25 +265,10 @@ def fallback_match(screener: Screener, query: str) -> Candidate | None:
     return found[0]
 
 
-def token_similarities(query: Sequence[str], tokens: Sequence[str], config: ScreeningConfig
-                       ) -> FloatArray:
-    """Similarity 0..1 of each query token (rows) with each token (columns); 0 below the
-    threshold; tokens of at most ``exact_token_length`` letters must be equal."""
-    if not query or not tokens:
-        return np.zeros((len(query), len(tokens)))
-    sims: FloatArray = process.cdist(query, tokens, scorer=fuzz.ratio, dtype=np.float64) / 100.0
-    short_q = np.array([len(t) <= config.exact_token_length for t in query])
-    short_t = np.array([len(t) <= config.exact_token_length for t in tokens])
-    short = short_q[:, None] | short_t[None, :]
-    sims[short & (sims < 1.0)] = 0.0
-    sims[sims < config.token_min_similarity] = 0.0
-    return sims
-
-
-def _forms(entity: Entity) -> list[NameForm]:
+def _forms(entity: Entity, lexicon: Lexicon) -> list[NameForm]:
     seen: dict[str, NameForm] = {}
     for name in entity.all_names():
-        form = analyse(name)
+        form = analyse(name, lexicon)
         if form.tokens and form.text not in seen:
             seen[form.text] = form
     return list(seen.values())
@@ -302,6 +289,18 @@ def _weights(names: list[tuple[str, ...]], config: ScreeningConfig
     return vocabulary, weights * damp
 
 
+def _short_mismatch(query: NameForm, name: NameForm, cfg: ScreeningConfig) -> bool:
+    """A short name that is not equal, or a short one-word pair that is not nearly equal."""
+    if query.compact == name.compact:
+        return False
+    shortest = min(len(query.compact), len(name.compact))
+    if shortest <= cfg.short_name_length:
+        return True
+    single = len(query.keys) == 1 and len(name.keys) == 1
+    return (single and shortest <= cfg.single_token_length
+            and fuzz.ratio(query.compact, name.compact) / 100.0 < cfg.single_token_min_similarity)
+
+
 def _identifier_index(entities: Sequence[Entity], min_length: int) -> dict[str, set[int]]:
     index: dict[str, set[int]] = defaultdict(set)
     for i, entity in enumerate(entities):
@@ -320,9 +319,11 @@ def _country_agrees(query: str | None, entity: str | None) -> bool | None:
 
 def _form_features(query: NameForm, name: NameForm) -> list[Feature]:
     features = []
-    forms = [*query.legal_forms, *name.legal_forms]
-    if forms:
-        features.append(Feature(kind="legal_form_ignored", detail=", ".join(dict.fromkeys(forms))))
+    for kind, words in (("legal_form_ignored", [*query.legal_forms, *name.legal_forms]),
+                        ("synonym", [*query.replaced, *name.replaced]),
+                        ("words_ignored", [*query.dropped, *name.dropped])):
+        if words:
+            features.append(Feature(kind=kind, detail=", ".join(dict.fromkeys(words))))
     for form, side in ((query, "query"), (name, "listed name")):
         if form.transliterated:
             features.append(Feature(kind="transliterated",

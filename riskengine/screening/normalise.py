@@ -15,8 +15,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from anyascii import anyascii
+
+if TYPE_CHECKING:
+    from riskengine.screening.lexicon import Lexicon
 
 # Written in Latin letters after folding; Cyrillic forms (ООО, АО, ПАО, ТОО, ...) fold to these.
 _SINGLE = (
@@ -24,7 +28,7 @@ _SINGLE = (
     "corporation inc incorporated company gmbh ag sa spa sarl sas srl sl bv nv kg ohg oy ab "
     "pte pvt bhd tbk fze fzco fzc fzllc dmcc ooo kft zrt sro doo dd ad ead eood "
     "aktsionernoe obshchestvo ogranichennoy ogranichennoi otvetstvennostyu otvetstvennostiu "
-    "otvestvennostyu"
+    "otvestvennostyu obschestvo obshestvo sal limitada lda ltda sprl sirketi eood ood sae"
 )
 _PHRASES = (
     "public joint stock company", "open joint stock company", "closed joint stock company",
@@ -39,7 +43,11 @@ _PHRASES = (
     "free zone company", "free zone", "limited liability", "societe anonyme", "sociedad anonima",
     "sociedade anonima", "societa per azioni", "aktiengesellschaft",
     "gesellschaft mit beschrankter haftung", "s a", "s p a", "b v", "n v", "l l c", "s a r l",
-    "s r l", "sp z o o", "a o", "o o o", "p j s c", "j s c",
+    "s r l", "sp z o o", "a o", "o o o", "p j s c", "j s c", "anonim sirketi",
+    "limited sirketi", "anonymi etaireia", "sociedad civil", "s c", "s a de c v", "sa de cv",
+    "de c v", "s de r l de c v", "s de r l", "sociedad anonima de capital variable",
+    "sociedad de responsabilidad limitada", "s p r de r i", "sociedad de produccion rural",
+    "de responsabilidad ilimitada", "de responsabilidad limitada", "de capital variable",
 )
 LEGAL_FORMS: frozenset[tuple[str, ...]] = frozenset(
     [tuple(p.split()) for p in _PHRASES] + [(w,) for w in _SINGLE.split()]
@@ -73,6 +81,10 @@ def skeleton(token: str) -> str:
     return _DOUBLE.sub(r"\1", token)
 
 
+# Legal forms are recognised in their skeletons: otvetstvennostyu = otvetstvennostiu.
+_LEGAL_KEYS = frozenset(tuple(skeleton(w) for w in form) for form in LEGAL_FORMS)
+
+
 @dataclass(frozen=True)
 class NameForm:
     """A name ready for comparison."""
@@ -82,6 +94,8 @@ class NameForm:
     legal_forms: tuple[str, ...] = ()  # the legal forms removed, folded
     transliterated: bool = False  # the name had letters outside ASCII
     keys: tuple[str, ...] = ()  # the skeletons of the tokens, one per token: what is compared
+    replaced: tuple[str, ...] = ()  # words replaced by their canonical synonym (Lexicon)
+    dropped: tuple[str, ...] = ()  # particles and titles dropped (Lexicon)
 
     @property
     def compact(self) -> str:
@@ -93,26 +107,31 @@ class NameForm:
         return " ".join(self.tokens)
 
 
-def analyse(name: str) -> NameForm:
-    """Tokens of ``name`` with legal forms removed (see the module docstring)."""
+def analyse(name: str, lexicon: Lexicon | None = None) -> NameForm:
+    """Tokens of ``name`` with legal forms removed and, given a ``lexicon``, synonyms
+    replaced and particles dropped (see the module docstring)."""
     text = unicodedata.normalize("NFKC", name)
     cjk = [m.group(0) for m in _CJK.finditer(text)]
     tokens = fold(_CJK.sub(" ", text)).split()
+    tokens, replaced = lexicon.canonical(tokens) if lexicon else (tokens, [])
     core, forms = strip_legal_forms(tokens)
     if not core:  # a name made of legal forms only keeps them
         core, forms = tokens, []
+    core, dropped = lexicon.drop(core) if lexicon else (core, [])
     forms += [fold(f) for f in cjk]
     keys = tuple(skeleton(t) for t in core)
-    return NameForm(name, tuple(core), tuple(forms), not text.isascii(), keys)
+    return NameForm(name, tuple(core), tuple(forms), not text.isascii(), keys,
+                    tuple(replaced), tuple(dropped))
 
 
 def strip_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
     """(tokens without legal forms, the legal forms found), longest phrase first."""
     core: list[str] = []
     forms: list[str] = []
+    keys = tuple(skeleton(t) for t in tokens)
     i = 0
     while i < len(tokens):
-        size = _form_at(tokens, i)
+        size = _form_at(keys, i)
         if size:
             forms.append(" ".join(tokens[i:i + size]))
             i += size
@@ -122,9 +141,9 @@ def strip_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
     return core, forms
 
 
-def _form_at(tokens: list[str], i: int) -> int:
-    for size in range(min(_LONGEST, len(tokens) - i), 0, -1):
-        if tuple(tokens[i:i + size]) in LEGAL_FORMS:
+def _form_at(keys: tuple[str, ...], i: int) -> int:
+    for size in range(min(_LONGEST, len(keys) - i), 0, -1):
+        if keys[i:i + size] in _LEGAL_KEYS:
             return size
     return 0
 

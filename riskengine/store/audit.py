@@ -1,7 +1,8 @@
 """The append-only audit log: every ingest, rescore and score request, hash-chained.
 
 ``record_audit`` appends one entry in its own transaction; ``append_audit`` does it inside a
-caller's transaction (a rescore writes its entry with its run). Appends are serialised
+caller's transaction (a rescore writes its entry with its run, an ingest with its facts:
+``ingest_audit``, a prune with its deletions). Appends are serialised
 (SQLite's write lock, a PostgreSQL advisory lock) and ids are assigned here without gaps, so
 the chain can be checked id by id (``riskengine.runs.chain``).
 """
@@ -9,7 +10,7 @@ the chain can be checked id by id (``riskengine.runs.chain``).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import Connection, Table, insert, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from riskengine.runs.chain import GENESIS, Entry, canonical, entry_hash, first_break
+from riskengine.store.records import IngestRecord
 from riskengine.store.schema import AuditRow
 from riskengine.store.store import Store, StoreError
 
@@ -50,6 +52,20 @@ def append_audit(conn: Connection, actor: str, action: str, details: Mapping[str
                                   "details": content[0], "hashes": content[1],
                                   "prev_hash": prev, "hash": digest}])
     return entry
+
+
+def ingest_audit(actor: str, details: Mapping[str, Any]
+                 ) -> Callable[[Connection, IngestRecord], Entry]:
+    """The ``audit`` of ``Store.save_ingest``/``save_edition``: an 'ingest' entry with
+    ``details``, the ingest's id, source and file, and the file's content hash, written in
+    the ingest's own transaction (at its ``finished_at``)."""
+
+    def append(conn: Connection, saved: IngestRecord) -> Entry:
+        about = {**details, "ingest": saved.id, "source": saved.source, "file": saved.file}
+        return append_audit(conn, actor, "ingest", about, saved.finished_at,
+                            {"file": saved.content_hash})
+
+    return append
 
 
 def record_audit(store: Store, actor: str, action: str, details: Mapping[str, Any],

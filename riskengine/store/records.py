@@ -64,6 +64,8 @@ class RunRecord(BaseModel):
     data_snapshot: str = Field(description="sha256 over the (source, content hash) of ingests")
     actor: str = Field(description="who started it")
     counts: dict[str, int] = Field(default_factory=dict, description="entities, blocked, ...")
+    facts_hash: str | None = Field(None, description="snapshot of the stored facts it used")
+    rules_snapshot: str | None = Field(None, description="snapshot of the rule files it used")
     status: str = "complete"
     id: int | None = None
 

@@ -2,36 +2,29 @@
 
 ``save_run`` writes the run row, every entity's row (bulk executemany in chunks) and the run's
 audit entry in ONE transaction, and marks the run complete at the end: a run killed midway
-leaves nothing visible. ``acquire_lock``/``release_lock`` keep two rescores from running at
-once on one database (a row in ``locks``; a holder process that died on this host is stale).
+leaves nothing visible. The rescore lock lives in ``riskengine.store.locks``.
 """
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from riskengine.runs.table import EntityState, state_from
 from riskengine.store.audit import append_audit
 from riskengine.store.records import RunRecord
-from riskengine.store.schema import Base, LockRow, RunRow, RunScoreRow
+from riskengine.store.schema import Base, RunRow, RunScoreRow
+from riskengine.store.snapshots import Snapshot, put_snapshot
 from riskengine.store.store import Store, StoreError
 
 CHUNK = 5000
-RESCORE_LOCK = "rescore"
 Progress = Callable[[int], None]
-
-
-class LockedError(StoreError):
-    """Another process holds the lock (exit code 1)."""
 
 
 @dataclass(frozen=True)
@@ -67,18 +60,22 @@ def _write_scores(conn: Connection, run_id: int, rows: Iterable[dict[str, Any]],
 
 def _audit(conn: Connection, run: RunRecord, note: AuditNote) -> None:
     details = {"run": run.id, "as_of": run.as_of.isoformat(), "counts": run.counts}
-    hashes = {"rules": run.rules_hash, "data": run.data_snapshot}
+    hashes = {"rules": run.rules_hash, "data": run.data_snapshot, "facts": run.facts_hash,
+              "rule_files": run.rules_snapshot}
     append_audit(conn, note.actor, "rescore", details, note.at, hashes)
 
 
 def save_run(store: Store, run: RunRecord, rows: Iterable[dict[str, Any]], note: AuditNote,
-             progress: Progress | None = None) -> RunRecord:
-    """Store ``run`` with its per-entity ``rows`` (see ``riskengine.runs.table``) and its
-    audit entry in one transaction; returns the run with its id. Nothing is written on error.
+             progress: Progress | None = None, inputs: Iterable[Snapshot] = ()) -> RunRecord:
+    """Store ``run`` with its per-entity ``rows`` (see ``riskengine.runs.table``), the
+    snapshots of its ``inputs`` and its audit entry in one transaction; returns the run with
+    its id. Nothing is written on error.
     """
     values = run.model_dump(exclude={"id"}) | {"status": "running"}
     try:
         with store.transaction(write=True) as conn:
+            for snap in inputs:
+                put_snapshot(conn, snap, note.at)
             key = conn.execute(insert(_t(RunRow)), values).inserted_primary_key
             assert key is not None
             saved = run.model_copy(update={"id": int(key[0]), "status": "complete"})
@@ -96,9 +93,11 @@ def _complete() -> Any:
 
 
 def list_runs(store: Store) -> list[RunRecord]:
-    """Completed runs, oldest first."""
+    """Completed runs, pruned ones included (status 'pruned', see ``store.prune``), oldest
+    first."""
+    stored = select(_t(RunRow)).where(_t(RunRow).c.status.in_(("complete", "pruned")))
     with store.transaction(write=False) as conn:
-        found = conn.execute(_complete().order_by(RunRow.id)).mappings()
+        found = conn.execute(stored.order_by(RunRow.id)).mappings()
         return [RunRecord.model_validate(dict(row)) for row in found]
 
 
@@ -128,6 +127,15 @@ def run_states(store: Store, run_id: int) -> dict[str, EntityState]:
         return {row["entity_id"]: state_from(dict(row)) for row in conn.execute(query).mappings()}
 
 
+def run_state(store: Store, run_id: int, entity_id: str) -> EntityState | None:
+    """What run ``run_id`` stored about one entity, or None."""
+    table = _t(RunScoreRow)
+    query = select(table).where(table.c.run_id == run_id, table.c.entity_id == entity_id)
+    with store.transaction(write=False) as conn:
+        row = conn.execute(query).mappings().first()
+    return state_from(dict(row)) if row else None
+
+
 def entity_history(store: Store, entity_ids: Iterable[str]) -> list[tuple[RunRecord,
                                                                             EntityState]]:
     """(run, state) of the entities across completed runs, oldest run first."""
@@ -140,55 +148,3 @@ def entity_history(store: Store, entity_ids: Iterable[str]) -> list[tuple[RunRec
         found = conn.execute(query).mappings().all()
     return [(RunRecord.model_validate({c.name: row[f"r__{c.name}"] for c in runs.c}),
              state_from(dict(row))) for row in found]
-
-
-# --- the rescore lock ----------------------------------------------------------------------
-
-
-def holder_id(actor: str) -> str:
-    """'host:pid actor': who holds a lock."""
-    return f"{socket.gethostname()}:{os.getpid()} {actor}"
-
-
-def _stale(holder: str) -> bool:
-    """True when the holder ran on this host and its process is gone."""
-    where = holder.split(" ", 1)[0]
-    host, _, pid = where.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-def _take(conn: Connection, name: str, holder: str, at: datetime) -> None:
-    table = _t(LockRow)
-    row = conn.execute(select(table).where(table.c.name == name)).mappings().first()
-    if row is not None and not _stale(row["holder"]):
-        raise LockedError(f"another {name} is running on this database (held by "
-                          f"{row['holder']} since {row['acquired_at']:%Y-%m-%d %H:%M:%S} UTC)"
-                          f"; try again when it has finished")
-    conn.execute(delete(table).where(table.c.name == name))
-    conn.execute(insert(table), [{"name": name, "holder": holder, "acquired_at": at}])
-
-
-def acquire_lock(store: Store, name: str, holder: str, at: datetime) -> None:
-    """Take the lock ``name`` or raise LockedError naming who holds it."""
-    try:
-        with store.transaction(write=True) as conn:
-            _take(conn, name, holder, at)
-    except IntegrityError as exc:  # PostgreSQL: another process inserted it first
-        raise LockedError(f"another {name} is running on this database") from exc
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot take the {name} lock: {exc}") from exc
-
-
-def release_lock(store: Store, name: str, holder: str) -> None:
-    """Release the lock if ``holder`` holds it."""
-    table = _t(LockRow)
-    with store.transaction(write=True) as conn:
-        conn.execute(delete(table).where(table.c.name == name, table.c.holder == holder))

@@ -28,6 +28,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     TypeDecorator,
@@ -234,6 +235,8 @@ class RunRow(Base):
     data_snapshot: Mapped[str]
     actor: Mapped[str]
     counts: Mapped[dict[str, int]]
+    facts_hash: Mapped[str | None]
+    rules_snapshot: Mapped[str | None]
 
 
 class RunScoreRow(Base):
@@ -250,6 +253,21 @@ class RunScoreRow(Base):
     band: Mapped[str]
     blocked: Mapped[bool] = mapped_column(Boolean)
     regimes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    parts: Mapped[dict[str, float] | None] = mapped_column(JSON)
+
+
+class SnapshotRow(Base):
+    """Content-addressed inputs of runs (``kind`` facts or rules): zlib-compressed JSON,
+    written once per distinct content and never changed, so a past run can be reproduced
+    from what was known when it ran."""
+
+    __tablename__ = "snapshots"
+
+    kind: Mapped[str] = mapped_column(primary_key=True)
+    hash: Mapped[str] = mapped_column(primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AuditRow(Base):
@@ -291,6 +309,7 @@ class OverrideRow(Base):
     cap: Mapped[float | None]
     regime: Mapped[str | None]
     manual_status: Mapped[str | None]
+    counterparty: Mapped[str | None]
     author: Mapped[str]
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     fingerprint: Mapped[str]

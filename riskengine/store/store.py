@@ -68,6 +68,8 @@ class _HasId(Protocol):
 
 
 F = TypeVar("F", bound=_HasId)
+Audit = Callable[[Connection, IngestRecord], object]
+"""Writes an ingest's audit entry inside the ingest's transaction."""
 
 
 def _table(model: type[Base]) -> Table:
@@ -119,8 +121,10 @@ class Store:
                 relationships=_load(conn, RelationshipRow, rows.relationship_from),
             )
 
-    def save_ingest(self, dataset: Dataset, record: IngestRecord) -> IngestRecord:
-        """Upsert every fact by id and append ``record``, all in one transaction.
+    def save_ingest(self, dataset: Dataset, record: IngestRecord,
+                    audit: Audit | None = None) -> IngestRecord:
+        """Upsert every fact by id, append ``record`` and call ``audit(conn, saved record)``
+        (the audit entry, see ``store.audit.append_audit``), all in one transaction.
 
         On any error nothing is written. References are not checked here (a fact may point at
         an entity of the rule files): check them first with
@@ -130,21 +134,25 @@ class Store:
             with _transaction(self._engine, write=True) as conn:
                 _write_dataset(conn, dataset)
                 new_id = _append_ingest(conn, record)
+                if audit is not None:
+                    audit(conn, record.model_copy(update={"id": new_id}))
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"saving {record.file} failed, nothing was written: {_first_line(exc)}"
             ) from exc
         return record.model_copy(update={"id": new_id})
 
-    def save_edition(self, dataset: Dataset, ingest: IngestRecord,
-                     edition: EditionRecord) -> EditionRecord:
+    def save_edition(self, dataset: Dataset, ingest: IngestRecord, edition: EditionRecord,
+                     audit: Audit | None = None) -> EditionRecord:
         """Upsert an edition's facts (designation changes included), append its ingest and
-        edition rows: one transaction, nothing written on any error. Returns the edition
-        with its ids."""
+        edition rows and call ``audit(conn, saved ingest)``: one transaction, nothing written
+        on any error. Returns the edition with its ids."""
         try:
             with _transaction(self._engine, write=True) as conn:
                 _write_dataset(conn, dataset)
                 saved = _append_edition(conn, edition, _append_ingest(conn, ingest))
+                if audit is not None:
+                    audit(conn, ingest.model_copy(update={"id": saved.ingest_id}))
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"saving {ingest.file} failed, nothing was written: {_first_line(exc)}"
@@ -207,6 +215,22 @@ class Store:
         """One transaction (writers take SQLite's write lock up front), for the modules that
         keep runs and the audit log (``store.runs``, ``store.audit``)."""
         with _transaction(self._engine, write=write) as conn:
+            yield conn
+
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self._engine.dialect.name
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A connection of its own for session state kept across transactions (the
+        advisory locks of ``store.locks``); StoreError when the database cannot be reached."""
+        try:
+            conn = self._engine.connect()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot connect to the store: {_first_line(exc)}") from exc
+        with conn:
             yield conn
 
     @contextmanager

@@ -115,3 +115,72 @@ def test_add_refuses_malformed(cli, name: str, args: tuple[str, ...],  # type: i
     assert run.code == 2, name
     assert message in run.err
     assert ok(cli, "override", "list").out.strip() == "no overrides"
+
+
+def both(cli, *args: str) -> None:  # type: ignore[no-untyped-def]
+    """Add an override (alice) and approve it (bob)."""
+    made = ok(cli, "override", "add", *args, "--reason", "documents reviewed", "--expires",
+              "2099-01-01", "--actor", "alice").out
+    number = made.split("#", 1)[1].split()[0]
+    ok(cli, "override", "approve", number, "--actor", "bob")
+
+
+def test_manual_clear_changes_the_verdict_and_the_partners_exposure(cli) -> None:  # type: ignore[no-untyped-def]
+    before = ok(cli, "score", "jac", "--format", "json").json()
+    assert any(c["regime"] == "us" for c in before["contributions"])
+    both(cli, "kamaz", "--kind", "manual_status", "--regime", "us", "--status", "clear")
+    kamaz = ok(cli, "score", "kamaz", "--format", "json").json()
+    us = kamaz["regimes"]["us"]
+    assert (us["status"], us["blocked"], us["possibly_blocked"]) == ("clear", False, False)
+    assert us["evidence"][0]["kind"] == "manual_status"
+    assert us["evidence"][0]["detail"].endswith("derived verdict was listed")
+    assert us["evidence"][1]["kind"] == "listed"
+    assert all(c.get("regime") != "us" for c in kamaz["contributions"])
+    jac = ok(cli, "score", "jac", "--format", "json").json()
+    us_paths = [[i["id"] for i in c["path"] if i["type"] == "entity"]
+                for c in jac["contributions"] if c.get("regime") == "us"]
+    assert all(path[-1] != "kamaz" for path in us_paths)  # KAMAZ no longer a US seed ...
+    assert any("kamaz" in path[1:-1] for path in us_paths)  # ... but a way to others
+    assert jac["score"] < before["score"]
+
+
+def test_manual_owned_blocks_and_is_cited(cli) -> None:  # type: ignore[no-untyped-def]
+    both(cli, "jac", "--kind", "manual_status", "--regime", "eu", "--status", "owned")
+    jac = ok(cli, "score", "jac", "--format", "json").json()
+    assert (jac["score"], jac["band"], jac["regimes"]["eu"]["status"]) == (100.0, "blocked",
+                                                                            "owned")
+    (part,) = [c for c in jac["contributions"] if c["factor"] == "blocked"]
+    assert part["detail"].startswith("blocked under eu (owned): override #1 (manual_status, "
+                                     "eu owned) by alice, approved by bob")
+    ok(cli, "rescore", "--quiet")
+    (stored,) = ok(cli, "history", "jac", "--format", "json").json()["runs"]
+    assert (stored["score"], stored["blocked"]) == (100.0, ["eu"])
+
+
+def test_manual_status_needs_a_known_regime(cli) -> None:  # type: ignore[no-untyped-def]
+    refused = cli("override", "add", "jac", "--kind", "manual_status", "--regime", "zz",
+                  "--status", "clear", "--reason", "r", "--expires", "2099-01-01")
+    assert refused.code == 2
+    assert "--regime 'zz' is unknown (known: ca, eu, uk, un, us)" in refused.err
+
+
+def screened(cli, name: str) -> dict:  # type: ignore[type-arg,no-untyped-def]
+    found = ok(cli, "screen", name, "--format", "json").json()
+    return {m["entity"]["id"]: m for m in found["matches"]}
+
+
+def test_false_positive_and_confirmed_decide_screening_matches(cli) -> None:  # type: ignore[no-untyped-def]
+    before = screened(cli, "Kamaz")
+    assert before["kamaz"]["match"]
+    both(cli, "kamaz", "--kind", "false_positive", "--counterparty", "KAMAZ")
+    for query in ("Kamaz", "КАМАЗ"):  # the same counterparty name, folded
+        after = screened(cli, query)["kamaz"]
+        assert (after["match"], after["decision"]) == (False, "false_positive")
+        assert "override #1 (false_positive) by alice" in after["features"][-1]["detail"]
+    assert screened(cli, "Kamaz")["kamaz"]["score"] == before["kamaz"]["score"]
+    assert screened(cli, "KAMAZ PJSC")["kamaz"]["match"]  # another counterparty
+    weak = [e for e, m in screened(cli, "Kamaz").items() if not m["match"]]
+    assert weak, "a candidate below the threshold to confirm"
+    both(cli, weak[0], "--kind", "confirmed", "--counterparty", "Kamaz")
+    confirmed = screened(cli, "Kamaz")[weak[0]]
+    assert (confirmed["match"], confirmed["decision"]) == (True, "confirmed")

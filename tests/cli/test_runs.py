@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from riskengine.cli.app import app
 from riskengine.cli.runs_cmd import audit_app, changes, history, rescore, runs_app
 from riskengine.store import Store
-from riskengine.store.runs import acquire_lock
+from riskengine.store.locks import hold_lock
 from tests.conftest import FIXTURES
 
 BEFORE, AFTER = "2022-06-01", "2022-07-01"  # around KAMAZ's OFAC listing of 2022-06-28
@@ -95,9 +95,9 @@ def test_progress_on_stderr_unless_quiet(cli) -> None:  # type: ignore[no-untype
 
 
 def test_a_second_rescore_is_refused_while_one_runs(cli, db: str) -> None:  # type: ignore[no-untyped-def]
-    with Store.open(db) as store:
-        acquire_lock(store, "rescore", "batch-host:4242 cron", datetime.now(UTC))
-    refused = cli("rescore", "--quiet")
+    with Store.open(db) as store, hold_lock(store, "rescore", "batch-host:4242 cron",
+                                            datetime.now(UTC)):
+        refused = cli("rescore", "--quiet")
     assert refused.code == 1
     assert refused.err.count("\n") == 1
     assert refused.err.startswith("error: another rescore is running on this database")
@@ -159,19 +159,3 @@ def test_an_ingest_between_runs_changes_the_data_snapshot(cli) -> None:  # type:
     found = ok(cli, "changes", "--format", "json").json()["changes"]
     assert any(c["kind"] == "added" for c in found)
 
-
-def test_stored_score_of_a_run(cli, db: str) -> None:  # type: ignore[no-untyped-def]
-    from riskengine.cli.runs_service import stored_score
-    from riskengine.errors import NotFoundError
-    from riskengine.settings import Settings
-
-    ok(cli, "rescore", "--as-of", BEFORE, "--quiet")
-    ok(cli, "rescore", "--as-of", AFTER, "--quiet")
-    settings = Settings(db_url=db)
-    first = stored_score(settings, "KAMAZ", 1)
-    latest = stored_score(settings, "kamaz", None)
-    assert (first["run"], first["as_of"], latest["run"]) == (1, BEFORE, 2)
-    assert "us" not in first["regimes"]
-    assert latest["regimes"]["us"] == {"status": "listed", "blocked": True, "possibly": True}
-    with pytest.raises(NotFoundError):
-        stored_score(settings, "KAMAZ", 9)

@@ -107,6 +107,25 @@ def test_score_all_and_score_entity_agree_to_the_cent(case: Case) -> None:
     assert [r.band for r in results] == [table.band_of(i) for i in range(case.g.n)]
 
 
+def _summed(result: ScoreResult) -> dict[str, int]:
+    """Cents per contribution key (factor or factor:regime) of an explained result."""
+    found: dict[str, int] = {}
+    for c in result.contributions:
+        key = f"{c.factor}:{c.regime}" if c.regime else c.factor
+        found[key] = found.get(key, 0) + round(c.points * 100)
+    return {k: v for k, v in found.items() if v}
+
+
+@PROPERTY
+@given(cases())
+def test_stored_parts_are_the_explained_contributions_summed(case: Case) -> None:
+    table, results = _all(case)
+    for i, result in enumerate(results):
+        parts = {k: int(c[i]) for k, c in table.parts.items() if c[i]}
+        assert parts == _summed(result)
+        assert sum(parts.values()) == round(table.score[i] * 100)
+
+
 @PROPERTY
 @given(cases())
 def test_contributions_add_up_to_the_score(case: Case) -> None:

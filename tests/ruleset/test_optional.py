@@ -1,4 +1,4 @@
-"""Optional rule files (ingest, merges, alerts, screening) are validated by `rules check`."""
+"""Optional rule files (ingest, merges, alerts, retention, screening): `rules check`."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ def rules(tmp_path: Path) -> Path:
         ("ingest.yaml", "max_delisted_share: 2\n", "ingest.yaml:1:21: expected a number"),
         ("screening.yaml", "threshold: high\n", "screening.yaml:1:"),
         ("merges.yaml", "force: [[a, b]\n", "merges.yaml:"),
+        ("retention.yaml", "retention_yeras: 5\n",
+         "retention.yaml:1:1: unknown key 'retention_yeras'"),
     ],
 )
 def test_broken_optional_file_is_reported(rules: Path, name: str, text: str, expected: str) -> None:

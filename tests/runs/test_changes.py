@@ -16,6 +16,10 @@ def state(score: float = 10.0, band: str = "low", **regimes: RegimeState) -> Ent
     return EntityState("e1", "E One", score, band, regimes)
 
 
+def parted(parts: dict[str, float] | None, score: float = 10.0) -> EntityState:
+    return EntityState("e1", "E One", score, "low", {}, parts)
+
+
 CASES = [
     ("unchanged", state(), state(), []),
     ("newly blocked", state(), state(100, "blocked", us=LISTED),
@@ -28,6 +32,16 @@ CASES = [
     ("score below threshold", state(10), state(19.99), []),
     ("score at threshold", state(10), state(20), [("score", None, "10", "20")]),
     ("score down", state(30), state(15), [("score", None, "30", "15")]),
+    ("new exposure under a regime", parted({"tie_exposure:us": 10}),
+     parted({"tie_exposure:us": 8, "tie_exposure:eu": 2}),
+     [("new_evidence", "eu", "", "tie_exposure 2")]),
+    ("new non-blocking listing", parted({}, 0), parted({"other_listing:fr": 1}, 1),
+     [("new_evidence", "fr", "", "other_listing 1")]),
+    ("cap and override are not evidence", parted({"tie_exposure:us": 10}),
+     parted({"tie_exposure:us": 12, "cap": -1, "override": -1}), []),
+    ("evidence gone is not new", parted({"tie_exposure:us": 10, "possibly_blocked:eu": 2}),
+     parted({"tie_exposure:us": 10}), []),
+    ("run without parts", parted(None), parted({"tie_exposure:us": 10}), []),
 ]
 
 

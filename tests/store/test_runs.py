@@ -1,4 +1,4 @@
-"""Runs in the store: all or nothing, previous run, history, the rescore lock."""
+"""Runs in the store: all or nothing, previous run, history (the lock: test_locks.py)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,10 @@ from riskengine.store.audit import verify_audit
 from riskengine.store.records import RunRecord
 from riskengine.store.runs import (
     AuditNote,
-    LockedError,
-    acquire_lock,
     entity_history,
     get_run,
     list_runs,
     previous_run,
-    release_lock,
     run_states,
     save_run,
 )
@@ -91,25 +88,3 @@ def test_a_store_error_midway_leaves_nothing(store: Store) -> None:
     with pytest.raises(StoreError, match="nothing was written"):
         save_run(store, run(), duplicate, NOTE)
     assert list_runs(store) == [first]
-
-
-def test_lock_is_exclusive_until_released(store: Store) -> None:
-    acquire_lock(store, "rescore", "somewhere:1 ana", AT)
-    with pytest.raises(LockedError, match=r"another rescore is running .*somewhere:1 ana"):
-        acquire_lock(store, "rescore", "elsewhere:2 bob", AT)
-    release_lock(store, "rescore", "elsewhere:2 bob")  # not the holder: no effect
-    with pytest.raises(LockedError):
-        acquire_lock(store, "rescore", "elsewhere:2 bob", AT)
-    release_lock(store, "rescore", "somewhere:1 ana")
-    acquire_lock(store, "rescore", "elsewhere:2 bob", AT)
-    assert get_run(store) is None
-
-
-def test_a_lock_of_a_dead_process_on_this_host_is_taken_over(store: Store) -> None:
-    import socket
-
-    dead = f"{socket.gethostname()}:999999999 ana"
-    acquire_lock(store, "rescore", dead, AT)
-    acquire_lock(store, "rescore", "elsewhere:2 bob", AT)
-    with pytest.raises(LockedError, match="elsewhere:2 bob"):
-        acquire_lock(store, "rescore", dead, AT)

@@ -1,0 +1,139 @@
+"""`score QUERY --run RUN`: a past run's explained result, reproduced from the facts, rule
+files and overrides it used, and checked against its stored row."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from riskengine.cli.app import app
+from riskengine.cli.overrides_cmd import overrides_app
+from riskengine.cli.runs_cmd import audit_app, changes, history, rescore, runs_app
+from tests.conftest import FIXTURES, ROOT
+
+BEFORE, AFTER = "2022-06-01", "2022-07-01"  # around KAMAZ's OFAC listing of 2022-06-28
+CAP = ("override", "add", "jac", "--kind", "accepted_risk", "--cap", "40", "--reason",
+       "reviewed", "--expires", "2099-01-01", "--actor", "alice")
+
+
+@pytest.fixture(autouse=True)
+def registered() -> Iterator[None]:
+    """Register the run and override commands on the real app (unless it already does)."""
+    commands, groups = list(app.registered_commands), list(app.registered_groups)
+    names = {c.name or (c.callback.__name__ if c.callback else "") for c in commands}
+    if "rescore" not in names:
+        app.add_typer(runs_app, name="runs")
+        app.add_typer(audit_app, name="audit")
+        for command in (rescore, changes, history):
+            app.command()(command)
+    if not any(g.name == "override" for g in app.registered_groups):
+        app.add_typer(overrides_app, name="override")
+    yield
+    app.registered_commands[:], app.registered_groups[:] = commands, groups
+
+
+def ok(cli, *args: str):  # type: ignore[no-untyped-def]
+    run = cli(*args)
+    assert run.code == 0, run.err
+    return run
+
+
+def as_json(cli, *args: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return ok(cli, *args, "--format", "json").json()  # type: ignore[no-any-return]
+
+
+def without_run(result: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in result.items() if k != "run"}
+
+
+def sql(db: str, statement: str) -> None:
+    engine = create_engine(db)
+    with engine.begin() as conn:
+        conn.execute(text(statement))
+    engine.dispose()
+
+
+@pytest.mark.parametrize("query", ["JAC Motors", "kamaz", "nefaz", "byd"])
+def test_a_run_reproduces_the_live_result_of_its_day(cli, query: str) -> None:  # type: ignore[no-untyped-def]
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet")
+    live = as_json(cli, "score", query, "--as-of", AFTER)
+    again = as_json(cli, "score", query, "--run", "1")
+    assert again["run"] == 1
+    assert without_run(again) == live
+    assert "reproduced from stored run 1" in ok(cli, "score", query, "--run", "1").out
+
+
+def test_later_facts_rules_and_overrides_do_not_change_a_past_run(  # type: ignore[no-untyped-def]
+        cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet")
+    first = as_json(cli, "score", "jac", "--run", "1")
+    ok(cli, "ingest", "ftm", str(FIXTURES / "ftm" / "sample.ftm.json"))
+    ok(cli, *CAP)
+    ok(cli, "override", "approve", "1", "--actor", "bob")
+    rules = shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    scoring = rules / "scoring.yaml"
+    scoring.write_text(scoring.read_text().replace("  us: 0.5\n", "  us: 0.4\n"))
+    monkeypatch.setenv("RISKENGINE_RULES", str(rules))
+    assert as_json(cli, "score", "jac", "--as-of", AFTER)["score"] == 40.0
+    ok(cli, "override", "revoke", "1", "--actor", "carol")
+    live = as_json(cli, "score", "jac", "--as-of", AFTER)
+    assert 40.0 < live["score"] < first["score"]
+    assert as_json(cli, "score", "jac", "--run", "1") == first
+    assert first["score"] > 40.0
+
+
+def test_overrides_approved_before_the_run_are_in_it(cli) -> None:  # type: ignore[no-untyped-def]
+    ok(cli, *CAP)
+    ok(cli, "override", "approve", "1", "--actor", "bob")
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet")
+    ok(cli, "override", "revoke", "1", "--actor", "carol", "--reason", "re-review")
+    again = as_json(cli, "score", "jac", "--run", "1")
+    assert again["score"] == 40.0
+    assert again["contributions"][-1]["factor"] == "override"
+    assert any("override #1" in flag for flag in again["flags"])
+    assert as_json(cli, "score", "jac", "--as-of", AFTER)["score"] > 40.0
+    (stored,) = [s for s in ok(cli, "history", "jac", "--format", "json").json()["runs"]]
+    assert stored["score"] == 40.0
+
+
+@pytest.mark.parametrize(("statement", "message"), [
+    ("UPDATE run_scores SET score = 1.5 WHERE entity_id = 'jac'", "score for 'jac'"),
+    ("UPDATE run_scores SET parts = '{}' WHERE entity_id = 'jac'", "parts for 'jac'"),
+    ("UPDATE snapshots SET content = X'789c030000000001' WHERE kind = 'facts'",
+     "does not match its hash"),
+    ("DELETE FROM snapshots WHERE kind = 'rules'", "rules snapshot"),
+    ("UPDATE runs SET facts_hash = NULL", "without input snapshots"),
+])
+def test_an_altered_run_is_refused(cli, db: str, statement: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet")
+    sql(db, statement)
+    refused = cli("score", "jac", "--run", "1")
+    assert refused.code == 1
+    assert len(refused.err.strip().splitlines()) == 1
+    assert message in refused.err
+
+
+def test_unknown_run(cli) -> None:  # type: ignore[no-untyped-def]
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet")
+    missing = cli("score", "jac", "--run", "9")
+    assert missing.code == 3
+    assert "no completed run 9" in missing.err
+
+
+def test_identical_inputs_are_stored_once(cli, db: str) -> None:  # type: ignore[no-untyped-def]
+    ok(cli, "rescore", "--as-of", BEFORE, "--quiet")
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet")
+    first, second = ok(cli, "runs", "list", "--format", "json").json()
+    assert (first["facts_hash"], first["rules_snapshot"]) == (
+        second["facts_hash"], second["rules_snapshot"])
+    engine = create_engine(db)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM snapshots")).scalar() == 2
+    engine.dispose()
+    assert as_json(cli, "score", "kamaz", "--run", "1")["regimes"]["us"]["status"] == "clear"
+    assert as_json(cli, "score", "kamaz", "--run", "2")["regimes"]["us"]["status"] == "listed"
