@@ -5,7 +5,9 @@ edges per entity), derives every regime, scores every entity, then writes the ru
 ``store.runs.save_run`` (one transaction, executemany in chunks) to a fresh SQLite file.
 Prints figures; asserts nothing.
 
-Run: .venv/bin/python bench/bench_rescore.py [--nodes N] [--seed S] [--db PATH]
+Run: .venv/bin/python bench/bench_rescore.py [--nodes N] [--seed S] [--db PATH | --url URL]
+(``--url postgresql://postgres@127.0.0.1/test`` stores on PostgreSQL, by COPY; the run is
+left in that database.)
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: temp)")
+    parser.add_argument("--url", default=None, help="database URL instead of a SQLite file")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="bench_rescore_")
     db = args.db or Path(folder) / "bench.db"
@@ -50,17 +53,17 @@ def main() -> None:
                     data_snapshot=snapshot_hash([]), actor="bench",
                     counts=counts(table, verdicts))
     rows = score_rows(table, graph.ids, verdicts, sorted(verdicts))
-    with Store.open(f"sqlite:///{db}") as store:
+    with Store.open(args.url or f"sqlite:///{db}") as store:
         t3 = time.perf_counter()
         saved = save_run(store, run, rows, AuditNote("bench", now))
         t4 = time.perf_counter()
         states = run_states(store, saved.id or 0)
         t5 = time.perf_counter()
-    size = db.stat().st_size / 1e6
+    size = db.stat().st_size / 1e6 if db.exists() else 0.0
     print(f"graph: {graph.n:,} entities ({t1 - t0:.1f} s to build)")
     print(f"derive + score all:        {t2 - t1:6.1f} s")
     print(f"store run (1 transaction): {t4 - t3:6.1f} s   {graph.n / (t4 - t3):,.0f} rows/s, "
-          f"{size:,.0f} MB SQLite file")
+          + (f"{size:,.0f} MB SQLite file" if not args.url else "PostgreSQL"))
     print(f"read run back:             {t5 - t4:6.1f} s   {len(states):,} entities")
 
 

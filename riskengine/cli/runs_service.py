@@ -26,14 +26,26 @@ Bar = Callable[[int, int], None]
 
 def record(settings: Settings, actor: str, action: str, details: Mapping[str, Any],
            hashes: Mapping[str, Any] | None = None) -> Entry:
-    """Append an audit entry now (for the ingest and score commands)."""
-    from riskengine.store.audit import record_audit
+    """Append an audit entry now (for the score command), preceded in the same transaction
+    by a ``rules.change`` entry when the rule files changed since the last one recorded;
+    ``hashes`` gains the rule files' snapshot hash."""
+    from sqlalchemy.exc import SQLAlchemyError
 
-    store = service.open_store(settings)
-    try:
-        return record_audit(store, actor, action, details, service.now(), hashes)
-    finally:
-        store.close()
+    from riskengine.ruleset.snapshot import digest, encode, read_rule_files
+    from riskengine.store.audit import append_audit
+    from riskengine.store.rules_audit import note_rule_files
+    from riskengine.store.store import StoreError
+
+    files, at = read_rule_files(service.rules_dir(settings)), service.now()
+    snapshot = digest(encode(files))
+    with service.open_store(settings) as store:
+        try:
+            with store.transaction(write=True) as conn:
+                note_rule_files(conn, files, actor, at, snapshot)
+                return append_audit(conn, actor, action, details, at,
+                                    {**(hashes or {}), "rule_files": snapshot})
+        except SQLAlchemyError as exc:
+            raise StoreError(f"appending to the audit log failed: {exc}") from exc
 
 
 def rescore(settings: Settings, as_of: date, actor: str, log: Log,
@@ -71,7 +83,8 @@ def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
     total = int(run.counts.get("entities", 0))
     log(f"rescore: scored {total} entities; storing")
     report = _progress(total, log) if bar is None else (lambda done: bar(done, total))
-    saved = save_run(store, run, rows, AuditNote(actor, service.now()), report, (facts, rules))
+    saved = save_run(store, run, rows, AuditNote(actor, service.now()), report, (facts, rules),
+                     inputs.rule_files)
     log(f"rescore: run {saved.id} complete")
     return saved
 

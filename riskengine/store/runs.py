@@ -7,18 +7,20 @@ leaves nothing visible. The rescore lock lives in ``riskengine.store.locks``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import JSON, Connection, Table, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from riskengine.runs.table import EntityState, state_from
 from riskengine.store.audit import append_audit
 from riskengine.store.records import RunRecord
+from riskengine.store.rules_audit import note_rule_files
 from riskengine.store.schema import Base, RunRow, RunScoreRow
 from riskengine.store.snapshots import Snapshot, put_snapshot
 from riskengine.store.store import Store, StoreError
@@ -49,13 +51,39 @@ def _chunks(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str
 
 def _write_scores(conn: Connection, run_id: int, rows: Iterable[dict[str, Any]],
                   progress: Progress | None) -> int:
+    """Per-entity rows in chunks: COPY on PostgreSQL, executemany elsewhere."""
+    write = _copy_chunk if conn.dialect.name == "postgresql" else _insert_chunk
     done = 0
     for chunk in _chunks(rows, CHUNK):
-        conn.execute(insert(_t(RunScoreRow)), [row | {"run_id": run_id} for row in chunk])
+        write(conn, [row | {"run_id": run_id} for row in chunk])
         done += len(chunk)
         if progress:
             progress(done)
     return done
+
+
+def _insert_chunk(conn: Connection, chunk: list[dict[str, Any]]) -> None:
+    conn.execute(insert(_t(RunScoreRow)), chunk)
+
+
+def _copy_chunk(conn: Connection, chunk: list[dict[str, Any]]) -> None:
+    """COPY ... FROM STDIN through psycopg 3, on the transaction's own connection; JSON
+    columns are sent as JSON text."""
+    columns = [c.name for c in _t(RunScoreRow).c]
+    json_columns = {c.name for c in _t(RunScoreRow).c if isinstance(c.type, JSON)}
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f"COPY run_scores ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in chunk:
+                copy.write_row([_json_cell(row.get(c)) if c in json_columns else row.get(c)
+                                for c in columns])
+    except conn.dialect.loaded_dbapi.Error as exc:  # raw driver errors: not SQLAlchemy's
+        raise StoreError(f"saving the run failed, nothing was written: "
+                         f"{str(exc).splitlines()[0]}") from exc
+
+
+def _json_cell(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, separators=(",", ":"))
 
 
 def _audit(conn: Connection, run: RunRecord, note: AuditNote) -> None:
@@ -66,16 +94,20 @@ def _audit(conn: Connection, run: RunRecord, note: AuditNote) -> None:
 
 
 def save_run(store: Store, run: RunRecord, rows: Iterable[dict[str, Any]], note: AuditNote,
-             progress: Progress | None = None, inputs: Iterable[Snapshot] = ()) -> RunRecord:
+             progress: Progress | None = None, inputs: Iterable[Snapshot] = (),
+             rule_files: Mapping[str, str] | None = None) -> RunRecord:
     """Store ``run`` with its per-entity ``rows`` (see ``riskengine.runs.table``), the
-    snapshots of its ``inputs`` and its audit entry in one transaction; returns the run with
-    its id. Nothing is written on error.
+    snapshots of its ``inputs`` and its audit entry in one transaction (preceded by a
+    ``rules.change`` entry when ``rule_files`` changed since the last one); returns the run
+    with its id. Nothing is written on error.
     """
     values = run.model_dump(exclude={"id"}) | {"status": "running"}
     try:
         with store.transaction(write=True) as conn:
             for snap in inputs:
                 put_snapshot(conn, snap, note.at)
+            if rule_files is not None:
+                note_rule_files(conn, rule_files, note.actor, note.at, run.rules_snapshot)
             key = conn.execute(insert(_t(RunRow)), values).inserted_primary_key
             assert key is not None
             saved = run.model_copy(update={"id": int(key[0]), "status": "complete"})

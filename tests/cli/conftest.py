@@ -27,6 +27,18 @@ def db(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'riskengine.db'}"
 
 
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """For a module's own ``db`` fixture with ``params=BACKENDS``: a fresh SQLite file, or a
+    fresh PostgreSQL schema (skipped with a message when no server answers)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'riskengine.db'}"
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db: str):  # type: ignore[no-untyped-def]
     """cli('score', 'JAC Motors') -> Run(code, out, err), against a fresh SQLite file."""

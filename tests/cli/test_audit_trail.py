@@ -77,8 +77,8 @@ def test_an_edition_already_stored_is_audited_alone(cli, db: str) -> None:  # ty
 def test_a_score_is_audited_before_it_is_printed(cli, db: str) -> None:  # type: ignore[no-untyped-def]
     shown = cli("score", "JAC Motors", "--format", "json", "--actor", "bob")
     assert shown.code == 0
-    [entry] = _stored(db)[1]
-    assert (entry.action, entry.actor) == ("score", "bob")
+    rules, entry = _stored(db)[1]  # the rule files, first seen, then the score
+    assert (rules.action, entry.action, entry.actor) == ("rules.change", "score", "bob")
     assert entry.details["score"] == shown.json()["score"]
 
 
@@ -87,7 +87,7 @@ def test_a_failing_score_audit_prints_no_result(cli, db: str,  # type: ignore[no
     def broken(*_args: object, **_kw: object) -> None:
         raise RiskEngineError("appending to the audit log failed: disk full")
 
-    monkeypatch.setattr("riskengine.store.audit.record_audit", broken)
+    monkeypatch.setattr("riskengine.store.audit.append_audit", broken)
     for fmt in ("json", "table"):
         failed = cli("score", "JAC Motors", "--format", fmt)
         assert (failed.code, failed.out) == (1, "")

@@ -10,6 +10,7 @@ import pytest
 
 from riskengine.cli.app import app
 from riskengine.cli.overrides_cmd import overrides_app
+from tests.cli.conftest import BACKENDS, backend_url
 from tests.conftest import ROOT
 
 ADD = ("override", "add", "jac", "--kind", "accepted_risk", "--cap", "40", "--reason",
@@ -23,6 +24,13 @@ designations:
     from: 2020-01-01
     source: {source: test, note: added by the override lapse test}
 """
+
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return backend_url(request, tmp_path)
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,9 +15,17 @@ from riskengine.cli.app import app
 from riskengine.cli.runs_cmd import audit_app, changes, history, rescore, runs_app
 from riskengine.store import Store
 from riskengine.store.locks import hold_lock
+from tests.cli.conftest import BACKENDS, backend_url
 from tests.conftest import FIXTURES
 
 BEFORE, AFTER = "2022-06-01", "2022-07-01"  # around KAMAZ's OFAC listing of 2022-06-28
+
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every test here (the nightly cron flow) runs on SQLite and on PostgreSQL."""
+    return backend_url(request, tmp_path)
 
 
 @pytest.fixture(autouse=True)
@@ -131,10 +140,11 @@ def test_history(cli) -> None:  # type: ignore[no-untyped-def]
 def test_audit_verify_finds_edits_and_deletions(cli, db: str) -> None:  # type: ignore[no-untyped-def]
     for as_of in (BEFORE, AFTER, AFTER):
         ok(cli, "rescore", "--as-of", as_of, "--quiet", "--actor", "ana")
-    assert ok(cli, "audit", "verify").out.strip() == "audit log intact: 3 entries"
+    assert ok(cli, "audit", "verify").out.strip() == "audit log intact: 4 entries"
     shown = ok(cli, "audit", "show", "--format", "json").json()
-    assert [(e["id"], e["action"], e["actor"], e["details"]["run"]) for e in shown] == [
-        (1, "rescore", "ana", 1), (2, "rescore", "ana", 2), (3, "rescore", "ana", 3)]
+    assert [(e["id"], e["action"], e["actor"], e["details"].get("run")) for e in shown] == [
+        (1, "rules.change", "ana", None), (2, "rescore", "ana", 1), (3, "rescore", "ana", 2),
+        (4, "rescore", "ana", 3)]
     assert ok(cli, "audit", "show", "--since", "2999-01-01").out.strip() == "no audit entries"
     raw(db, "UPDATE audit_log SET actor = 'eve' WHERE id = 2")
     edited = cli("audit", "verify")
