@@ -1,8 +1,9 @@
 """Pruning old rescoring runs: their per-entity rows go, their header rows stay.
 
 A pruned run keeps its ``runs`` row (dates, actor, counts, rules hash, data snapshot) with
-status ``pruned``, and its audit entry; ``prune_runs`` deletes its per-entity rows and
-appends one 'prune' audit entry listing the pruned run ids, in ONE transaction. The retention
+status ``pruned``, and its audit entry; ``prune_runs`` deletes its per-entity rows and the
+input snapshots only pruned runs used, and appends one 'prune' audit entry listing the
+pruned run ids and deleted snapshots, in ONE transaction. The retention
 period is checked by the caller (``riskengine.runs.retention``).
 """
 
@@ -16,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from riskengine.store.audit import append_audit
 from riskengine.store.records import RunRecord
-from riskengine.store.schema import Base, RunRow, RunScoreRow
+from riskengine.store.schema import Base, RunRow, RunScoreRow, SnapshotRow
 from riskengine.store.store import Store, StoreError
 
 PRUNED = "pruned"
@@ -46,25 +47,35 @@ def prunable_runs(store: Store, before: date) -> list[RunRecord]:
         return _records(conn, _before(before))
 
 
-def _delete_run_rows(conn: Connection, ids: list[int]) -> None:
-    """Delete every per-entity row of the runs ``ids``.
-
-    TODO(retention): only ``run_scores`` rows (with their ``parts``) are deleted. Any table
-    keyed by run id that is added must be deleted here too; the content-addressed
-    ``snapshots`` (shared by runs, named by ``runs.facts_hash``/``rules_snapshot``) are kept:
-    collecting those no unpruned run names is not done yet.
-    """
+def _delete_run_rows(conn: Connection, ids: list[int]) -> list[str]:
+    """Delete every per-entity row of the runs ``ids``, then the input snapshots that no run
+    still holding its scores names (a snapshot shared with a kept run stays); returns the
+    deleted snapshots as 'kind:hash'. Any table keyed by run id added later goes here too."""
     scores = _t(RunScoreRow)
     conn.execute(delete(scores).where(scores.c.run_id.in_(ids)))
+    return _drop_orphan_snapshots(conn)
+
+
+def _drop_orphan_snapshots(conn: Connection) -> list[str]:
+    runs, snaps = _t(RunRow), _t(SnapshotRow)
+    kept = conn.execute(select(runs.c.facts_hash, runs.c.rules_snapshot)
+                        .where(runs.c.status != PRUNED)).all()
+    used = {("facts", f) for f, _r in kept} | {("rules", r) for _f, r in kept}
+    found = conn.execute(select(snaps.c.kind, snaps.c.hash)).all()
+    orphans = [(k, h) for k, h in found if (k, h) not in used]
+    for kind, key in orphans:
+        conn.execute(delete(snaps).where(snaps.c.kind == kind, snaps.c.hash == key))
+    return [f"{kind}:{key}" for kind, key in orphans]
 
 
 def _prune(conn: Connection, before: date, actor: str, at: datetime) -> list[int]:
     ids = [int(r.id or 0) for r in _records(conn, _before(before))]
     if ids:
-        _delete_run_rows(conn, ids)
         runs = _t(RunRow)
         conn.execute(update(runs).where(runs.c.id.in_(ids)).values(status=PRUNED))
-        append_audit(conn, actor, "prune", {"before": before.isoformat(), "runs": ids}, at)
+        dropped = _delete_run_rows(conn, ids)
+        append_audit(conn, actor, "prune", {"before": before.isoformat(), "runs": ids,
+                                            "snapshots": dropped}, at)
     return ids
 
 

@@ -55,7 +55,7 @@ def test_prunes_the_runs_finished_before_the_date(store: Store, before: date,
     assert len(entries) == 3 + bool(pruned)
     if pruned:
         assert (entries[-1].action, entries[-1].actor, entries[-1].details) == (
-            "prune", "bob", {"before": before.isoformat(), "runs": pruned})
+            "prune", "bob", {"before": before.isoformat(), "runs": pruned, "snapshots": []})
     assert verify_audit(store)[1] is None
 
 
@@ -82,3 +82,23 @@ def test_a_failing_audit_append_prunes_nothing(store: Store,
     assert list_runs(store) == runs
     assert all(run_states(store, r.id or 0) for r in runs)
     assert len(audit_entries(store)) == 3
+
+
+def test_snapshots_go_with_the_last_run_that_used_them(store: Store) -> None:
+    from sqlalchemy import text
+
+    from riskengine.store.snapshots import Snapshot, get_snapshot
+
+    old, shared, new = (Snapshot("facts", b"old"), Snapshot("rules", b"shared"),
+                        Snapshot("facts", b"new"))
+    for finished, facts in zip(FINISHED[::2], (old, new), strict=True):
+        record = RunRecord(started_at=finished, finished_at=finished, as_of=finished.date(),
+                           rules_hash="r" * 64, data_snapshot="d" * 64, actor="ana",
+                           facts_hash=facts.hash, rules_snapshot=shared.hash)
+        save_run(store, record, rows(), AuditNote("ana", finished), inputs=(facts, shared))
+    prune_runs(store, date(2025, 1, 1), "ana", AT)
+    with store.transaction(write=False) as conn:
+        left = set(conn.execute(text("SELECT kind, hash FROM snapshots")).all())
+    assert left == {("rules", shared.hash), ("facts", new.hash)}
+    assert get_snapshot(store, "facts", new.hash) == b"new"
+    assert audit_entries(store, None)[-1].details["snapshots"] == [f"facts:{old.hash}"]
