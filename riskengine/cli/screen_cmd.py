@@ -21,6 +21,7 @@ import typer
 from riskengine.cli.options import day_or_today
 
 if TYPE_CHECKING:
+    from riskengine.exposure.score import ScoreTable
     from riskengine.overrides import Override
     from riskengine.screening.config import ScreeningConfig
     from riskengine.screening.report import RiskLookup, ScreenQuery
@@ -110,22 +111,22 @@ def decided(row: dict[str, object], active: Sequence[Override]) -> dict[str, obj
 
 
 def risk_lookup(ev: object, overrides: object = None) -> RiskLookup:
-    """``risk_of(entity_id)``: score, band and regime statuses from the engine (cached),
-    with the approved overrides applied."""
-    from riskengine.engine import Evaluation, Overrides, score
+    """``risk_of(entity_id)``: score, band and regime statuses of the whole-graph arrays
+    (computed once, on the first candidate), with the approved overrides applied: the same
+    figures ``score`` explains (``score_all`` and ``score_entity`` agree to the cent)."""
+    from riskengine.engine import Evaluation, Overrides, regime_order, score_everything
 
     assert isinstance(ev, Evaluation)
     assert overrides is None or isinstance(overrides, Overrides)
-    cache: dict[str, dict[str, object]] = {}
+    order = regime_order(ev.rules, list(ev.verdicts))
+    tables: list[ScoreTable] = []
 
     def risk_of(entity_id: str) -> dict[str, object]:
-        if entity_id not in cache:
-            result = score(ev, entity_id, overrides)
-            cache[entity_id] = {
-                "score": result.score, "band": result.band,
-                "regimes": {code: v.status for code, v in result.regimes.items()},
-            }
-        return cache[entity_id]
+        if not tables:
+            tables.append(score_everything(ev, overrides))
+        i = ev.graph.index[entity_id]
+        return {"score": float(tables[0].score[i]), "band": tables[0].band_of(i),
+                "regimes": {code: ev.verdicts[code].status(i) for code in order}}
 
     return risk_of
 

@@ -192,3 +192,14 @@ def test_false_positive_and_confirmed_decide_screening_matches(cli) -> None:  # 
     both(cli, weak[0], "--kind", "confirmed", "--counterparty", "Kamaz")
     confirmed = screened(cli, "Kamaz")[weak[0]]
     assert (confirmed["match"], confirmed["decision"]) == (True, "confirmed")
+
+
+def test_screen_shows_the_same_risk_as_score(cli) -> None:  # type: ignore[no-untyped-def]
+    approved(cli)  # JAC capped at 40
+    both(cli, "kamaz", "--kind", "manual_status", "--regime", "us", "--status", "clear")
+    for query, entity in (("Anhui Jianghuai Automobile", "jac"), ("Kamaz", "kamaz")):
+        risk = screened(cli, query)[entity]["risk"]
+        scored = ok(cli, "score", entity, "--format", "json").json()
+        assert (risk["score"], risk["band"]) == (scored["score"], scored["band"])
+        assert risk["regimes"] == {c: v["status"] for c, v in scored["regimes"].items()}
+    assert screened(cli, "Kamaz")["kamaz"]["risk"]["regimes"]["us"] == "clear"
