@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from riskengine.engine import Evaluation
     from riskengine.ingest.editions import IngestRules, Plan
     from riskengine.ingest.merge import MergeMap, MergeRules
+    from riskengine.ingest.ties import TiePlan
     from riskengine.lists.base import ListEdition
     from riskengine.overrides import Override
     from riskengine.result import ScoreResult
@@ -234,14 +235,14 @@ def ingest_list(settings: Settings, source: str, path: Path, published: date,
     guard = Guard(ingest_rules(settings).max_delisted_share, force)
     store = open_store(settings)
     try:
-        plan = _plan(store, edition, when, guard, str(path))
-        lines = _edition_summary(edition, plan, when)
+        plan, ties = _plan(store, edition, when, guard, str(path))
+        lines = _edition_summary(edition, plan, when, ties)
         details = {"path": str(path), "published": when.isoformat(), "force": force,
                    "summary": lines}
         if plan.already:
             _audit_unchanged(store, actor, edition, details)
         else:
-            _save_edition(store, edition, plan, when, (started, path, actor, details))
+            _save_edition(store, edition, (plan, ties), when, (started, path, actor, details))
     finally:
         store.close()
     return lines
@@ -256,38 +257,45 @@ def _audit_unchanged(store: Store, actor: str, edition: ListEdition,
                  now(), {"file": edition.content_hash})
 
 
-def _plan(store: Store, edition: ListEdition, when: date, guard: Any, label: str) -> Plan:
+def _plan(store: Store, edition: ListEdition, when: date, guard: Any, label: str
+          ) -> tuple[Plan, TiePlan]:
+    """(designation changes, tie changes) the edition makes to the source's stored facts."""
     from riskengine.ingest.editions import PastEditions, plan_edition
+    from riskengine.ingest.ties import plan_ties
 
     past = store.editions(edition.source)
     known = PastEditions(max((e.published for e in past), default=None),
                          frozenset(e.content_hash for e in past))
-    stored = store.source_designations(edition.source)
-    return plan_edition(edition, when, stored, known, guard, label)
+    stored = store.source_facts(edition.source)
+    plan = plan_edition(edition, when, stored.designations, known, guard, label)
+    return plan, plan_ties(edition.dataset, stored, when)
 
 
-def _save_edition(store: Store, edition: ListEdition, plan: Plan, when: date,
+def _save_edition(store: Store, edition: ListEdition, plans: tuple[Plan, TiePlan], when: date,
                   job: tuple[datetime, Path, str, dict[str, Any]]) -> None:
     from riskengine.ingest.editions import union_entity
     from riskengine.store.audit import ingest_audit
     from riskengine.store.store import EditionRecord, IngestRecord
 
     started, path, actor, details = job
+    plan, ties = plans
     ds = edition.dataset
     old = store.entities(e.id for e in ds.entities)
     entities = tuple(union_entity(old.get(e.id), e) for e in ds.entities)
-    counts = {"entities": len(entities), **plan.counts}
+    counts = {"entities": len(entities), **plan.counts, **ties.counts}
     record = IngestRecord(source=edition.source, file=str(path),
                           content_hash=edition.content_hash, published=when,
                           started_at=started, finished_at=now(), counts=counts)
     stored = EditionRecord(source=edition.source, published=when,
                            content_hash=edition.content_hash, files=list(edition.files),
                            counts=counts)
-    facts = ds.model_copy(update={"entities": entities, "designations": plan.designations})
+    facts = ds.model_copy(update={"entities": entities, "designations": plan.designations,
+                                  **ties.rows})
     store.save_edition(facts, record, stored, ingest_audit(actor, details))
 
 
-def _edition_summary(edition: ListEdition, plan: Plan, when: date) -> list[str]:
+def _edition_summary(edition: ListEdition, plan: Plan, when: date, ties: TiePlan
+                     ) -> list[str]:
     head = f"{edition.source} edition of {when.isoformat()}"
     if plan.already:
         lines = [f"{head}: already ingested (same content), nothing changed"]
@@ -295,7 +303,8 @@ def _edition_summary(edition: ListEdition, plan: Plan, when: date) -> list[str]:
         c = plan.counts
         lines = [f"{head}: ingested {len(edition.dataset.entities)} entities; designations: "
                  f"{c['new']} new, {c['kept']} kept, {c['relisted']} relisted, "
-                 f"{c['delisted']} delisted"]
+                 f"{c['delisted']} delisted; ties: {ties.counts['ties_new']} new, "
+                 f"{ties.counts['ties_ended']} ended, {ties.counts['ties_renewed']} renewed"]
     return lines + [f"warning: {w}" for w in edition.warnings]
 
 

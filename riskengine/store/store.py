@@ -176,10 +176,19 @@ class Store:
 
     def source_designations(self, source: str) -> tuple[Designation, ...]:
         """Every designation row (all periods) whose provenance is ``source``, by id."""
-        table = _table(DesignationRow)
-        query = select(table).where(table.c.source == source).order_by(table.c.id)
+        return self.source_facts(source).designations
+
+    def source_facts(self, source: str) -> Dataset:
+        """Designations and ties (all periods) whose provenance is ``source``, by id."""
+        def of(model: type[Base], build: Callable[[RowMapping], T]) -> tuple[T, ...]:
+            query = select(_table(model)).where(_table(model).c.source == source)
+            return tuple(build(row) for row in conn.execute(query.order_by("id")).mappings())
+
         with self._read() as conn:
-            return tuple(rows.designation_from(row) for row in conn.execute(query).mappings())
+            return Dataset(designations=of(DesignationRow, rows.designation_from),
+                           ownerships=of(OwnershipRow, rows.ownership_from),
+                           controls=of(ControlRow, rows.control_from),
+                           relationships=of(RelationshipRow, rows.relationship_from))
 
     def entities(self, ids: Iterable[str]) -> dict[str, Entity]:
         """The stored entities among ``ids``, by id."""

@@ -245,3 +245,29 @@ def test_real_truncated_sdn_and_uk_merge(cli, db: str, shared_data: Path,  # typ
     report = cli("entities", "show", "uk:RUS1422", "--format", "json").json()
     assert {"kamaz", "ofac:37756", "uk:RUS1422"} <= set(report["members"])
     assert cli("score", "KAMAZ", "--format", "json").json()["entity"]["id"] == "kamaz"
+
+
+def test_ties_end_and_renew_with_the_editions(cli, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    unlinked = sdn_copy(tmp_path, "unlinked", lambda x: True)
+    sdn = unlinked / "sdn.csv"
+    text = sdn.read_text(encoding="utf-8")
+    assert "; Linked To: RUSSIAN MACHINES." in text
+    sdn.write_text(text.replace("; Linked To: RUSSIAN MACHINES.", "."), encoding="utf-8")
+    relinked = sdn_copy(tmp_path, "relinked", lambda x: True)
+    (relinked / "sdn_comments.csv").write_text("", encoding="utf-8")  # same entries, new file
+    outs = []
+    for folder, when in [(SDN, "2024-01-01"), (unlinked, "2024-02-01"),
+                         (relinked, "2024-03-01")]:
+        run = cli("ingest", "ofac-sdn", str(folder), "--published", when)
+        assert run.code == 0, run.err
+        outs.append(run.out)
+    assert "ties: 0 new, 1 ended, 0 renewed" in outs[1]
+    assert "ties: 0 new, 0 ended, 1 renewed" in outs[2]
+    with Store.open(db) as store:
+        ties = store.source_facts("ofac-sdn").ownerships
+    gaz = [(t.id, t.valid_from, t.valid_to) for t in ties
+           if t.asset == "ofac:24230" and t.owner == "ofac:24229"]  # RUSSIAN MACHINES
+    assert gaz == [("ofac-sdn:24230:linked:24229", None, date(2024, 2, 1)),
+                   ("ofac-sdn:24230:linked:24229@2024-03-01", date(2024, 3, 1), None)]
+    deripaska = [t.valid_to for t in ties if t.asset == "ofac:24230" and t.owner != "ofac:24229"]
+    assert deripaska == [None]  # still stated: never ended
