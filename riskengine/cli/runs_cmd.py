@@ -105,10 +105,14 @@ def rescore(
 def changes(
     ctx: typer.Context,
     run: Annotated[int | None, typer.Option(help="Run id [default: the latest].")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Compare with the last run finished before this day (YYYY-MM-DD, UTC) instead "
+             "of the previous run: the net changes over the period.")] = None,
     fmt: Annotated[ChangeFormat, typer.Option("--format", help="table, csv or json.")
                    ] = ChangeFormat.table,
 ) -> None:
-    """What changed since the previous completed run (newly blocked, unblocked, bands, scores).
+    """What changed since the previous completed run (newly blocked, unblocked, bands, scores,
+    new evidence), or since a day (--since).
 
     Pruned runs (scores deleted under retention) are skipped: the run is compared with the
     latest run before it that still has its scores, and the output says which runs were
@@ -117,7 +121,8 @@ def changes(
     Score moves count from rules/alerts.yaml's threshold (default 10 points)."""
     from riskengine.cli import render, runs_render, runs_service
 
-    current, before, found = runs_service.changes(ctx.obj, run)
+    current, before, found = runs_service.changes(ctx.obj, run, parse_day("--since", since)
+                                                  if since else None)
     skipped = runs_service.pruned_between(ctx.obj, before, current)
     if fmt is ChangeFormat.json:
         render.print_json({"run": current.id, "previous": before.id if before else None,

@@ -183,24 +183,33 @@ def alert_rules(settings: Settings) -> AlertRules:
     return service._rule_file(settings, ALERT_RULES_FILE, AlertRules)
 
 
-def changes(settings: Settings, run_id: int | None = None
+def changes(settings: Settings, run_id: int | None = None, since: date | None = None
             ) -> tuple[RunRecord, RunRecord | None, list[Change]]:
-    """(the run, the latest complete run before it or None, the changes between them).
+    """(the run, the run it is compared with or None, the changes between them).
 
-    Pruned runs have no scores to compare: a pruned ``run_id`` is a NotFoundError, and a
-    run is compared with the latest non-pruned run before it (named in the output)."""
+    The run is compared with the latest complete run before it, or with ``since``: the
+    latest complete run that finished before that day (UTC) began, so that the net changes
+    over the period are reported. Pruned runs have no scores to compare: a pruned
+    ``run_id`` is a NotFoundError, and pruned runs are skipped (named in the output)."""
     from riskengine.runs.changes import compare
-    from riskengine.store.runs import previous_run, run_states
+    from riskengine.store.runs import previous_run, run_finished_before, run_states
 
     rules = alert_rules(settings)
     with service.open_store(settings) as store:
         current = _run_or_latest(store, run_id)
         assert current.id is not None
-        before = previous_run(store, current.id)
+        before = (previous_run(store, current.id) if since is None
+                  else run_finished_before(store, _day_start(since), current.id))
         if before is None or before.id is None:
             return current, None, []
         found = compare(run_states(store, before.id), run_states(store, current.id), rules)
     return current, before, found
+
+
+def _day_start(day: date) -> datetime:
+    from datetime import UTC, time
+
+    return datetime.combine(day, time(), UTC)
 
 
 def history(settings: Settings, query: str) -> tuple[str, list[tuple[RunRecord, EntityState]]]:

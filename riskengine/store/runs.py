@@ -151,6 +151,16 @@ def previous_run(store: Store, run_id: int) -> RunRecord | None:
     return RunRecord.model_validate(dict(row)) if row else None
 
 
+def run_finished_before(store: Store, at: datetime, run_id: int) -> RunRecord | None:
+    """The latest completed run before ``run_id`` that finished before ``at``."""
+    runs = _t(RunRow)
+    query = (_complete().where(runs.c.id < run_id, runs.c.finished_at < at)
+             .order_by(RunRow.id.desc()).limit(1))
+    with store.transaction(write=False) as conn:
+        row = conn.execute(query).mappings().first()
+    return RunRecord.model_validate(dict(row)) if row else None
+
+
 def run_states(store: Store, run_id: int) -> dict[str, EntityState]:
     """Every entity's stored state in run ``run_id``, by entity id."""
     table = _t(RunScoreRow)

@@ -169,3 +169,24 @@ def test_an_ingest_between_runs_changes_the_data_snapshot(cli) -> None:  # type:
     found = ok(cli, "changes", "--format", "json").json()["changes"]
     assert any(c["kind"] == "added" for c in found)
 
+
+
+def test_changes_since_a_day_are_the_net_changes(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from riskengine.cli import service
+
+    for day, as_of in ((1, BEFORE), (2, AFTER), (3, AFTER)):
+        moment = datetime(2026, 3, day, 12, tzinfo=UTC)
+        monkeypatch.setattr(service, "now", lambda moment=moment: moment)
+        ok(cli, "rescore", "--as-of", as_of, "--quiet")
+
+    def found(*args: str) -> tuple[int | None, set[tuple[str, str]]]:
+        shown = ok(cli, "changes", "--format", "json", *args).json()
+        return shown["previous"], {(c["entity_id"], c["kind"]) for c in shown["changes"]}
+
+    assert found() == (2, set())
+    previous, since = found("--since", "2026-03-02")
+    assert previous == 1 and ("kamaz", "newly_blocked") in since
+    assert found("--since", "2026-03-03") == (2, set())
+    assert found("--since", "2026-03-01") == (None, set())
+    assert found("--since", "2026-03-02", "--run", "2") == (previous, since)
+    assert cli("changes", "--since", "March").code == 2
