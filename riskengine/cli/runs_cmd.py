@@ -170,14 +170,17 @@ def runs_show(
     run: Annotated[int, typer.Argument(help="Run id.")],
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """One run: dates, hashes of the rules and data used, counts."""
+    """One run: dates, hashes of the rules and data used, the list files ingested by then,
+    counts."""
     from riskengine.cli import render, runs_render, runs_service
 
     found = runs_service.run(ctx.obj, run, pruned_ok=True)
+    ingests = runs_service.ingests_before(ctx.obj, found)
     if fmt is Format.json:
-        render.print_json(runs_render.run_json(found))
+        render.print_json(runs_render.run_json(found)
+                          | {"ingests": [runs_render.ingest_json(i) for i in ingests]})
     else:
-        _echo(runs_render.run_lines(found))
+        _echo(runs_render.run_lines(found) + runs_render.ingest_lines(ingests))
 
 
 @runs_app.command("prune")

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from riskengine.runs.chain import Entry
     from riskengine.runs.changes import Change
     from riskengine.runs.table import EntityState
-    from riskengine.store.records import RunRecord
+    from riskengine.store.records import IngestRecord, RunRecord
 
 CHANGE_FIELDS = ("entity_id", "name", "kind", "regime", "before", "after")
 
@@ -36,8 +36,22 @@ def run_lines(run: RunRecord) -> list[str]:
     """Every field and count of one run, for people."""
     lines = [f"run {run.id} ({run.status}) as of {run.as_of.isoformat()} by {run.actor}",
              f"started {run.started_at.isoformat()}  finished {run.finished_at.isoformat()}",
-             f"rules {run.rules_hash}", f"data  {run.data_snapshot}"]
+             f"rules {run.rules_hash}", f"data  {run.data_snapshot}",
+             f"snapshots: facts {run.facts_hash or '-'}, rule files {run.rules_snapshot or '-'}"]
     return lines + [f"  {key}: {value}" for key, value in sorted(run.counts.items())]
+
+
+def ingest_json(ingest: IngestRecord) -> dict[str, Any]:
+    """An ingest a run's data came from, JSON-ready."""
+    return ingest.model_dump(mode="json", include={"id", "source", "file", "content_hash",
+                                                  "published", "finished_at"})
+
+
+def ingest_lines(ingests: Sequence[IngestRecord]) -> list[str]:
+    """'ingest 2  ofac-sdn 2024-05-03  sha256 1a2b...  /path/sdn.csv' per ingest."""
+    head = [f"data from {len(ingests)} ingests:"]
+    return head + [f"  ingest {i.id}\t{i.source}\t{i.published or '-'}\t"
+                   f"{i.content_hash[:12]}\t{i.file}" for i in ingests]
 
 
 def change_json(change: Change) -> dict[str, Any]:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from riskengine.runs.chain import Entry
     from riskengine.runs.changes import AlertRules, Change
     from riskengine.runs.table import EntityState
-    from riskengine.store.records import RunRecord
+    from riskengine.store.records import IngestRecord, RunRecord
     from riskengine.store.store import Store
 
 ALERT_RULES_FILE = "alerts.yaml"
@@ -175,6 +175,12 @@ def pruned_runs(settings: Settings) -> list[int]:
 
     with service.open_store(settings) as store:
         return pruned_run_ids(store)
+
+
+def ingests_before(settings: Settings, run: RunRecord) -> list[IngestRecord]:
+    """The ingests finished before ``run`` started: the data it saw, oldest first."""
+    with service.open_store(settings) as store:
+        return [i for i in store.ingests() if i.finished_at <= run.started_at]
 
 
 def alert_rules(settings: Settings) -> AlertRules:

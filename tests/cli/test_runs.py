@@ -120,11 +120,18 @@ def test_runs_list_and_show(cli) -> None:  # type: ignore[no-untyped-def]
     listed = ok(cli, "runs", "list", "--format", "json").json()
     assert [(r["id"], r["as_of"], r["actor"], r["status"]) for r in listed] == [
         (1, BEFORE, "ana", "complete"), (2, AFTER, "bob", "complete")]
+    ok(cli, "ingest", "ftm", str(FIXTURES / "ftm" / "sample.ftm.json"))
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet", "--actor", "bob")
     shown = ok(cli, "runs", "show", "2", "--format", "json").json()
-    assert shown == listed[1]
+    assert {k: v for k, v in shown.items() if k != "ingests"} == listed[1]
+    assert shown["ingests"] == []  # the ingest came after run 2
     assert len(shown["rules_hash"]) == len(shown["data_snapshot"]) == 64
     assert shown["counts"]["blocked:us"] > listed[0]["counts"]["blocked:us"]
-    assert "run 2 (complete)" in ok(cli, "runs", "show", "2").out
+    (ingest,) = ok(cli, "runs", "show", "3", "--format", "json").json()["ingests"]
+    assert (ingest["source"], len(ingest["content_hash"])) == ("ftm", 64)
+    text = ok(cli, "runs", "show", "3").out
+    assert "run 3 (complete)" in text and "data from 1 ingests:" in text
+    assert f"ftm\t-\t{ingest['content_hash'][:12]}" in text
     assert cli("runs", "show", "7").code == 3
 
 
