@@ -6,6 +6,18 @@ Builds the evaluation set of riskengine.screening.evaluate (held-out aliases, pe
 names, generated and well-known non-listed companies), screens it with the bundled
 rules/screening.yaml and prints recall per kind, headline recall and the false-positive
 rate, with examples of misses. Asserts nothing.
+
+Twin listings. The index is the OFAC and UK lists unmerged, so one party is often listed
+twice (an OFAC and a UK entity). ``run_eval`` counts a held-out alias as found only on the
+expected entity, or on another entity whose matched name has exactly the query's words; a
+match on the other list's entity under another spelling (query 'MAKHLOUF, Eyad', expected
+OFAC 'MAKHLUF, Iyad', matched UK 'Eyad Mohamad MAKHLOUF', whose aliases include 'MAKHLOUF,
+Eyad') counts as a miss although the right party was flagged. That is unfair to the matcher,
+so the figures are printed twice: as ``run_eval`` counts them, and with such misses credited
+when the flagged entity is the expected one's twin by the project's own merge rule (same
+kind, and an exact name or alias in common after normalisation, the held-out alias
+included, or a common identifier of 5+ characters; see rules/README.md, merges.yaml). The
+held-out alias stays out of the index either way.
 """
 
 from __future__ import annotations
@@ -17,15 +29,19 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from riskengine.domain import Entity
 from riskengine.screening.config import ScreeningConfig
 from riskengine.screening.evaluate import (
     HEADLINE,
     SPELLING,
+    EvalReport,
+    EvalSet,
     build_eval_set,
     load_lists,
     run_eval,
 )
 from riskengine.screening.match import Screener
+from riskengine.screening.normalise import analyse, normalise_identifier
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = Path(os.environ.get("RISKENGINE_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -35,6 +51,52 @@ def config() -> ScreeningConfig:
     """The bundled rules/screening.yaml."""
     data = YAML(typ="safe").load((ROOT / "rules" / "screening.yaml").read_text("utf-8"))
     return ScreeningConfig.model_validate(data or {})
+
+
+def credit_twins(screener: Screener, evalset: EvalSet, report: EvalReport, limit: int = 10
+                 ) -> int:
+    """Count as found the misses whose query flagged a twin listing of the expected entity
+    (see the module docstring); returns how many."""
+    by_id = {e.id: e for e in evalset.entities}
+    kept, credited = [], 0
+    for probe, top in report.misses:
+        expected = by_id[probe.expected or ""]
+        found = screener.screen(probe.query, limit=limit)
+        if any(c.match and twins(by_id[c.entity_id], expected, probe.query) for c in found):
+            report.found[probe.kind] += 1
+            credited += 1
+        else:
+            kept.append((probe, top))
+    report.misses = kept
+    return credited
+
+
+def twins(found: Entity, expected: Entity, held_out: str) -> bool:
+    """Same kind, and a normalised name or an identifier in common."""
+    if found.kind != expected.kind:
+        return False
+    names = {_name_key(n) for n in (*expected.all_names(), held_out)}
+    return bool(names & {_name_key(n) for n in found.all_names()} - {()}
+                or _identifiers(found) & _identifiers(expected))
+
+
+def _name_key(name: str) -> tuple[str, ...]:
+    return tuple(sorted(analyse(name).tokens))
+
+
+def _identifiers(entity: Entity) -> set[str]:
+    keys = {normalise_identifier(i.value) for i in entity.identifiers}
+    return {k for k in keys if len(k) >= 5}
+
+
+def print_recall(report: EvalReport) -> None:
+    """Recall per kind, spelling-variant and headline recall."""
+    for kind in sorted(report.total):
+        print(f"  {kind:16} recall {report.found[kind] / report.total[kind]:.3f} "
+              f"({report.found[kind]}/{report.total[kind]})")
+    print(f"spelling-variant recall ({', '.join(SPELLING)}): {report.recall(SPELLING):.3f}")
+    print(f"headline recall ({', '.join(HEADLINE)}): {report.recall():.3f}")
+    print(f"all positives recall (with alias_unrelated): {report.recall(list(report.total)):.3f}")
 
 
 def main(argv: list[str]) -> int:
@@ -52,12 +114,12 @@ def main(argv: list[str]) -> int:
     print(f"entities {len(entities):,}; positives {len(evalset.positives)}, "
           f"negatives {len(evalset.negatives)}, seed {seed}; threshold "
           f"{screener.config.threshold}; build + screen {took:.1f} s")
-    for kind in sorted(report.total):
-        print(f"  {kind:16} recall {report.found[kind] / report.total[kind]:.3f} "
-              f"({report.found[kind]}/{report.total[kind]})")
-    print(f"spelling-variant recall ({', '.join(SPELLING)}): {report.recall(SPELLING):.3f}")
-    print(f"headline recall ({', '.join(HEADLINE)}): {report.recall():.3f}")
-    print(f"all positives recall (with alias_unrelated): {report.recall(list(report.total)):.3f}")
+    print("as counted by run_eval:")
+    print_recall(report)
+    credited = credit_twins(screener, evalset, report)
+    print(f"with twin listings credited ({credited} misses flagged the expected party's "
+          "twin on the other list):")
+    print_recall(report)
     print(f"false-positive rate: {report.fpr:.4f} ({report.false_positives}/{report.negatives})")
     for probe, top in [m for m in report.misses if m[0].kind in HEADLINE][:25]:
         print(f"  miss {probe.kind}: {probe.query!r} ({probe.expected}); top: {top!r}")

@@ -83,10 +83,13 @@ class ScreeningConfig(BaseModel):
                                      "at short_name_cap (Bayer is not Bajer)")
     vowel_variant_similarity: float = Field(
         0.85, ge=0, le=1,
-        description="similarity of two tokens that differ only in their vowels (Mohammed, "
-                    "Muhammad; Artyom, Artem); 0 turns it off")
+        description="similarity of two tokens that differ only in their vowels or in "
+                    "consonants transcriptions confuse (Mohammed, Muhammad; Artyom, Artem; "
+                    "Oleg, Oleh); 0 turns it off")
     vowel_variant_min_consonants: int = Field(
         3, ge=1, description="tokens with fewer consonants never count as vowel variants")
+    vowel_variant_max_length_difference: int = Field(
+        1, ge=0, description="... and whose lengths differ by at most this many letters")
     synonyms: dict[str, tuple[str, ...]] = Field(
         default_factory=dict,
         description="canonical word: its translations, spellings and expansions (folded, "
@@ -99,14 +102,13 @@ class ScreeningConfig(BaseModel):
     table_word_min_similarity: float = Field(
         0.85, ge=0, le=1, description="... when their rapidfuzz ratio (0-1) with it is at "
                                       "least this")
+    table_word_max_length_difference: int = Field(
+        1, ge=0, description="... and their lengths differ by at most this many letters")
     particles: tuple[str, ...] = Field(
         (), description="name particles and function words dropped before comparison (al, "
                         "bin, de, van, of, ...)")
     titles: tuple[str, ...] = Field(
         (), description="titles and ranks dropped before comparison (mr, dr, col, sheikh, ...)")
-    join_prefixes: tuple[str, ...] = Field(
-        (), description="words written joined or apart that are joined to the next kept word "
-                        "(abd al rahman = abdalrahman, abu bakr = abubakr)")
 
     @field_validator("synonyms")
     @classmethod

@@ -5,13 +5,12 @@
   ``research and production association`` -> ``npo``), longest phrase first. Words are
   compared in their spelling ``skeleton``; a table word ending in ``*`` matches any ending
   (``proizvodstvenn*``: proizvodstvennoe, proizvodstvennaya, ...).
-* a token at least ``table_word_min_length`` letters long and ``table_word_min_similarity``
-  similar to a word of these tables or of the legal forms is read as that word first, so a
-  typo does not hide it (COMPNAY, INUSTRIES).
+* typos: a token at least ``table_word_min_length`` letters long and
+  ``table_word_min_similarity`` similar to a word of a synonym phrase matches it
+  (INUSTRIES = industries), and ``legal_word`` gives the legal-form word a token is a typo of
+  (COMPNAY = company), for ``normalise.strip_legal_forms``.
 * particles (al, bin, de, of, ...) and titles (mr, col, sheikh, ...) are dropped, unless the
   name is made of nothing else.
-* join prefixes (abd, abdul, ...) are joined to the next kept word, with the particles
-  between them: ``abd al rahman`` -> ``abdalrahman``, like ``Abdalrahman``.
 
 Pure.
 """
@@ -40,12 +39,13 @@ class Lexicon:
     """Compiled word tables; ``Lexicon()`` changes nothing."""
 
     phrases: dict[str, tuple[_Phrase, ...]] = field(default_factory=dict)
-    dropped: frozenset[str] = frozenset()  # skeletons of particles and titles
-    joined: frozenset[str] = frozenset()  # skeletons of join prefixes
-    words: tuple[str, ...] = ()  # skeletons of the table words a typo is corrected to
-    min_length: int = 0
-    min_similarity: float = 1.0
-    _fixed: dict[str, str] = field(default_factory=dict, compare=False)  # typo -> word cache
+    dropped: frozenset[str] = frozenset()  # particles and titles, folded
+    legal_words: tuple[str, ...] = ()  # skeletons of the words of legal forms
+    firsts: tuple[str, ...] = ()  # first words of phrases, for typo-tolerant lookup
+    min_length: int = 0  # typo tolerance: words at least this long ...
+    min_ratio: float = 100.0  # ... at least this similar (rapidfuzz ratio 0-100) ...
+    max_gap: int = 0  # ... and at most this many letters longer or shorter agree
+    _cache: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_config(cls, config: ScreeningConfig) -> Lexicon:
@@ -55,69 +55,83 @@ class Lexicon:
                 phrase = _Phrase(tuple(_word_key(w) for w in variant.split()), canonical)
                 index[_lookup_key(phrase.words[0])].append(phrase)
         ordered = {k: tuple(sorted(v, key=lambda p: -len(p.words))) for k, v in index.items()}
-        return cls(ordered, frozenset(skeleton(w) for w in (*config.particles, *config.titles)),
-                   frozenset(skeleton(w) for w in config.join_prefixes),
-                   _table_words(index, config.table_word_min_length),
-                   config.table_word_min_length, config.table_word_min_similarity)
-
-    def correct(self, key: str) -> str:
-        """``key``, or the table word it is a typo of."""
-        if len(key) < self.min_length or not self.words:
-            return key
-        if key not in self._fixed:
-            best = process.extractOne(key, self.words, scorer=fuzz.ratio,
-                                      score_cutoff=self.min_similarity * 100)
-            self._fixed[key] = best[0] if best else key
-        return self._fixed[key]
+        size = config.table_word_min_length
+        legal = {skeleton(w) for form in LEGAL_FORMS for w in form if len(w) >= size}
+        firsts = [k for k in ordered if not k.startswith("*") and len(k) >= size]
+        return cls(ordered, frozenset(fold_words(config.particles, config.titles)),
+                   tuple(sorted(legal)), tuple(firsts), size,
+                   config.table_word_min_similarity * 100,
+                   config.table_word_max_length_difference)
 
     def canonical(self, tokens: list[str]) -> tuple[list[str], list[str]]:
-        """(tokens with synonyms replaced by their canonical word and typos of table words
-        corrected, the words replaced)."""
-        keys = [self.correct(skeleton(t)) for t in tokens]
-        tokens = [k if k != skeleton(t) else t for t, k in zip(tokens, keys, strict=True)]
+        """(tokens with synonyms replaced by their canonical word, the words replaced)."""
+        keys = [skeleton(t) for t in tokens]
+        words = tokens
         out: list[str] = []
         replaced: list[str] = []
         i = 0
-        while i < len(tokens):
+        while i < len(words):
             phrase = self._phrase_at(keys, i)
             if phrase is None:
-                out.append(tokens[i])
+                out.append(words[i])
                 i += 1
                 continue
-            if phrase.canonical != tokens[i] or len(phrase.words) > 1:
-                replaced.append(" ".join(tokens[i:i + len(phrase.words)]))
+            size = len(phrase.words)
+            if size > 1 or phrase.canonical != words[i]:
+                replaced.append(" ".join(tokens[i:i + size]))
             out.append(phrase.canonical)
-            i += len(phrase.words)
+            i += size
         return out, replaced
 
+    def legal_word(self, key: str) -> str:
+        """``key``, or the legal-form word it is a typo of (COMPNAY -> company)."""
+        if len(key) < self.min_length or not self.legal_words:
+            return key
+        if "l:" + key not in self._cache:
+            best = process.extractOne(key, self.legal_words, scorer=fuzz.ratio,
+                                      score_cutoff=self.min_ratio)
+            fixed = best[0] if best and abs(len(best[0]) - len(key)) <= self.max_gap else key
+            self._cache["l:" + key] = (fixed,)
+        return self._cache["l:" + key][0]
+
     def _phrase_at(self, keys: list[str], i: int) -> _Phrase | None:
-        found = [p for k in (keys[i], "*" + keys[i][:_PREFIX_KEY])
-                 for p in self.phrases.get(k, ()) if _matches(p.words, keys, i)]
+        found = [p for k in self._lookups(keys[i]) for p in self.phrases.get(k, ())
+                 if self._matches(p.words, keys, i)]
         return max(found, key=lambda p: len(p.words)) if found else None
 
+    def _lookups(self, key: str) -> tuple[str, ...]:
+        """Lookup keys of phrases whose first word may be ``key``: itself, its prefix, and
+        the first words it is a typo of."""
+        if "f:" + key not in self._cache:
+            near = process.extract(key, self.firsts, scorer=fuzz.ratio, limit=None,
+                                   score_cutoff=self.min_ratio) \
+                if self.firsts and len(key) >= self.min_length else []
+            self._cache["f:" + key] = (key, "*" + key[:_PREFIX_KEY],
+                                       *(w for w, _, _ in near
+                                         if w != key and abs(len(w) - len(key)) <= self.max_gap))
+        return self._cache["f:" + key]
+
+    def _matches(self, words: tuple[str, ...], keys: list[str], i: int) -> bool:
+        if i + len(words) > len(keys):
+            return False
+        return all(self._same(w, keys[i + n]) for n, w in enumerate(words))
+
+    def _same(self, word: str, key: str) -> bool:
+        if word.endswith("*"):
+            return key.startswith(word[:-1])
+        return word == key or (min(len(word), len(key)) >= self.min_length
+                               and abs(len(word) - len(key)) <= self.max_gap
+                               and fuzz.ratio(word, key) >= self.min_ratio)
+
     def drop(self, tokens: list[str]) -> tuple[list[str], list[str]]:
-        """(tokens without particles and titles, join prefixes joined; the words dropped)."""
-        out: list[str] = []
-        dropped: list[str] = []
-        pending = ""
-        for token in tokens:
-            key = skeleton(token)
-            if key in self.joined or (pending and key in self.dropped):
-                pending += token
-            elif key in self.dropped:
-                dropped.append(token)
-            else:
-                out.append(pending + token)
-                pending = ""
-        if pending:
-            out.append(pending)
-        return (out, dropped) if out else (tokens, [])
+        """(tokens without particles and titles, the words dropped)."""
+        kept = [t for t in tokens if t not in self.dropped]
+        return (kept, [t for t in tokens if t in self.dropped]) if kept else (tokens, [])
 
 
-def _table_words(index: dict[str, list[_Phrase]], min_length: int) -> tuple[str, ...]:
-    words = {w for phrases in index.values() for p in phrases for w in p.words}
-    words |= {skeleton(w) for form in LEGAL_FORMS for w in form}
-    return tuple(sorted(w for w in words if len(w) >= min_length and not w.endswith("*")))
+def fold_words(*tables: tuple[str, ...]) -> set[str]:
+    """The words of ``tables``, case-folded."""
+    return {word.casefold() for table in tables for word in table}
 
 
 def _word_key(word: str) -> str:
@@ -126,10 +140,3 @@ def _word_key(word: str) -> str:
 
 def _lookup_key(word: str) -> str:
     return "*" + word[:_PREFIX_KEY] if word.endswith("*") else word
-
-
-def _matches(words: tuple[str, ...], keys: list[str], i: int) -> bool:
-    if i + len(words) > len(keys):
-        return False
-    return all(keys[i + n].startswith(w[:-1]) if w.endswith("*") else keys[i + n] == w
-               for n, w in enumerate(words))

@@ -1,11 +1,17 @@
 """Fuzzy screening of a name against indexed entities, with explained confidences.
 
-Scoring of a query against one indexed name (legal forms already removed, see ``normalise``):
+Names, listed and screened, are analysed with the word tables of the config (``lexicon``):
+legal forms removed, translated or abbreviated generic words replaced by one canonical word
+(zavod, factory -> plant; nauchno-proizvodstvennoe obedinenie -> npo), particles and titles
+(al, bin, de, col, ...) dropped. Scoring of a query
+against one indexed name:
 
-* token similarity: rapidfuzz ``fuzz.ratio`` between every query token and every name token
-  (one ``process.cdist`` call per query over all candidate tokens); below
+* token similarity (``similarity``): rapidfuzz ``fuzz.ratio`` between every query token and
+  every name token (one ``process.cdist`` call per query over all candidate tokens); below
   ``token_min_similarity`` a pair counts as 0, and tokens of at most ``exact_token_length``
-  letters must be equal. Each token is aligned with its best partner, so order does not matter.
+  letters must be equal; vowel variants (Mohammed, Muhammad) count
+  ``vowel_variant_similarity``. Each token is aligned with its best partner, so word order
+  does not matter (Ivanov Ivan Ivanovich = Ivan Ivanovich Ivanov).
 * token weights: idf over the indexed names, ``** idf_exponent``, times ``generic_weight`` for
   the generic words of the config (trading, group, ...): rare tokens decide, generic ones barely
   count. A query token unknown to the index (a typo) takes the weight of the indexed token it
@@ -15,8 +21,11 @@ Scoring of a query against one indexed name (legal forms already removed, see ``
 * compact score, for names with different word counts (split or merged words):
   ``fuzz.ratio`` of the names with spaces removed, counted from ``compact_min_similarity``
   up. Confidence = max(token score, compact score).
-* short names (at most ``short_name_length`` letters on either side) must be equal, else the
-  confidence is capped at ``short_name_cap``.
+* short names (at most ``short_name_length`` letters on either side, dropped particles
+  counted) must be equal, and two one-word names of at most ``single_token_length`` letters
+  must be at least
+  ``single_token_min_similarity`` similar (Bayer is not Bajer), else the confidence is capped
+  at ``short_name_cap``.
 * a known country conflict subtracts ``country_conflict_penalty``; an identifier equal to one
   of the entity's identifiers adds ``identifier_bonus`` (1.0: the identifier decides).
 
@@ -293,9 +302,9 @@ def _short_mismatch(query: NameForm, name: NameForm, cfg: ScreeningConfig) -> bo
     """A short name that is not equal, or a short one-word pair that is not nearly equal."""
     if query.compact == name.compact:
         return False
-    shortest = min(len(query.compact), len(name.compact))
-    if shortest <= cfg.short_name_length:
+    if min(query.length, name.length) <= cfg.short_name_length:
         return True
+    shortest = min(len(query.compact), len(name.compact))
     single = len(query.keys) == 1 and len(name.keys) == 1
     return (single and shortest <= cfg.single_token_length
             and fuzz.ratio(query.compact, name.compact) / 100.0 < cfg.single_token_min_similarity)

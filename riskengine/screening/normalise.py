@@ -7,14 +7,20 @@ KAMAZ, Chinese characters -> pinyin syllables), case-folded, and punctuation bec
 Tokens are compared in their spelling ``skeleton`` (Alexander = Aleksandr). Legal forms, in
 any of the languages in ``LEGAL_FORMS`` and wherever they stand in the name, are removed
 before comparison so they neither create nor block a match; a name made of legal forms
-only keeps them. Pure.
+only keeps them. Legal forms are recognised in their skeletons (otvetstvennostyu =
+otvetstvennostiu). Given a ``Lexicon`` (the word tables of rules/screening.yaml, see
+``lexicon``), synonyms are replaced before legal forms are removed, typos of legal-form
+words count as those words, and particles and titles are dropped after.
+Pure.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from anyascii import anyascii
@@ -48,6 +54,7 @@ _PHRASES = (
     "de c v", "s de r l de c v", "s de r l", "sociedad anonima de capital variable",
     "sociedad de responsabilidad limitada", "s p r de r i", "sociedad de produccion rural",
     "de responsabilidad ilimitada", "de responsabilidad limitada", "de capital variable",
+    "private joint stock", "public joint stock", "open joint stock", "closed joint stock",
 )
 LEGAL_FORMS: frozenset[tuple[str, ...]] = frozenset(
     [tuple(p.split()) for p in _PHRASES] + [(w,) for w in _SINGLE.split()]
@@ -74,6 +81,7 @@ _SKELETON = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("ou", "u"), ("oo", "u"), ("
 _DOUBLE = re.compile(r"([a-z])\1+")
 
 
+@lru_cache(maxsize=500_000)
 def skeleton(token: str) -> str:
     """The token with spelling variants folded: the form tokens are compared in."""
     for old, new in _SKELETON:
@@ -103,6 +111,11 @@ class NameForm:
         return "".join(self.keys)
 
     @property
+    def length(self) -> int:
+        """Letters of the name, particles and titles dropped included (AL-ABSI is not short)."""
+        return len(self.compact) + sum(len(w) for w in self.dropped)
+
+    @property
     def text(self) -> str:
         return " ".join(self.tokens)
 
@@ -114,7 +127,7 @@ def analyse(name: str, lexicon: Lexicon | None = None) -> NameForm:
     cjk = [m.group(0) for m in _CJK.finditer(text)]
     tokens = fold(_CJK.sub(" ", text)).split()
     tokens, replaced = lexicon.canonical(tokens) if lexicon else (tokens, [])
-    core, forms = strip_legal_forms(tokens)
+    core, forms = strip_legal_forms(tokens, lexicon.legal_word if lexicon else None)
     if not core:  # a name made of legal forms only keeps them
         core, forms = tokens, []
     core, dropped = lexicon.drop(core) if lexicon else (core, [])
@@ -124,11 +137,13 @@ def analyse(name: str, lexicon: Lexicon | None = None) -> NameForm:
                     tuple(replaced), tuple(dropped))
 
 
-def strip_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
-    """(tokens without legal forms, the legal forms found), longest phrase first."""
+def strip_legal_forms(tokens: list[str], correct: Callable[[str], str] | None = None
+                      ) -> tuple[list[str], list[str]]:
+    """(tokens without legal forms, the legal forms found), longest phrase first; ``correct``
+    maps a skeleton to the legal-form word it is a typo of (COMPNAY = company)."""
     core: list[str] = []
     forms: list[str] = []
-    keys = tuple(skeleton(t) for t in tokens)
+    keys = tuple((correct or _same)(skeleton(t)) for t in tokens)
     i = 0
     while i < len(tokens):
         size = _form_at(keys, i)
@@ -139,6 +154,10 @@ def strip_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
             core.append(tokens[i])
             i += 1
     return core, forms
+
+
+def _same(key: str) -> str:
+    return key
 
 
 def _form_at(keys: tuple[str, ...], i: int) -> int:

@@ -3,6 +3,7 @@ the full figures). Bounds are looser than the targets so the test stays robust."
 
 from __future__ import annotations
 
+import importlib.util
 import random
 from pathlib import Path
 
@@ -61,3 +62,25 @@ def test_eval_set_holds_out_aliases_and_keeps_negatives_unlisted() -> None:
                          [("KAMAZ", "KAMAZ", 1.0, 1.0), ("KAMAZ", "ZVEZDA", 0.0, 0.1)])
 def test_trigram_jaccard(a: str, b: str, low: float, high: float) -> None:
     assert low <= trigram_jaccard(a, b) <= high
+
+
+def _bench_eval() -> object:
+    path = Path(__file__).resolve().parents[2] / "bench" / "eval_screening.py"
+    spec = importlib.util.spec_from_file_location("eval_screening", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("found", "twin"),
+    [(Entity(id="uk:1", name="Eyad Mohamad MAKHLOUF", aliases=("MAKHLOUF, Eyad",),
+             kind="person"), True),  # shares the held-out alias
+     (Entity(id="uk:2", name="MAKHLUF, Iyad", kind="person"), True),  # shares a kept name
+     (Entity(id="uk:3", name="MAKHLUF, Iyad", kind="company"), False),  # another kind
+     (Entity(id="uk:4", name="Eyad MAKHLOUF Mohamad Ali", kind="person"), False)],
+)
+def test_twin_listings_of_the_bench(found: Entity, twin: bool) -> None:
+    expected = Entity(id="ofac:1", name="MAKHLUF, Iyad", kind="person")
+    assert _bench_eval().twins(found, expected, "MAKHLOUF, Eyad") is twin  # type: ignore[attr-defined]
