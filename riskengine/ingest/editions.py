@@ -18,9 +18,10 @@ source, what it knows of past editions and the edition's publication date.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -98,20 +99,32 @@ def plan_edition(edition: ListEdition, published: date, stored: Sequence[Designa
     return Plan(designations=tuple(rows + gone), counts={**counts, "delisted": len(gone)})
 
 
-def current_rows(stored: Iterable[Designation]) -> dict[str, Designation]:
-    """The latest period of each designation, by reader id: the open row, else the newest."""
-    latest: dict[str, Designation] = {}
+R = TypeVar("R")
+Period = Callable[[R], tuple[date | None, date | None]]
+
+
+def latest_periods(stored: Iterable[R], ident: Callable[[R], str], period: Period[R]
+                   ) -> dict[str, R]:
+    """The latest period of each row, by reader id (``ident`` with any relisting suffix
+    removed): the open row, else the one that starts last. ``period``: (start, end)."""
+    latest: dict[str, R] = {}
     for row in stored:
-        key = base_id(row.id)
-        if key not in latest or _later(row, latest[key]):
+        key = base_id(ident(row))
+        if key not in latest or _later(period(row), period(latest[key])):
             latest[key] = row
     return latest
 
 
-def _later(row: Designation, other: Designation) -> bool:
-    if (row.listed_to is None) != (other.listed_to is None):
-        return row.listed_to is None
-    return (row.listed_from or date.min) > (other.listed_from or date.min)
+def _later(row: tuple[date | None, date | None], other: tuple[date | None, date | None]
+           ) -> bool:
+    if (row[1] is None) != (other[1] is None):
+        return row[1] is None
+    return (row[0] or date.min) > (other[0] or date.min)
+
+
+def current_rows(stored: Iterable[Designation]) -> dict[str, Designation]:
+    """The latest period of each designation, by reader id: the open row, else the newest."""
+    return latest_periods(stored, lambda d: d.id, lambda d: (d.listed_from, d.listed_to))
 
 
 def dated(new: Designation, prior: Designation | None, published: date) -> tuple[str, Designation]:

@@ -19,7 +19,7 @@ from datetime import date
 from typing import TypeVar
 
 from riskengine.domain import Control, Dataset, Ownership, Relationship
-from riskengine.ingest.editions import base_id
+from riskengine.ingest.editions import latest_periods
 
 TIE_KINDS = ("ownerships", "controls", "relationships")
 E = TypeVar("E", Ownership, Control, Relationship)
@@ -35,18 +35,7 @@ class TiePlan:
 
 def latest(stored: Iterable[E]) -> dict[str, E]:
     """The latest period of each tie, by reader id: the open row, else the newest start."""
-    found: dict[str, E] = {}
-    for row in stored:
-        key = base_id(row.id)
-        if key not in found or _later(row, found[key]):
-            found[key] = row
-    return found
-
-
-def _later(row: E, other: E) -> bool:
-    if (row.valid_to is None) != (other.valid_to is None):
-        return row.valid_to is None
-    return (row.valid_from or date.min) > (other.valid_from or date.min)
+    return latest_periods(stored, lambda t: t.id, lambda t: (t.valid_from, t.valid_to))
 
 
 def dated(new: E, prior: E | None, published: date) -> tuple[str, E]:

@@ -58,3 +58,11 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db:
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+def ok(cli, *args: str) -> Run:  # type: ignore[no-untyped-def]
+    """cli(*args), asserting exit code 0 (stderr shown otherwise)."""
+    run: Run = cli(*args)
+    assert run.code == 0, run.err
+    return run
+

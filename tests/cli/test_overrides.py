@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from riskengine.cli.app import app
-from riskengine.cli.overrides_cmd import overrides_app
-from tests.cli.conftest import BACKENDS, backend_url
+from tests.cli.conftest import BACKENDS, backend_url, ok
 from tests.conftest import ROOT
 
 ADD = ("override", "add", "jac", "--kind", "accepted_risk", "--cap", "40", "--reason",
@@ -26,29 +23,10 @@ designations:
 """
 
 
-
 @pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Every test here runs on SQLite and on PostgreSQL."""
     return backend_url(request, tmp_path)
-
-
-@pytest.fixture(autouse=True)
-def registered() -> Iterator[None]:
-    """Register `override` on the real app as app.py will (unless it already does)."""
-    if any(g.name == "override" for g in app.registered_groups):
-        yield
-        return
-    groups = list(app.registered_groups)
-    app.add_typer(overrides_app, name="override")
-    yield
-    app.registered_groups[:] = groups
-
-
-def ok(cli, *args: str):  # type: ignore[no-untyped-def]
-    run = cli(*args)
-    assert run.code == 0, run.err
-    return run
 
 
 def approved(cli) -> None:  # type: ignore[no-untyped-def]

@@ -7,22 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.conftest import BACKENDS, backend_url, ok
+
 BEFORE, AFTER = "2022-06-01", "2022-07-01"
 LATER = datetime(2040, 6, 1, 9, 0, tzinfo=UTC)  # 'now' once the first runs are old enough
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'riskengine.db'}"
-    url: str = request.getfixturevalue("pg_url")
-    return url
-
-
-def ok(cli, *args: str):  # type: ignore[no-untyped-def]
-    run = cli(*args)
-    assert run.code == 0, run.err
-    return run
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return backend_url(request, tmp_path)
 
 
 def _statuses(cli) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]

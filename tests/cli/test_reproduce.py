@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import shutil
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from riskengine.cli.app import app
-from riskengine.cli.overrides_cmd import overrides_app
-from riskengine.cli.runs_cmd import audit_app, changes, history, rescore, runs_app
-from tests.cli.conftest import BACKENDS, backend_url
+from tests.cli.conftest import BACKENDS, backend_url, ok
 from tests.conftest import FIXTURES, ROOT
 
 BEFORE, AFTER = "2022-06-01", "2022-07-01"  # around KAMAZ's OFAC listing of 2022-06-28
 CAP = ("override", "add", "jac", "--kind", "accepted_risk", "--cap", "40", "--reason",
        "reviewed", "--expires", "2099-01-01", "--actor", "alice")
-
 
 
 @pytest.fixture(params=BACKENDS)
@@ -30,30 +25,8 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return backend_url(request, tmp_path)
 
 
-@pytest.fixture(autouse=True)
-def registered() -> Iterator[None]:
-    """Register the run and override commands on the real app (unless it already does)."""
-    commands, groups = list(app.registered_commands), list(app.registered_groups)
-    names = {c.name or (c.callback.__name__ if c.callback else "") for c in commands}
-    if "rescore" not in names:
-        app.add_typer(runs_app, name="runs")
-        app.add_typer(audit_app, name="audit")
-        for command in (rescore, changes, history):
-            app.command()(command)
-    if not any(g.name == "override" for g in app.registered_groups):
-        app.add_typer(overrides_app, name="override")
-    yield
-    app.registered_commands[:], app.registered_groups[:] = commands, groups
-
-
-def ok(cli, *args: str):  # type: ignore[no-untyped-def]
-    run = cli(*args)
-    assert run.code == 0, run.err
-    return run
-
-
 def as_json(cli, *args: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    return ok(cli, *args, "--format", "json").json()  # type: ignore[no-any-return]
+    return ok(cli, *args, "--format", "json").json()
 
 
 def without_run(result: dict[str, Any]) -> dict[str, Any]:

@@ -10,14 +10,13 @@ from sqlalchemy import text
 
 from riskengine.store import Store
 from riskengine.store.locks import hold_lock
+from tests.cli.conftest import BACKENDS, backend_url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'riskengine.db'}"
-    url: str = request.getfixturevalue("pg_url")
-    return url
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return backend_url(request, tmp_path)
 
 
 def test_second_rescore_names_the_holder_then_runs(cli, db: str) -> None:  # type: ignore[no-untyped-def]

@@ -4,51 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from riskengine.cli.app import app
-from riskengine.cli.runs_cmd import audit_app, changes, history, rescore, runs_app
 from riskengine.store import Store
 from riskengine.store.locks import hold_lock
-from tests.cli.conftest import BACKENDS, backend_url
+from tests.cli.conftest import BACKENDS, backend_url, ok
 from tests.conftest import FIXTURES
 
 BEFORE, AFTER = "2022-06-01", "2022-07-01"  # around KAMAZ's OFAC listing of 2022-06-28
 
 
-
 @pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Every test here (the nightly cron flow) runs on SQLite and on PostgreSQL."""
+    """Every test here runs on SQLite and on PostgreSQL."""
     return backend_url(request, tmp_path)
-
-
-@pytest.fixture(autouse=True)
-def registered() -> Iterator[None]:
-    """Register the commands on the real app as app.py will (unless it already does)."""
-    names = {c.name or (c.callback.__name__ if c.callback else "")
-             for c in app.registered_commands}
-    if "rescore" in names:
-        yield
-        return
-    commands, groups = list(app.registered_commands), list(app.registered_groups)
-    app.add_typer(runs_app, name="runs")
-    app.add_typer(audit_app, name="audit")
-    for command in (rescore, changes, history):
-        app.command()(command)
-    yield
-    app.registered_commands[:], app.registered_groups[:] = commands, groups
-
-
-def ok(cli, *args: str):  # type: ignore[no-untyped-def]
-    run = cli(*args)
-    assert run.code == 0, run.err
-    return run
 
 
 def raw(db: str, sql: str) -> None:
@@ -175,7 +148,6 @@ def test_an_ingest_between_runs_changes_the_data_snapshot(cli) -> None:  # type:
     assert first["data_snapshot"] != second["data_snapshot"]
     found = ok(cli, "changes", "--format", "json").json()["changes"]
     assert any(c["kind"] == "added" for c in found)
-
 
 
 def test_changes_since_a_day_are_the_net_changes(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
