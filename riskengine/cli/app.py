@@ -103,7 +103,10 @@ def score(
 
     if run is not None:
         from riskengine.cli.reproduce import reproduce
+        from riskengine.errors import InputError
 
+        if as_of is not None:
+            raise InputError("--as-of", "not with --run: a run is reproduced as of its own date")
         result = reproduce(ctx.obj, query, run)
     else:
         result = service.score_query(ctx.obj, query, day_or_today("--as-of", as_of))

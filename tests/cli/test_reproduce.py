@@ -136,3 +136,11 @@ def test_a_rule_change_is_audited_at_the_next_rescore(  # type: ignore[no-untype
     actions = [e["action"] for e in entries]
     assert actions.index("rules.change", 1) == len(actions) - 2  # just before its rescore
     assert ok(cli, "audit", "verify").code == 0
+
+
+def test_as_of_and_run_do_not_combine(cli) -> None:  # type: ignore[no-untyped-def]
+    ok(cli, "rescore", "--as-of", AFTER, "--quiet")
+    refused = cli("score", "jac", "--run", "1", "--as-of", BEFORE)
+    assert refused.code == 2
+    assert refused.err == ("error: --as-of: not with --run: a run is reproduced as of its own "
+                           "date\n")
