@@ -16,6 +16,12 @@ GENERIC_WORDS = (
     "organisation", "foundation", "fund", "society", "association", "center", "centre",
 )
 
+# Consonants written differently by transcription systems: zh/dzh/dj = j (Pezhman, Pejman),
+# ch = j (Korean Chong, Jong), gh = q = c = k (Persian Ghasem, Qasem), g = h (Ukrainian and
+# Belarusian Oleh, Halina), z = s (Hamza, Hamsa), Belarusian dz = d (Radzivon).
+CONSONANT_CLASSES = (("dzh", "j"), ("zh", "j"), ("dj", "j"), ("dz", "d"), ("ch", "j"),
+                     ("gh", "k"), ("g", "h"), ("q", "k"), ("c", "k"), ("z", "s"))
+
 
 class ScreeningConfig(BaseModel):
     """How names are compared and when a candidate counts as a match."""
@@ -74,6 +80,11 @@ class ScreeningConfig(BaseModel):
                     "has rarer keys")
     block_prefix: int = Field(
         4, ge=2, description="length of the token prefix and suffix used as blocking keys")
+    block_key_share: float = Field(
+        0.5, ge=0, le=1,
+        description="share of a fuzzily shared token's blocking weight given in proportion "
+                    "to the number of its fuzzy keys a name shares (the rest: for sharing "
+                    "any); ranks close spellings first among names sharing a common affix")
     max_limit: int = Field(100, ge=1, description="largest number of candidates one query returns")
     single_token_length: int = Field(
         6, ge=0, description="a one-word name of at most this many letters, compared with "
@@ -90,6 +101,45 @@ class ScreeningConfig(BaseModel):
         3, ge=1, description="tokens with fewer consonants never count as vowel variants")
     vowel_variant_max_length_difference: int = Field(
         1, ge=0, description="... and whose lengths differ by at most this many letters")
+    consonant_readings: tuple[tuple[tuple[str, str], ...], ...] = Field(
+        (CONSONANT_CLASSES,),
+        description="tables of [letters, class] replacements applied, in order, to the "
+                    "consonants of a token; two tokens are vowel variants when one table "
+                    "gives both the same consonants (one table per family of transcription "
+                    "systems: Arabic/Persian/Russian, Korean, ...)")
+    consonant_blocking: bool = Field(
+        True, description="tokens also yield their consonant signature (first table of "
+                          "consonant_readings) as a blocking key, so vowel variants are "
+                          "compared (Puhachov, Pugachyov)")
+    patronymic_suffixes: tuple[str, ...] = Field(
+        (), description="endings of patronymics (folded skeletons: ovich, ovna, ...); a "
+                        "token ending in one is also compared by its stem (Mkrtichovich = "
+                        "Mkrtich), longest ending first")
+    patronymic_min_stem: int = Field(
+        4, ge=1, description="a patronymic stem must keep at least this many letters")
+    join_min_similarity: float = Field(
+        0.85, ge=0, le=1,
+        description="two adjacent words written as one (Abu Bakr, Abubakar; IR-ITAL, Irital) "
+                    "agree with the other name's word when the "
+                    "rapidfuzz ratio (0-1) of the joined spellings is at least this; 1 turns "
+                    "it off")
+    rescue_min_confidence: float = Field(
+        0.3, ge=0, le=1,
+        description="alternative spellings of unmatched words (unfolded, glued particle, "
+                    "patronymic stem, joined words) are tried only for names whose token "
+                    "score already reaches this (speed)")
+    subset_weight: float = Field(
+        0.5, ge=0, le=1,
+        description="when every word of one name has a partner in the other (a name typed "
+                    "with words missing), weight of that name's coverage in the token score "
+                    "(the rest: the other's, so the missing words still cost their rarity); "
+                    "query_weight applies otherwise")
+    subset_min_tokens: int = Field(
+        2, ge=1, description="... only when that name has at least this many words that are "
+                             "not generic words")
+    subset_min_similarity: float = Field(
+        0.9, ge=0, le=1, description="... and each of its words agrees at least this much "
+                                     "with its partner")
     synonyms: dict[str, tuple[str, ...]] = Field(
         default_factory=dict,
         description="canonical word: its translations, spellings and expansions (folded, "

@@ -4,11 +4,15 @@ Each token of an indexed name yields keys: the token itself (exact key) and fuzz
 tokens longer than ``block_prefix`` letters its prefix, its suffix and its one-letter
 deletions (so a substitution, insertion, deletion or transposition still shares a key with
 the original). The whole name without spaces adds its prefix and suffix, for words split or
-merged differently. A query is compared only with the names sharing its keys, ranked by the
-sum over query tokens of the token's rarity: a name sharing the token exactly earns
+merged differently. Tokens longer than ``block_prefix`` also yield their consonant
+signature (first table of ``consonant_readings``; ``consonant_blocking``), so vowel
+variants share a key. A query is compared only with the names sharing its keys, ranked by
+the sum over query tokens of the token's rarity: a name sharing the token exactly earns
 ``ln(N / df) + 1`` of the exact key, one sharing only fuzzy keys that of the union of the
-token's fuzzy postings. Posting lists longer than ``max_posting`` are skipped while the query
-has shorter ones. numpy ``bincount`` over the posting lists, no loop over all names. Pure.
+token's fuzzy postings (part of it, ``block_key_share``, in proportion to the number of
+fuzzy keys shared, so that the closest spellings come first). Posting lists longer than
+``max_posting`` are skipped while the query has shorter ones. numpy ``bincount`` over the
+posting lists, no loop over all names. Pure.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from riskengine.screening.config import ScreeningConfig
+from riskengine.screening.similarity import Classes, consonants
 
 IntArray = npt.NDArray[np.int32]
 _MAX_DELETION_TOKEN = 12  # longer tokens keep their prefix or suffix under one typo
@@ -37,10 +42,16 @@ def fuzzy_keys(token: str, affix: int) -> set[str]:
     return keys
 
 
-def key_groups(tokens: Sequence[str], affix: int) -> Iterator[tuple[str | None, set[str]]]:
-    """(exact key, fuzzy keys) per token, then (None, prefix/suffix keys) of the whole name."""
+def key_groups(tokens: Sequence[str], affix: int, classes: Classes | None = None
+               ) -> Iterator[tuple[str | None, set[str]]]:
+    """(exact key, fuzzy keys) per token, then (None, prefix/suffix keys) of the whole name.
+    Given consonant ``classes``, a token of more than ``affix`` letters also yields its
+    consonant signature (vowel variants: Puhachov, Pugachyov)."""
     for token in dict.fromkeys(tokens):
-        yield "t:" + token, fuzzy_keys(token, affix)
+        keys = fuzzy_keys(token, affix)
+        if classes is not None and len(token) > affix:
+            keys.add("v:" + consonants(token, classes))
+        yield "t:" + token, keys
     compact = "".join(tokens)
     if len(tokens) > 1 or len(compact) > _MAX_DELETION_TOKEN:
         yield None, {"c:" + compact[:affix + 1], "e:" + compact[-affix - 1:]}
@@ -52,9 +63,11 @@ class BlockIndex:
     def __init__(self, names: Sequence[Sequence[str]], config: ScreeningConfig) -> None:
         self._config = config
         self._size = max(len(names), 1)
+        readings = config.consonant_readings if config.consonant_blocking else ()
+        self._classes = readings[0] if readings else None
         lists: dict[str, list[int]] = defaultdict(list)
         for i, tokens in enumerate(names):
-            for exact, fuzzy in key_groups(tokens, config.block_prefix):
+            for exact, fuzzy in key_groups(tokens, config.block_prefix, self._classes):
                 for key in fuzzy | ({exact} if exact else set()):
                     lists[key].append(i)
         self._postings = {k: np.asarray(v, dtype=np.int32) for k, v in lists.items()}
@@ -62,7 +75,7 @@ class BlockIndex:
     def candidates(self, tokens: Sequence[str]) -> IntArray:
         """Ids of the names sharing keys with ``tokens``, best ``max_candidates`` first."""
         groups = [(self._get(e), [self._get(k) for k in f])
-                  for e, f in key_groups(tokens, self._config.block_prefix)]
+                  for e, f in key_groups(tokens, self._config.block_prefix, self._classes)]
         sizes = [len(p) for e, f in groups for p in [e, *f] if len(p)]
         if not sizes:
             return _EMPTY
@@ -75,14 +88,20 @@ class BlockIndex:
 
     def _token_part(self, exact: IntArray, fuzzy: list[IntArray], cap: int
                     ) -> list[tuple[IntArray, float]]:
-        """(names, weight) of one query token: exact sharers, then fuzzy-only sharers."""
+        """(names, weight) of one query token: exact sharers, then fuzzy-only sharers; of
+        their weight, ``block_key_share`` is spread over the fuzzy keys (a name sharing
+        more keys ranks higher), the rest goes to sharing any."""
         exact = exact if len(exact) <= cap else _EMPTY
         kept = [p for p in fuzzy if 0 < len(p) <= cap]
         union = np.unique(np.concatenate(kept)) if kept else _EMPTY
         parts = [(exact, self._rarity(len(exact)))] if len(exact) else []
         only = np.setdiff1d(union, exact, assume_unique=True) if len(exact) else union
         if len(only):
-            parts.append((only, self._rarity(len(union))))
+            rarity, share = self._rarity(len(union)), self._config.block_key_share
+            parts.append((only, rarity * (1 - share)))
+            each = np.concatenate(kept)
+            each = each[np.isin(each, only)] if len(exact) else each
+            parts.append((each, rarity * share / len(kept)))
         return parts
 
     def _rarity(self, df: int) -> float:

@@ -17,7 +17,14 @@ against one indexed name:
   count. A query token unknown to the index (a typo) takes the weight of the indexed token it
   resembles, else the highest weight.
 * token score = ``query_weight`` x weighted share of the query matched + the rest x weighted
-  share of the listed name matched (missing words cost what they weigh).
+  share of the listed name matched (missing words cost what they weigh). When every word of
+  one name has a partner in the other and it has ``subset_min_tokens`` words that are not
+  generic, each at least ``subset_min_similarity`` similar (a name typed with words missing
+  or added: AWAD Kamal, AWAD Kamal Abdelrahman Aref), that name's share weighs
+  ``subset_weight`` instead.
+* words left unmatched on both sides get a second look (``rescue``): their folded and
+  glued-particle spellings, patronymic stems, and adjacent words written as one (IR-ITAL,
+  Irital), for names whose token score reaches ``rescue_min_confidence``.
 * compact score, for names with different word counts (split or merged words):
   ``fuzz.ratio`` of the names with spaces removed, counted from ``compact_min_similarity``
   up. Confidence = max(token score, compact score).
@@ -47,6 +54,7 @@ from riskengine.screening.config import ScreeningConfig
 from riskengine.screening.index import BlockIndex, IntArray
 from riskengine.screening.lexicon import Lexicon
 from riskengine.screening.normalise import NameForm, analyse, normalise_identifier, skeleton
+from riskengine.screening.rescue import rescue
 from riskengine.screening.similarity import FloatArray, token_similarities
 
 
@@ -123,6 +131,7 @@ class Screener:
         self._identifiers = _identifier_index(self.entities, config.identifier_min_length)
         self._max_weight = float(weights.max()) if len(weights) else 1.0
         self._lexicon = Lexicon.from_config(config)
+        self._generic = {skeleton(w) for w in config.generic_words}
 
     @classmethod
     def build(cls, entities: Sequence[Entity], config: ScreeningConfig | None = None
@@ -189,9 +198,9 @@ class Screener:
         record = self._records[r]
         cfg = self.config
         sub = query.sims[:, [query.columns[int(t)] for t in record.tokens]]
-        q_cover = float(query.weights @ sub.max(axis=1)) / float(query.weights.sum() or 1.0)
-        n_cover = float(record.weights @ sub.max(axis=0)) / float(record.weights.sum() or 1.0)
-        token = cfg.query_weight * q_cover + (1 - cfg.query_weight) * n_cover
+        token = self._token_score(query, record, sub)
+        if token < 1.0 and token >= cfg.rescue_min_confidence:
+            token = self._token_score(query, record, rescue(sub, query.form, record.form, cfg))
         compact = 0.0
         if len(query.form.keys) != len(record.form.keys):  # words split or merged
             ratio = fuzz.ratio(query.form.compact, record.form.compact) / 100.0
@@ -201,6 +210,26 @@ class Screener:
         if capped:
             confidence = min(confidence, cfg.short_name_cap)
         return _Scored(r, confidence, capped, compact > token)
+
+    def _token_score(self, query: _Query, record: _Record, sub: FloatArray) -> float:
+        """Weighted coverage of both names (see module docstring: subset names)."""
+        q_best, n_best = sub.max(axis=1), sub.max(axis=0)
+        q_cover = float(query.weights @ q_best) / float(query.weights.sum() or 1.0)
+        n_cover = float(record.weights @ n_best) / float(record.weights.sum() or 1.0)
+        weight = self.config.query_weight
+        if self._subset(q_best, n_best, query.form):
+            weight = self.config.subset_weight
+        elif self._subset(n_best, q_best, record.form):
+            weight = 1 - self.config.subset_weight
+        return weight * q_cover + (1 - weight) * n_cover
+
+    def _subset(self, best: FloatArray, other: FloatArray, form: NameForm) -> bool:
+        """Every word of ``form`` (best similarities ``best``) agrees closely with the other
+        name, which has words left over, and ``form`` has ``subset_min_tokens`` words that
+        are not generic."""
+        cfg = self.config
+        return (bool((best >= cfg.subset_min_similarity).all()) and not other.all()
+                and sum(k not in self._generic for k in form.keys) >= cfg.subset_min_tokens)
 
     def _adjust(self, scored: _Scored, entity: int, country: str | None, id_hit: bool
                 ) -> _Scored:
@@ -250,7 +279,8 @@ class Screener:
     def _token_features(self, query: NameForm, name: NameForm) -> list[Feature]:
         if not query.tokens or not name.tokens:
             return []
-        sims = token_similarities(query.keys, list(name.keys), self.config)
+        sims = rescue(token_similarities(query.keys, list(name.keys), self.config), query, name,
+                      self.config)
         pairs = [f"{q}~{name.tokens[int(row.argmax())]} ({row.max():.2f})"
                  for q, row in zip(query.tokens, sims, strict=True) if row.max() > 0]
         missing = [q for q, row in zip(query.tokens, sims, strict=True) if row.max() == 0]

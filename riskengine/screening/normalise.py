@@ -104,6 +104,8 @@ class NameForm:
     keys: tuple[str, ...] = ()  # the skeletons of the tokens, one per token: what is compared
     replaced: tuple[str, ...] = ()  # words replaced by their canonical synonym (Lexicon)
     dropped: tuple[str, ...] = ()  # particles and titles dropped (Lexicon)
+    glued: tuple[str, ...] = ()  # per token: skeleton of the dropped words before it and the
+    # token written as one word ('' when none): Abu Bakr -> abubakr (compared with Abubakar)
 
     @property
     def compact(self) -> str:
@@ -130,11 +132,26 @@ def analyse(name: str, lexicon: Lexicon | None = None) -> NameForm:
     core, forms = strip_legal_forms(tokens, lexicon.legal_word if lexicon else None)
     if not core:  # a name made of legal forms only keeps them
         core, forms = tokens, []
-    core, dropped = lexicon.drop(core) if lexicon else (core, [])
+    kept, dropped = lexicon.drop(core) if lexicon else (core, [])
     forms += [fold(f) for f in cjk]
-    keys = tuple(skeleton(t) for t in core)
-    return NameForm(name, tuple(core), tuple(forms), not text.isascii(), keys,
-                    tuple(replaced), tuple(dropped))
+    keys = tuple(skeleton(t) for t in kept)
+    glued = glue(core, set(dropped)) if dropped else ()
+    return NameForm(name, tuple(kept), tuple(forms), not text.isascii(), keys,
+                    tuple(replaced), tuple(dropped), glued)
+
+
+def glue(tokens: list[str], dropped: set[str]) -> tuple[str, ...]:
+    """Per kept token, the skeleton of the dropped words just before it joined to it, or ''
+    (``glue(['abu', 'bakr', 'x'], {'abu'})`` -> ``('abubakr', '')``)."""
+    out: list[str] = []
+    pending = ""
+    for token in tokens:
+        if token in dropped:
+            pending += token
+            continue
+        out.append(skeleton(pending + token) if pending else "")
+        pending = ""
+    return tuple(out)
 
 
 def strip_legal_forms(tokens: list[str], correct: Callable[[str], str] | None = None

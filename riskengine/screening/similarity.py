@@ -7,7 +7,10 @@ Tokens that differ only in their vowels and in consonants that transcriptions co
 ``consonants``: Mohammed, Muhammad; Artyom, Artem; Omar, Umar; Oleg, Oleh; Pezhman, Pejman),
 with lengths at most ``vowel_variant_max_length_difference`` apart, are at least
 ``vowel_variant_similarity`` similar: transcriptions of Arabic, Persian, Russian and
-Ukrainian names mostly disagree on vowels. Pure.
+Ukrainian names mostly disagree on vowels. The consonant classes are data
+(``consonant_readings`` in rules/screening.yaml): one or more tables, one per family of
+transcription systems; one agreeing table suffices.
+``pair_similarity`` applies the same rules to one pair of spellings. Pure.
 """
 
 from __future__ import annotations
@@ -20,26 +23,43 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from riskengine.screening.config import ScreeningConfig
+from riskengine.screening.config import CONSONANT_CLASSES, ScreeningConfig
 
 FloatArray = npt.NDArray[np.float64]
+Classes = tuple[tuple[str, str], ...]
 _VOWELS = re.compile("[aeiou]")
 _DOUBLE = re.compile(r"([a-z])\1+")
-# Consonants written differently by transcription systems: zh/dzh/dj = j (Pezhman, Pejman),
-# ch = j (Korean Chong, Jong), gh = q = c = k (Persian Ghasem, Qasem), g = h (Ukrainian and
-# Belarusian Oleh, Halina), z = s (Hamza, Hamsa).
-_CLASSES = (("dzh", "j"), ("zh", "j"), ("dj", "j"), ("ch", "j"), ("gh", "k"), ("g", "h"),
-            ("q", "k"), ("c", "k"), ("z", "s"))
-
-
-@lru_cache(maxsize=200_000)
-def consonants(key: str) -> str:
+@lru_cache(maxsize=400_000)
+def consonants(key: str, classes: Classes = CONSONANT_CLASSES) -> str:
     """The consonants of a skeleton, by class; a leading vowel becomes 'a' (Omar -> amr)."""
     head = "a" if key[:1] in "aeiou" else key[:1]
     key = head + _VOWELS.sub("", key[1:])
-    for old, new in _CLASSES:
+    for old, new in classes:
         key = key.replace(old, new)
     return _DOUBLE.sub(r"\1", key)
+
+
+def pair_similarity(a: str, b: str, config: ScreeningConfig, variants: bool = True) -> float:
+    """Similarity 0..1 of two spellings, by the rules of ``token_similarities`` (vowel
+    variants only when ``variants``)."""
+    if a == b:
+        return 1.0
+    sim = fuzz.ratio(a, b) / 100.0
+    if min(len(a), len(b)) <= config.exact_token_length or sim < config.token_min_similarity:
+        sim = 0.0
+    if variants and config.vowel_variant_similarity > sim and _variant(a, b, config):
+        sim = config.vowel_variant_similarity
+    return sim
+
+
+def _variant(a: str, b: str, config: ScreeningConfig) -> bool:
+    if abs(len(a) - len(b)) > config.vowel_variant_max_length_difference:
+        return False
+    for classes in config.consonant_readings:
+        ca, cb = consonants(a, classes), consonants(b, classes)
+        if ca == cb and len(ca) >= config.vowel_variant_min_consonants:
+            return True
+    return False
 
 
 def token_similarities(query: Sequence[str], tokens: Sequence[str], config: ScreeningConfig
@@ -62,13 +82,20 @@ def token_similarities(query: Sequence[str], tokens: Sequence[str], config: Scre
 
 def _vowel_variants(query: Sequence[str], tokens: Sequence[str], config: ScreeningConfig
                     ) -> npt.NDArray[np.bool_]:
-    ids: dict[str, int] = {}
-    minimum = config.vowel_variant_min_consonants
-    q = np.array([_id(consonants(t), minimum, ids, -1) for t in query])
-    t = np.array([_id(consonants(t), minimum, ids, -2) for t in tokens])
     gap = np.abs(np.subtract.outer([len(x) for x in query], [len(x) for x in tokens]))
-    same: npt.NDArray[np.bool_] = np.equal.outer(q, t) & (
-        gap <= config.vowel_variant_max_length_difference)
+    same = np.zeros(gap.shape, dtype=np.bool_)
+    for classes in config.consonant_readings:
+        same |= _same_consonants(query, tokens, classes, config.vowel_variant_min_consonants)
+    close: npt.NDArray[np.bool_] = same & (gap <= config.vowel_variant_max_length_difference)
+    return close
+
+
+def _same_consonants(query: Sequence[str], tokens: Sequence[str], classes: Classes,
+                     minimum: int) -> npt.NDArray[np.bool_]:
+    ids: dict[str, int] = {}
+    q = np.array([_id(consonants(t, classes), minimum, ids, -1) for t in query])
+    t = np.array([_id(consonants(t, classes), minimum, ids, -2) for t in tokens])
+    same: npt.NDArray[np.bool_] = np.equal.outer(q, t)
     return same
 
 
