@@ -11,6 +11,7 @@ from riskengine.settings import Settings
 if TYPE_CHECKING:
     from riskengine.domain import Dataset
     from riskengine.overrides import Override
+    from riskengine.store.store import Store
 
 
 def current_facts(settings: Settings) -> tuple[Dataset, Any]:
@@ -77,12 +78,17 @@ def listing(settings: Settings, entity: str | None, today: date) -> list[tuple[O
     return [(o, status_of(o, today, prints[o.entity_id])) for o in found]
 
 
-def stored_overrides(settings: Settings, known_at: datetime | None = None) -> list[Override]:
-    """Every stored override, or each as it stood at ``known_at`` (for a past run)."""
+def stored_overrides(settings: Settings, known_at: datetime | None = None,
+                     store: Store | None = None) -> list[Override]:
+    """Every stored override, or each as it stood at ``known_at`` (for a past run); read
+    from ``store`` when the caller has it open."""
     from riskengine.overrides import known_at as as_known
     from riskengine.store.overrides import list_overrides
 
-    with service.open_store(settings) as store:
+    if store is None:
+        with service.open_store(settings) as opened:
+            found = list_overrides(opened)
+    else:
         found = list_overrides(store)
     return found if known_at is None else as_known(found, known_at)
 

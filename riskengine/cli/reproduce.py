@@ -87,25 +87,24 @@ def reproduce(settings: Settings, query: str, run_id: int | None) -> ScoreResult
     """The explained result run ``run_id`` (the latest when None) gave the entity ``query``
     names, recomputed from the run's own inputs and checked against its stored row."""
     from riskengine.cli.overrides_service import stored_overrides
-    from riskengine.cli.runs_service import run
+    from riskengine.cli.runs_service import run_or_latest
 
-    wanted = run(settings, run_id)
     with service.open_store(settings) as store:
+        wanted = run_or_latest(store, run_id)
         inputs = stored_inputs(store, wanted)
-    overrides = stored_overrides(settings, known_at=wanted.started_at)
-    with pinned_rules(settings, inputs.rule_files) as pinned:
-        result = service.scored(pinned, query, wanted.as_of, overrides, inputs.stored)
-    check(result, _stored_state(settings, wanted, result.entity.id))
+        overrides = stored_overrides(settings, known_at=wanted.started_at, store=store)
+        with pinned_rules(settings, inputs.rule_files) as pinned:
+            result = service.scored(pinned, query, wanted.as_of, overrides, inputs.stored)
+        check(result, _stored_state(store, wanted, result.entity.id))
     return result.model_copy(update={"run": wanted.id})
 
 
-def _stored_state(settings: Settings, wanted: RunRecord, entity_id: str) -> EntityState:
+def _stored_state(store: Store, wanted: RunRecord, entity_id: str) -> EntityState:
     from riskengine.errors import NotFoundError
     from riskengine.store.runs import run_state
 
     assert wanted.id is not None
-    with service.open_store(settings) as store:
-        state = run_state(store, wanted.id, entity_id)
+    state = run_state(store, wanted.id, entity_id)
     if state is None:
         raise NotFoundError(f"run {wanted.id} has no score for {entity_id!r}")
     return state

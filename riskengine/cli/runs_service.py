@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from riskengine.domain import Dataset
+    from riskengine.overrides import Override
     from riskengine.runs.chain import Entry
     from riskengine.runs.changes import AlertRules, Change
     from riskengine.runs.table import EntityState
@@ -67,6 +68,7 @@ def rescore(settings: Settings, as_of: date, actor: str, log: Log,
 
 def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
              log: Log, bar: Bar | None) -> RunRecord:
+    from riskengine.cli.overrides_service import stored_overrides
     from riskengine.cli.reproduce import current_inputs, pinned_rules
     from riskengine.runs.table import snapshot_hash
     from riskengine.store.runs import AuditNote, save_run
@@ -75,8 +77,9 @@ def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
     snapshot = snapshot_hash((i.source, i.content_hash) for i in store.ingests())
     log(f"rescore: evaluating every entity as of {as_of.isoformat()}")
     inputs = current_inputs(settings, store)
+    overrides = stored_overrides(settings, known_at=job[1], store=store)
     with pinned_rules(settings, inputs.rule_files) as pinned:
-        rows, run = _scored_run(pinned, inputs.stored, job)
+        rows, run = _scored_run(pinned, inputs.stored, overrides, job)
     facts, rules = inputs.snapshots()
     run = run.model_copy(update={"data_snapshot": snapshot, "facts_hash": facts.hash,
                                  "rules_snapshot": rules.hash, "finished_at": service.now()})
@@ -89,19 +92,18 @@ def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
     return saved
 
 
-def _scored_run(settings: Settings, stored: Dataset, job: tuple[date, datetime, str]
-                ) -> tuple[Iterator[dict[str, Any]], RunRecord]:
-    """(rows of every entity, the run record without its snapshots) with the overrides as
-    they stood when the run started."""
-    from riskengine.cli.overrides_service import stored_overrides
+def _scored_run(settings: Settings, stored: Dataset, overrides: list[Override],
+                job: tuple[date, datetime, str]) -> tuple[Iterator[dict[str, Any]], RunRecord]:
+    """(rows of every entity, the run record without its snapshots) with ``overrides`` (as
+    they stood when the run started)."""
     from riskengine.engine import regime_order, score_everything, with_overrides
     from riskengine.runs.table import counts, score_rows
     from riskengine.store.records import RunRecord
 
     as_of, started, actor = job
     ev, facts = service.evaluation(settings, as_of, stored)
-    ev, overrides = with_overrides(ev, facts, stored_overrides(settings, known_at=started))
-    table = score_everything(ev, overrides)
+    ev, found = with_overrides(ev, facts, overrides)
+    table = score_everything(ev, found)
     names = [e.name for e in ev.graph.dataset.entities]
     rows = score_rows(table, names, ev.verdicts, regime_order(ev.rules, list(ev.verdicts)))
     run = RunRecord(started_at=started, finished_at=started, as_of=as_of,
@@ -123,7 +125,7 @@ def _progress(total: int, log: Log) -> Callable[[int], None]:
     return report
 
 
-def _run_or_latest(store: Store, run_id: int | None, pruned_ok: bool = False) -> RunRecord:
+def run_or_latest(store: Store, run_id: int | None, pruned_ok: bool = False) -> RunRecord:
     """The completed run ``run_id`` (latest when None); NotFoundError otherwise, saying so
     when the run was pruned (unless ``pruned_ok``: its header row is returned)."""
     from riskengine.errors import NotFoundError
@@ -158,7 +160,7 @@ def run(settings: Settings, run_id: int | None, pruned_ok: bool = False) -> RunR
     """One completed run (the latest when ``run_id`` is None); NotFoundError otherwise (also
     for a pruned run unless ``pruned_ok``)."""
     with service.open_store(settings) as store:
-        return _run_or_latest(store, run_id, pruned_ok)
+        return run_or_latest(store, run_id, pruned_ok)
 
 
 def pruned_between(settings: Settings, before: RunRecord | None, current: RunRecord
@@ -202,7 +204,7 @@ def changes(settings: Settings, run_id: int | None = None, since: date | None = 
 
     rules = alert_rules(settings)
     with service.open_store(settings) as store:
-        current = _run_or_latest(store, run_id)
+        current = run_or_latest(store, run_id)
         assert current.id is not None
         before = (previous_run(store, current.id) if since is None
                   else run_finished_before(store, _day_start(since), current.id))
