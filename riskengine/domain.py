@@ -74,6 +74,11 @@ class Identifier(Model):
     scheme: str = Field(description="inn, ogrn, lei, registration, imo, swift, passport, uscc, ...")
     value: str
     country: str | None = None
+    stated_from: date | None = Field(
+        None, description="first edition date of its source that stated it")
+    stated_to: date | None = Field(
+        None, description="first edition date of its source that no longer stated it "
+        "(exclusive); None while the latest edition states it")
 
 
 class Entity(Model):
@@ -85,6 +90,10 @@ class Entity(Model):
     identifiers: tuple[Identifier, ...] = ()
     sector: str | None = None
     sources: tuple[Source, ...] = ()
+    birth_dates: tuple[str, ...] = Field(
+        (), description="dates of birth as ISO dates or partial dates 'YYYY' / 'YYYY-MM'")
+    nationalities: tuple[str, ...] = Field(
+        (), description="ISO 3166-1 alpha-2 codes, lower case")
 
     def all_names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)

@@ -9,25 +9,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
+import numpy as np
+
+from riskengine.coverage import Sources, coverage_flags, with_coverage
 from riskengine.derive.base import RegimeArrays
 from riskengine.derive.explain import explain_verdict
 from riskengine.derive.verdicts import derive_all, verdict_flags
 from riskengine.domain import Dataset, Entity
 from riskengine.errors import AmbiguousError, InputError, NotFoundError
 from riskengine.exposure.score import ScoreTable, score_all, score_entity
-from riskengine.graph import Graph, GraphData
+from riskengine.graph import BoolArray, Graph, GraphData
 from riskengine.names import NameIndex
 from riskengine.overrides import (
     Override,
     apply_overrides,
     cap_table,
+    distant_override,
     fingerprints,
     force_verdicts,
     in_force,
     manual,
     override_verdict,
 )
-from riskengine.result import RegimeVerdict, ScoreResult
+from riskengine.result import DistantOverride, RegimeVerdict, ScoreResult
 from riskengine.ruleset.models import RuleSet
 
 
@@ -112,9 +116,11 @@ def regime_order(rules: RuleSet, codes: list[str]) -> list[str]:
     return [c for c in configured if c in codes] + sorted(set(codes) - set(configured))
 
 
-def regime_verdicts(ev: Evaluation, i: int) -> dict[str, RegimeVerdict]:
+def regime_verdicts(ev: Evaluation, i: int, sources: Sources | None = None
+                    ) -> dict[str, RegimeVerdict]:
     """Explained verdict of entity ``i`` per regime; a manual status replaces the derived
-    verdict (which stays as evidence)."""
+    verdict (which stays as evidence). With ``sources`` (the stored editions) each verdict
+    names its coverage, and a clear one without any data for the date is not_covered."""
     derived = ev.derived or ev.verdicts
     found = {code: explain_verdict(ev.graph, derived[code],
                                    ev.rules.regimes.params(code, ev.as_of), i)
@@ -122,24 +128,83 @@ def regime_verdicts(ev: Evaluation, i: int) -> dict[str, RegimeVerdict]:
     for o in ev.manual:
         if o.entity_id == ev.graph.ids[i] and o.regime in found:
             found[o.regime] = override_verdict(found[o.regime], o)
-    return found
+    if sources is None:
+        return found
+    covered = sources.of(found, ev.as_of, ev.rules.scenario.designations)
+    return {code: with_coverage(v, covered[code]) for code, v in found.items()}
 
 
-def score(ev: Evaluation, entity_id: str, overrides: Overrides | None = None) -> ScoreResult:
+def score(ev: Evaluation, entity_id: str, overrides: Overrides | None = None,
+          sources: Sources | None = None) -> ScoreResult:
     """Explained score of one entity: verdict per regime, contributions, flags; with the
-    entity's ``overrides`` applied (``ev`` from ``with_overrides``)."""
+    entity's ``overrides`` applied (``ev`` from ``with_overrides``), the manual statuses on
+    other entities that changed it named (``overrides_elsewhere``), and with ``sources`` the
+    coverage of every regime (``riskengine.coverage``)."""
     i = ev.graph.index[entity_id]
-    verdicts = regime_verdicts(ev, i)
+    verdicts = regime_verdicts(ev, i, sources)
+    result = _own_overrides(ev, _scored(ev, i, verdicts), overrides)
+    distant = tuple(_distant(ev, i, verdicts, overrides, result.score))
+    return result.model_copy(update={"overrides_elsewhere": distant})
+
+
+def _scored(ev: Evaluation, i: int, verdicts: dict[str, RegimeVerdict]) -> ScoreResult:
     result = score_entity(ev.graph, ev.verdicts, ev.rules.scoring, i, verdicts)
-    result = result.model_copy(update={"flags": tuple(_flags(ev, verdicts))})
+    return result.model_copy(update={"flags": tuple(_flags(ev, verdicts))})
+
+
+def _own_overrides(ev: Evaluation, result: ScoreResult, overrides: Overrides | None
+                   ) -> ScoreResult:
     if overrides is None or not overrides.stored:
         return result
-    print_ = (overrides.prints or {}).get(entity_id, "")
+    print_ = (overrides.prints or {}).get(result.entity.id, "")
     return apply_overrides(result, overrides.stored, ev.as_of, print_, ev.rules.scoring)
+
+
+def _distant(ev: Evaluation, i: int, verdicts: dict[str, RegimeVerdict],
+             overrides: Overrides | None, score_with: float) -> Iterable[DistantOverride]:
+    """The manual statuses on other entities without which entity ``i`` would score
+    differently: each one left out in turn, the entity rescored."""
+    derived = ev.derived or ev.verdicts
+    near = within(ev.graph, i, ev.rules.scoring.max_depth)
+    for o in ev.manual:
+        if o.entity_id == ev.graph.ids[i] or not near[ev.graph.index[o.entity_id]]:
+            continue
+        rest = tuple(m for m in ev.manual if m is not o)
+        forced = force_verdicts(derived, ev.graph.index, rest) if rest else derived
+        without = _own_overrides(ev, _scored(replace(ev, verdicts=forced, manual=rest), i,
+                                             verdicts), overrides)
+        if without.score != score_with:
+            yield distant_override(o, _name(ev, o.entity_id), without.score, score_with)
+
+
+def within(g: Graph, i: int, hops: int) -> BoolArray:
+    """Entities at most ``hops`` ties (any family, either direction) from entity ``i``: the
+    only ones whose status can change ``i``'s exposure, whose paths are ``max_depth`` long."""
+    near = np.zeros(g.n, dtype=np.bool_)
+    near[i] = True
+    families = (g.ownership, g.control, g.relation)
+    for _ in range(hops):
+        grown = near.copy()
+        for f in families:
+            grown[f.dst[near[f.src]]] = True
+            grown[f.src[near[f.dst]]] = True
+        if (grown == near).all():
+            break
+        near = grown
+    return near
+
+
+def _name(ev: Evaluation, entity_id: str) -> str:
+    """The graph entity's name (its id when the facts name none)."""
+    names = ev.graph.dataset.names
+    i = ev.graph.index[entity_id]
+    return names[i] if i < len(names) and names[i] else entity_id
 
 
 def _flags(ev: Evaluation, verdicts: dict[str, RegimeVerdict]) -> list[str]:
     flags = [flag for code, v in verdicts.items() for flag in verdict_flags(code, v)]
+    flags += [flag for code, v in verdicts.items() if v.coverage
+              for flag in coverage_flags(code, v.coverage)]
     for code in sorted(verdicts):
         if ev.rules.regimes.get(code) is None and verdicts[code].possibly_blocked:
             flags.append(f"{code}: regime not configured in the rules; default ownership "

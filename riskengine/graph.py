@@ -8,20 +8,33 @@ explanation can cite the original fact and its source.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from riskengine.domain import CONTROL_KINDS, RELATION_KINDS, Dataset
+from riskengine.domain import (
+    CONTROL_KINDS,
+    RELATION_KINDS,
+    Control,
+    Dataset,
+    Designation,
+    Entity,
+    Ownership,
+    Relationship,
+)
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-_NO_START = np.iinfo(np.int64).min
-_NO_END = np.iinfo(np.int64).max
+NO_START = np.iinfo(np.int64).min  # day number of an open start
+NO_END = np.iinfo(np.int64).max  # day number of an open end
+_NO_START, _NO_END = NO_START, NO_END
 STATUS_CODES = ("prospective", "active", "ended")
 
 
@@ -32,6 +45,68 @@ def _day(d: date | None, missing: int) -> int:
 def _in_force(start: IntArray, end: IntArray, as_of: date) -> BoolArray:
     day = as_of.toordinal()
     return np.asarray((start <= day) & (day < end), dtype=np.bool_)
+
+
+class Facts(Protocol):
+    """The facts behind a graph, for explanations: ``entities[i]`` is graph entity ``i``,
+    ``ownerships[k]`` (``controls``, ``relationships``) the fact of edge row ``k``'s
+    ``edge`` value. In memory (``DatasetFacts``) or read on demand from a store."""
+
+    @property
+    def entities(self) -> Sequence[Entity]: ...
+    @property
+    def ownerships(self) -> Sequence[Ownership]: ...
+    @property
+    def controls(self) -> Sequence[Control]: ...
+    @property
+    def relationships(self) -> Sequence[Relationship]: ...
+    @property
+    def names(self) -> Sequence[str]: ...
+
+    def designations_of(self, entity_id: str) -> tuple[Designation, ...]:
+        """Every designation (all periods) of the graph entity ``entity_id``."""
+        ...
+
+
+@dataclass(frozen=True)
+class DatasetFacts:
+    """``Facts`` of a Dataset held in memory (edge values index its tuples)."""
+
+    dataset: Dataset
+
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        return self.dataset.entities
+
+    @property
+    def ownerships(self) -> tuple[Ownership, ...]:
+        return self.dataset.ownerships
+
+    @property
+    def controls(self) -> tuple[Control, ...]:
+        return self.dataset.controls
+
+    @property
+    def relationships(self) -> tuple[Relationship, ...]:
+        return self.dataset.relationships
+
+    @property
+    def designations(self) -> tuple[Designation, ...]:
+        return self.dataset.designations
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        return tuple(e.name for e in self.dataset.entities)
+
+    @cached_property
+    def _by_entity(self) -> dict[str, tuple[Designation, ...]]:
+        found: dict[str, list[Designation]] = {}
+        for d in self.dataset.designations:
+            found.setdefault(d.entity_id, []).append(d)
+        return {k: tuple(v) for k, v in found.items()}
+
+    def designations_of(self, entity_id: str) -> tuple[Designation, ...]:
+        return self._by_entity.get(entity_id, ())
 
 
 @dataclass(frozen=True)
@@ -79,7 +154,7 @@ class Graph:
     relation: EdgeArrays
     listed: dict[str, BoolArray]
     listed_other: dict[str, BoolArray]
-    dataset: Dataset
+    dataset: Facts
 
     @property
     def n(self) -> int:
@@ -100,14 +175,14 @@ class GraphData:
     control: EdgeArrays
     relation: EdgeArrays
     designations: EdgeArrays  # src = dst = entity; attrs: regime (object), blocking (bool)
-    dataset: Dataset
+    dataset: Facts
 
     @classmethod
     def from_dataset(cls, ds: Dataset) -> GraphData:
         ids = tuple(e.id for e in ds.entities)
         index = {eid: i for i, eid in enumerate(ids)}
         return cls(ids, index, _ownership(ds, index), _control(ds, index),
-                   _relation(ds, index), _designations(ds, index), ds)
+                   _relation(ds, index), _designations(ds, index), DatasetFacts(ds))
 
     def at(self, as_of: date) -> Graph:
         own = self.ownership.select(_in_force(self.ownership.start, self.ownership.end, as_of))

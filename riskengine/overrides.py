@@ -37,7 +37,15 @@ from riskengine.domain import Dataset
 from riskengine.errors import RiskEngineError
 from riskengine.exposure import factors
 from riskengine.exposure.score import ScoreTable
-from riskengine.result import Contribution, Evidence, RegimeVerdict, ScoreResult, Status
+from riskengine.result import (
+    Contribution,
+    DistantOverride,
+    EntityRef,
+    Evidence,
+    RegimeVerdict,
+    ScoreResult,
+    Status,
+)
 from riskengine.ruleset.models import ScoringRules
 
 Kind = Literal["false_positive", "confirmed", "accepted_risk", "manual_status"]
@@ -256,6 +264,18 @@ def label(o: Override) -> str:
     extra = {"accepted_risk": f", cap {o.cap:g}" if o.cap is not None else "",
              "manual_status": f", {o.regime} {o.manual_status}"}.get(o.kind, "")
     return f"#{o.id} ({o.kind}{extra})"
+
+
+def distant_override(o: Override, entity_name: str, without: float, with_: float
+                     ) -> DistantOverride:
+    """How override ``o`` on another entity changed a score: 'override #3 (manual_status us
+    clear on KAMAZ PJSC) changed this score: 85.1 with it, 95 without'."""
+    what = f"{o.kind} {o.regime} {o.manual_status}" if o.kind == "manual_status" else o.kind
+    detail = (f"override #{o.id} ({what} on {entity_name}) changed this score: {with_:g} "
+              f"with it, {without:g} without; approved by {o.approver}, until "
+              f"{o.expires.isoformat()}: {o.reason}")
+    return DistantOverride(override=o.id, entity=EntityRef(id=o.entity_id, name=entity_name),
+                           detail=detail, score_without=without)
 
 
 def applied_flag(o: Override) -> str:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from riskengine.errors import InputError
+
 DEFAULT_DB = "sqlite:///riskengine.db"
+_DRIVE = re.compile(r"[A-Za-z]:[\\/]")  # C:\data\risk.db, where paths have drive letters
 
 
 class Settings(BaseModel):
@@ -16,6 +20,8 @@ class Settings(BaseModel):
     db_url: str = DEFAULT_DB
     rules_dir: Path | None = None  # None: the bundled rules
     debug: bool = False
+    seed: bool = True  # score with the rule files' seed scenario facts (rules/scenario)
+    cache_dir: Path | None = None  # compiled graphs; None: beside the SQLite file, or per user
 
     @classmethod
     def build(
@@ -24,16 +30,39 @@ class Settings(BaseModel):
         db: str | None = None,
         rules: Path | None = None,
         debug: bool = False,
+        seed: bool | None = None,
     ) -> Settings:
-        """Options first, then RISKENGINE_DB / _RULES / _DEBUG from ``env``, then defaults."""
+        """Options first, then RISKENGINE_DB / _RULES / _DEBUG / _SEED from ``env``, then
+        defaults (``RISKENGINE_SEED=0``: no seed scenario)."""
         env_rules = env.get("RISKENGINE_RULES")
         return cls(
-            db_url=_db_url(db or env.get("RISKENGINE_DB") or DEFAULT_DB),
+            db_url=_db_url(db, env.get("RISKENGINE_DB")),
             rules_dir=rules or (Path(env_rules) if env_rules else None),
             debug=debug or env.get("RISKENGINE_DEBUG", "") not in ("", "0"),
+            seed=_seed(seed, env.get("RISKENGINE_SEED")),
+            cache_dir=Path(env["RISKENGINE_CACHE"]) if env.get("RISKENGINE_CACHE") else None,
         )
 
 
-def _db_url(value: str) -> str:
-    """Accept a plain file path as shorthand for a SQLite database."""
-    return value if "://" in value else f"sqlite:///{value}"
+def _db_url(option: str | None, env: str | None) -> str:
+    """--db, else RISKENGINE_DB (empty: not set), else the default. A plain file path is
+    shorthand for a SQLite database. An empty --db, and a value that is neither a URL
+    (``scheme://...``) nor a plain path (``'::::'``), are an InputError naming the option."""
+    where, value = ("--db", option) if option is not None else ("RISKENGINE_DB", env or "")
+    if option is None and not value:
+        return DEFAULT_DB
+    if not value.strip():
+        raise InputError(where, "empty: give a file path, sqlite:///PATH or postgresql://...")
+    if "://" in value:
+        return value
+    if ":" in value and not _DRIVE.match(value):
+        raise InputError(where, f"{value!r} is neither a database URL (scheme://...) nor a "
+                                f"file path (for a file name with ':' write sqlite:///NAME)")
+    return f"sqlite:///{value}"
+
+
+def _seed(option: bool | None, env: str | None) -> bool:
+    """--seed/--no-seed, else RISKENGINE_SEED (0, false, no, off: without), else with."""
+    if option is not None:
+        return option
+    return (env or "").strip().lower() not in ("0", "false", "no", "off")

@@ -311,3 +311,44 @@ CHANGES = [
 def test_fingerprint_follows_the_facts(name: str, facts: Dataset, as_of: date,
                                        same: bool) -> None:
     assert (fingerprint(facts, "acme", as_of) == fingerprint(FACTS, "acme", DAY)) is same, name
+
+
+def test_overrides_on_other_entities_are_named_where_they_changed_the_score() -> None:
+    """A manual US clear on KAMAZ changes JAC's score: JAC's result names it, with the score
+    JAC has without it; checked for every seed entity against scoring with no override."""
+    from riskengine.engine import evaluate, score, with_overrides
+    from riskengine.graph import GraphData
+
+    rules = load_rules(ROOT / "rules")
+    facts, day = rules.scenario, date(2026, 11, 1)
+    ev = evaluate(GraphData.from_dataset(facts), rules, day)
+    kamaz = override(entity_id="kamaz", kind="manual_status", regime="us",
+                     manual_status="clear", cap=None, fingerprint=fingerprint(facts, "kamaz", day))
+    with_it, found = with_overrides(ev, facts, [kamaz])
+    changed = {}
+    for e in facts.entities:
+        result = score(with_it, e.id, found)
+        without = score(ev, e.id).score
+        if e.id != "kamaz" and result.score != without:
+            changed[e.id] = without
+        assert [(d.override, d.entity.id, d.score_without) for d in result.overrides_elsewhere
+                ] == ([(3, "kamaz", without)] if e.id in changed else [])
+    assert "jac" in changed
+    jac = score(with_it, "jac", found).overrides_elsewhere[0]
+    assert jac.detail.startswith("override #3 (manual_status us clear on KAMAZ PJSC) changed "
+                                 "this score")
+
+
+@pytest.mark.parametrize(("start", "hops", "expected"), [
+    ("a", 0, {"a"}), ("a", 1, {"a", "b"}), ("a", 2, {"a", "b", "c"}),
+    ("c", 1, {"b", "c", "d"}), ("d", 9, {"a", "b", "c", "d"}), ("e", 3, {"e"}),
+])
+def test_within_counts_ties_both_ways(start: str, hops: int, expected: set[str]) -> None:
+    """Distant overrides are looked for within max_depth ties: a -owns-> b <-controls- c
+    -owns-> d, e alone."""
+    from riskengine.engine import within
+    from tests.derive.build import graph
+
+    g = graph(owns=[("a", "b", 30), ("c", "d", 60)], controls=[("c", "b", "management")],
+              extra=["e"])
+    assert {g.ids[k] for k in np.flatnonzero(within(g, g.index[start], hops))} == expected

@@ -9,14 +9,17 @@ Heavy modules (numpy, scipy, pandas, SQLAlchemy) are imported inside the command
 from __future__ import annotations
 
 import os
+import re
 import sys
+import traceback
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from riskengine.cli.options import day_or_today
+from riskengine.cli import merges_cmd
+from riskengine.cli.options import day_or_today, parse_day
 from riskengine.cli.overrides_cmd import overrides_app
 from riskengine.cli.runs_cmd import (
     ActorOpt,
@@ -42,6 +45,7 @@ rules_app = typer.Typer(help="Validate and inspect rule files.", no_args_is_help
 app.add_typer(rules_app, name="rules")
 entities_app = typer.Typer(help="Inspect entities (merged across lists).", no_args_is_help=True)
 app.add_typer(entities_app, name="entities")
+entities_app.add_typer(merges_cmd.merges_app, name="merges")
 app.add_typer(runs_app, name="runs")
 app.add_typer(audit_app, name="audit")
 app.command()(rescore)
@@ -76,8 +80,12 @@ def _options(
         help="Rules directory [env RISKENGINE_RULES; default: the bundled rules]"
     )] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks on errors.")] = False,
+    seed: Annotated[bool | None, typer.Option(
+        "--seed/--no-seed", help="Score with the bundled seed scenario facts of the rule files "
+                                 "(rules/scenario) [env RISKENGINE_SEED=0: without; default: "
+                                 "with]", show_default=False)] = None,
 ) -> None:
-    ctx.obj = Settings.build(os.environ, db=db, rules=rules, debug=debug)
+    ctx.obj = Settings.build(os.environ, db=db, rules=rules, debug=debug, seed=seed)
 
 
 @app.command()
@@ -90,10 +98,14 @@ def score(
     fmt: Annotated[Format, typer.Option("--format", help="table for people, json for tools.")
                    ] = Format.table,
     run: Annotated[int | None, typer.Option(
-        "--run", help="Reproduce the result that stored rescore run gave the entity, from "
-                      "the facts, rules and overrides it used (checked against its record).")
+        "--run", min=1, max=2**63 - 1,
+        help="Reproduce the result that stored rescore run gave the entity, from "
+             "the facts, rules and overrides it used (checked against its record).")
     ] = None,
     actor: ActorOpt = None,
+    wide: Annotated[bool, typer.Option(
+        "--wide", help="Table: cite sources uncut, wider than the terminal if need be.")
+    ] = False,
 ) -> None:
     """Score one counterparty: verdict per regime, exposure score, band and the evidence.
 
@@ -116,7 +128,7 @@ def score(
     if fmt is Format.json:
         render.print_json(result.to_json_dict())
     else:
-        render.score_table(result)
+        render.score_table(result, wide=wide)
 
 
 @app.command()
@@ -127,7 +139,7 @@ def ingest(
                                          dir_okay=True)],
     published: Annotated[str | None, typer.Option(
         help="Publication date of a list edition whose file states none (YYYY-MM-DD; "
-             "default today).")] = None,
+             "required for such a file).")] = None,
     force: Annotated[bool, typer.Option(
         help="Ingest an edition older than the newest stored one, or one delisting more "
              "than rules/ingest.yaml allows.")] = False,
@@ -143,7 +155,7 @@ def ingest(
     if source is Source.ftm:
         lines = service.ingest_ftm(ctx.obj, path, actor_of(actor))
     else:
-        when = day_or_today("--published", published)
+        when = parse_day("--published", published)
         lines = service.ingest_list(ctx.obj, source.value, path, when, force=force,
                                     actor=actor_of(actor))
     for line in lines:
@@ -204,15 +216,13 @@ def main() -> None:
         # and lets our exceptions through to be reported below.
         code = app(standalone_mode=False)
     except Exception as exc:  # the boundary: every error becomes one line
-        if debug:
-            raise
+        if debug:  # the traceback, then the same exit code as without --debug
+            traceback.print_exc()
         code = _report(exc)
     sys.exit(code if isinstance(code, int) else 0)
 
 
 def _report(exc: BaseException) -> int:
-    from riskengine.errors import AmbiguousError, RiskEngineError
-
     if isinstance(exc, typer.Exit):
         return exc.exit_code
     if isinstance(exc, typer.TyperException):  # usage errors: typer formats them itself
@@ -225,14 +235,37 @@ def _report(exc: BaseException) -> int:
     if isinstance(exc, typer.Abort):
         typer.echo("aborted", err=True)
         return 130
+    return _report_error(exc)
+
+
+def _report_error(exc: BaseException) -> int:
+    """One line on stderr (a line per problem for rule files and ambiguous queries)."""
+    from riskengine.errors import AmbiguousError, RiskEngineError, RuleErrors
+
     if isinstance(exc, AmbiguousError):
-        typer.echo(f"error: {exc}; candidates:", err=True)
+        typer.echo(f"error: {_one_line(str(exc))}; candidates:", err=True)
         for eid, name in exc.candidates:
             typer.echo(f"  {eid}\t{name}", err=True)
         return exc.exit_code
-    if isinstance(exc, RiskEngineError):
+    if isinstance(exc, RuleErrors):  # one line per problem, by design
         typer.echo(f"error: {exc}", err=True)
         return exc.exit_code
-    typer.echo(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)",
-               err=True)
+    if isinstance(exc, RiskEngineError):
+        typer.echo(f"error: {_one_line(str(exc))}", err=True)
+        return exc.exit_code
+    if type(exc).__module__.startswith("sqlalchemy."):
+        typer.echo(f"error: database error: {_one_line(str(exc))}", err=True)
+        return 1
+    typer.echo(f"error: unexpected {type(exc).__name__}: {_one_line(str(exc))} (run with "
+               f"--debug for details)", err=True)
     return 1
+
+
+_DRIVER_DETAIL = re.compile(r"\n\s*(?:\[SQL:|\[parameters:|\(Background on this error).*", re.S)
+_DRIVER_CLASS = re.compile(r"\((?:sqlite3|psycopg|psycopg2)[\w.]*\.\w+\)\s*")
+
+
+def _one_line(text: str) -> str:
+    """A message as one line: a database driver's SQL, parameters and links left out."""
+    text = _DRIVER_CLASS.sub("", _DRIVER_DETAIL.sub("", text))
+    return " ".join(text.split())

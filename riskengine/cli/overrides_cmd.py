@@ -33,7 +33,8 @@ class ManualStatus(StrEnum):
     clear = "clear"
 
 
-IdArg = Annotated[int, typer.Argument(help="Override id (from `override list`).")]
+IdArg = Annotated[int, typer.Argument(min=1, max=2**63 - 1,
+                                      help="Override id (from `override list`).")]
 
 
 @overrides_app.command("add")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ def add(settings: Settings, draft: dict[str, Any], today: date) -> Override:
     from riskengine.overrides import Override, fingerprint, problem
     from riskengine.store.overrides import add_override
 
+    check_draft(draft, service.now().astimezone().date())
     facts, mm = current_facts(settings)
     entity = find(NameIndex(facts.entities), mm.resolve(draft["entity_id"]))
     new = Override(**(draft | {"entity_id": entity.id, "created_at": service.now(),
@@ -38,6 +40,35 @@ def add(settings: Settings, draft: dict[str, Any], today: date) -> Override:
         raise InputError("", wrong)
     with service.open_store(settings) as store:
         return add_override(store, new)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0 and C1 control characters, DEL
+
+
+def check_draft(draft: dict[str, Any], today: date) -> None:
+    """InputError naming the option: an empty reason, an expiry before ``today`` (the
+    caller's date), control characters in the author, reason or counterparty."""
+    from riskengine.errors import InputError
+
+    if not str(draft.get("reason") or "").strip():
+        raise InputError("--reason", "empty: say why the override is needed")
+    expires = draft.get("expires")
+    if expires is not None and expires < today:
+        raise InputError("--expires", f"{expires.isoformat()} is in the past (today is "
+                                      f"{today.isoformat()})")
+    for option, key in (("--actor", "author"), ("--reason", "reason"),
+                        ("--counterparty", "counterparty")):
+        check_text(option, draft.get(key))
+
+
+def check_text(option: str, value: str | None) -> None:
+    """InputError when ``value`` holds control characters (a newline, an escape, NUL)."""
+    from riskengine.errors import InputError
+
+    found = _CONTROL.search(value or "")
+    if found:
+        raise InputError(option, f"control character {found[0]!r} at position "
+                                 f"{found.start() + 1}: write plain text")
 
 
 def _unknown_regime(settings: Settings, facts: Dataset, regime: str | None) -> str | None:
@@ -52,13 +83,19 @@ def _unknown_regime(settings: Settings, facts: Dataset, regime: str | None) -> s
 def approve(settings: Settings, override_id: int, actor: str) -> Override:
     from riskengine.store.overrides import approve_override
 
+    check_text("--actor", actor)
     with service.open_store(settings) as store:
         return approve_override(store, override_id, actor, service.now())
 
 
 def revoke(settings: Settings, override_id: int, actor: str, reason: str | None) -> Override:
+    from riskengine.errors import InputError
     from riskengine.store.overrides import revoke_override
 
+    check_text("--actor", actor)
+    check_text("--reason", reason)
+    if reason is not None and not reason.strip():
+        raise InputError("--reason", "empty: say why, or leave --reason out")
     with service.open_store(settings) as store:
         return revoke_override(store, override_id, actor, service.now(), reason)
 

@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from riskengine.result import Contribution, PathItem, ScoreResult
+from riskengine.result import Contribution, Coverage, PathItem, RegimeVerdict, ScoreResult
 
 TOP_PATHS = 6
-SOURCE_CHARS = 110  # the table cites sources briefly; --format json has them in full
+SOURCE_CHARS = 110  # the table cites sources briefly (uncut with --wide; JSON has them in full)
+PIPED_WIDTH = 140  # width when stdout is not a terminal and COLUMNS is not set
+WIDE_WIDTH = 1000  # --wide: rows as long as their content
 
 
 def print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def _console() -> Console:
-    # Wide enough for evidence paths when piped to a file; colour only on a terminal.
-    return Console(width=None if sys.stdout.isatty() else 140, highlight=False)
+def _console(wide: bool = False) -> Console:
+    """The terminal's width (COLUMNS, else 140 when piped); colour only on a terminal."""
+    if wide:
+        return Console(width=WIDE_WIDTH, highlight=False)
+    columns = os.environ.get("COLUMNS", "")
+    if sys.stdout.isatty() or columns.isdigit():
+        return Console(highlight=False)
+    return Console(width=PIPED_WIDTH, highlight=False)
 
 
 def path_text(path: tuple[PathItem, ...]) -> str:
@@ -37,16 +45,17 @@ def path_text(path: tuple[PathItem, ...]) -> str:
     return " ".join(parts)
 
 
-def _brief(text: str) -> str:
-    return text if len(text) <= SOURCE_CHARS else text[: SOURCE_CHARS - 1] + "…"
+def _brief(text: str, wide: bool = False) -> str:
+    return text if wide or len(text) <= SOURCE_CHARS else text[: SOURCE_CHARS - 1] + "…"
 
 
-def _sources(path: tuple[PathItem, ...]) -> list[str]:
-    return list(dict.fromkeys(_brief(item.source) for item in path if item.source))
+def _sources(path: tuple[PathItem, ...], wide: bool = False) -> list[str]:
+    return list(dict.fromkeys(_brief(item.source, wide) for item in path if item.source))
 
 
-def score_table(result: ScoreResult) -> None:
-    console = _console()
+def score_table(result: ScoreResult, wide: bool = False) -> None:
+    """The result for people; ``wide``: sources uncut, not fitted to the terminal."""
+    console = _console(wide)
     run = f", reproduced from stored run {result.run}" if result.run is not None else ""
     console.print(f"[bold]{result.entity.name}[/bold] ({result.entity.id}), "
                   f"as of {result.as_of.isoformat()}{run}")
@@ -54,20 +63,53 @@ def score_table(result: ScoreResult) -> None:
         console.print(f"matched by {result.match}")
     console.print(f"Score [bold]{result.score:g}[/bold] / 100   Band: [bold]{result.band}[/bold]")
     console.print(_regimes(result))
-    console.print(_contributions(result.contributions))
+    console.print(_contributions(result.contributions, wide))
+    for distant in result.overrides_elsewhere:
+        console.print(f"[yellow]override elsewhere:[/yellow] {escape(distant.detail)}")
     for flag in result.flags:
         console.print(f"[yellow]review:[/yellow] {escape(flag)}")
 
 
 def _regimes(result: ScoreResult) -> Table:
     table = Table(title="Verdict per regime", title_justify="left")
-    for column in ("regime", "status", "blocked", "possibly", "why"):
-        table.add_column(column)
+    for column in ("regime", "status", "blocked", "possibly"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("why", overflow="fold")
+    covered = any(v.coverage for v in result.regimes.values())
+    if covered:
+        table.add_column("lists (newest edition, earliest)", overflow="fold")
     for code, verdict in result.regimes.items():
-        why = verdict.evidence[0].detail if verdict.evidence else "no listing, no blocking owner"
-        table.add_row(code, verdict.status, _yes(verdict.blocked),
-                      _yes(verdict.possibly_blocked), escape(why))
+        row = [code, verdict.status.replace("_", " "), _yes(verdict.blocked),
+               _yes(verdict.possibly_blocked), escape(why(verdict))]
+        table.add_row(*row, *([escape(lists_text(verdict.coverage))] if covered else []))
     return table
+
+
+def why(verdict: RegimeVerdict) -> str:
+    """The first evidence line, then every non-blocking listing: 'not blocked; sectoral:
+    OFAC SSI UKRAINE-EO13662 since ...'."""
+    if verdict.status == "not_covered":
+        return "no list of this regime has data for the date: not covered (not clear)"
+    if not verdict.evidence:
+        return "no listing, no blocking owner"
+    first = verdict.evidence[0]
+    lines = [first.detail] + [e.detail for e in verdict.evidence[1:] if e.kind == "non_blocking"]
+    return "\n".join(lines)
+
+
+def lists_text(coverage: Coverage | None) -> str:
+    """'ofac-sdn 2024-05-03 (since 2022-06-17); rules (seed)', or 'none loaded'."""
+    if coverage is None or not coverage.sources:
+        return "none loaded"
+    parts = []
+    for s in coverage.sources:
+        if s.source == "rules":
+            parts.append("rules (seed)")
+            continue
+        newest = s.newest.isoformat() if s.newest else "none yet"
+        since = f" (since {s.earliest.isoformat()})" if s.earliest else ""
+        parts.append(f"{s.source} {newest}{since}")
+    return "; ".join(parts)
 
 
 def _group(contributions: tuple[Contribution, ...]) -> list[list[Contribution]]:
@@ -83,7 +125,7 @@ def _points(group: list[Contribution]) -> float:
     return round(sum(c.points for c in group), 2)
 
 
-def _group_text(group: list[Contribution]) -> str:
+def _group_text(group: list[Contribution], wide: bool = False) -> str:
     """The shared path once, then one line per regime, then the sources cited."""
     first = group[0]
     lines: list[str] = []
@@ -93,20 +135,21 @@ def _group_text(group: list[Contribution]) -> str:
         listing = [i.label for i in c.path if i.type == "listing" and i.label not in c.detail]
         suffix = f" => {listing[0]}" if listing else ""
         lines.append(escape(f"{c.detail}{suffix}"))
-    cited = dict.fromkeys(src for c in group for src in _sources(c.path))
+    cited = dict.fromkeys(src for c in group for src in _sources(c.path, wide))
     lines += [f"[dim]source: {escape(src)}[/dim]" for src in cited]
     return "\n".join(dict.fromkeys(lines))
 
 
-def _contributions(contributions: tuple[Contribution, ...]) -> Table:
+def _contributions(contributions: tuple[Contribution, ...], wide: bool = False) -> Table:
     table = Table(title="Why this score (points add up to the score)", title_justify="left")
-    for column in ("points", "factor", "detail, evidence path and sources"):
-        table.add_column(column)
+    for column in ("points", "factor"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("detail, evidence path and sources", overflow="fold")
     groups = _group(contributions)
     shown = [g for g in groups if g[0].factor != "cap"][:TOP_PATHS]
     shown += [g for g in groups if g[0].factor == "cap"]
     for group in shown:
-        table.add_row(f"{_points(group):+.2f}", group[0].factor, _group_text(group))
+        table.add_row(f"{_points(group):+.2f}", group[0].factor, _group_text(group, wide))
     hidden = [g for g in groups if g not in shown]
     if hidden:
         rest = round(sum(_points(g) for g in hidden), 2)

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,30 +40,40 @@ class ReproductionError(RiskEngineError):
 
 @dataclass(frozen=True)
 class RunInputs:
-    """What a run evaluates: the rule files' texts and the facts stored in the database."""
+    """What a run evaluates: the rule files' texts and the stored facts (a columnar
+    snapshot, ``store.facts_snapshot``, or the JSON of runs stored before it) of
+    ``version``."""
 
     rule_files: dict[str, str]
-    stored: Dataset
+    facts: bytes
+    version: str = ""
+
+    @cached_property
+    def stored(self) -> Dataset:
+        """The facts as a Dataset (decoded when first asked for)."""
+        from riskengine.store.facts_snapshot import decode
+
+        return decode(self.facts)
 
     def snapshots(self) -> tuple[Snapshot, Snapshot]:
         """(facts, rules) snapshots to store with the run."""
         from riskengine.ruleset.snapshot import encode
         from riskengine.store.snapshots import Snapshot
 
-        return (Snapshot("facts", self.stored.model_dump_json().encode("utf-8")),
-                Snapshot("rules", encode(self.rule_files)))
+        return Snapshot("facts", self.facts), Snapshot("rules", encode(self.rule_files))
 
 
 def current_inputs(settings: Settings, store: Store) -> RunInputs:
-    """The rules directory in use and the store's facts, read now."""
+    """The rules directory in use and the store's facts, read now (in columns)."""
     from riskengine.ruleset.snapshot import read_rule_files
+    from riskengine.store.facts_snapshot import read_snapshot
 
-    return RunInputs(read_rule_files(service.rules_dir(settings)), store.load_dataset())
+    facts, version = read_snapshot(settings.db_url)
+    return RunInputs(read_rule_files(service.rules_dir(settings)), facts, version)
 
 
 def stored_inputs(store: Store, run: RunRecord) -> RunInputs:
     """The inputs run ``run`` stored (ReproductionError for a run without snapshots)."""
-    from riskengine.domain import Dataset
     from riskengine.ruleset.snapshot import decode
     from riskengine.store.snapshots import get_snapshot
 
@@ -71,7 +82,7 @@ def stored_inputs(store: Store, run: RunRecord) -> RunInputs:
                                 f"schema 0005): only its summary is kept (`riskengine history`)")
     facts = get_snapshot(store, "facts", run.facts_hash)
     files = decode(get_snapshot(store, "rules", run.rules_snapshot))
-    return RunInputs(files, Dataset.model_validate_json(facts))
+    return RunInputs(files, facts)
 
 
 @contextmanager
@@ -86,6 +97,7 @@ def pinned_rules(settings: Settings, files: dict[str, str]) -> Iterator[Settings
 def reproduce(settings: Settings, query: str, run_id: int | None) -> ScoreResult:
     """The explained result run ``run_id`` (the latest when None) gave the entity ``query``
     names, recomputed from the run's own inputs and checked against its stored row."""
+    from riskengine.cli.coverage_service import stored_sources
     from riskengine.cli.overrides_service import stored_overrides
     from riskengine.cli.runs_service import run_or_latest
 
@@ -94,7 +106,9 @@ def reproduce(settings: Settings, query: str, run_id: int | None) -> ScoreResult
         inputs = stored_inputs(store, wanted)
         overrides = stored_overrides(settings, known_at=wanted.started_at, store=store)
         with pinned_rules(settings, inputs.rule_files) as pinned:
-            result = service.scored(pinned, query, wanted.as_of, overrides, inputs.stored)
+            sources = stored_sources(pinned, store, known_at=wanted.started_at)
+            result = service.scored(pinned, query, wanted.as_of, overrides, inputs.stored,
+                                    sources)
         check(result, _stored_state(store, wanted, result.entity.id))
     return result.model_copy(update={"run": wanted.id})
 

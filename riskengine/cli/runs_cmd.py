@@ -104,7 +104,8 @@ def rescore(
 
 def changes(
     ctx: typer.Context,
-    run: Annotated[int | None, typer.Option(help="Run id [default: the latest].")] = None,
+    run: Annotated[int | None, typer.Option(min=1, max=2**63 - 1,
+                                            help="Run id [default: the latest].")] = None,
     since: Annotated[str | None, typer.Option(
         help="Compare with the last run finished before this day (YYYY-MM-DD, UTC) instead "
              "of the previous run: the net changes over the period.")] = None,
@@ -112,7 +113,11 @@ def changes(
                    ] = ChangeFormat.table,
 ) -> None:
     """What changed since the previous completed run (newly blocked, unblocked, bands, scores,
-    new evidence), or since a day (--since).
+    new evidence, entities added, removed, merged or split), or since a day (--since).
+
+    Entities are followed by their records: a merge is one `merged` row naming the absorbed
+    id, a split one `split` row naming the entity it came from, and verdicts and scores are
+    compared with the predecessors'.
 
     Pruned runs (scores deleted under retention) are skipped: the run is compared with the
     latest run before it that still has its scores, and the output says which runs were
@@ -140,8 +145,9 @@ def history(
     query: Annotated[str, typer.Argument(help="Entity id, name or alias.")],
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """An entity's score, band and blocking regimes across the stored runs (pruned runs,
-    whose scores are deleted, are named, not shown)."""
+    """An entity's score, band and blocking regimes across the stored runs, under its
+    earlier ids too (before a merge); pruned runs, whose scores are deleted, are named, not
+    shown."""
     from riskengine.cli import render, runs_render, runs_service
 
     entity_id, found = runs_service.history(ctx.obj, query)
@@ -167,7 +173,7 @@ def runs_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 @runs_app.command("show")
 def runs_show(
     ctx: typer.Context,
-    run: Annotated[int, typer.Argument(help="Run id.")],
+    run: Annotated[int, typer.Argument(min=1, max=2**63 - 1, help="Run id.")],
     fmt: FormatOpt = Format.table,
 ) -> None:
     """One run: dates, hashes of the rules and data used, the list files ingested by then,

@@ -59,7 +59,8 @@ def change_json(change: Change) -> dict[str, Any]:
 
 
 def change_lines(changes: Sequence[Change]) -> list[str]:
-    """One line per change: 'kamaz  KAMAZ PJSC  newly_blocked us: clear -> listed'."""
+    """One line per change: 'kamaz  KAMAZ PJSC  newly_blocked us: clear -> listed', or for
+    a merge 'kamaz  KAMAZ PJSC  merged: ofac:37756 -> kamaz' (split: from -> new id)."""
     lines = []
     for c in changes:
         what = f"{c.kind} {c.regime}" if c.regime else c.kind
@@ -80,8 +81,10 @@ def change_csv(changes: Sequence[Change]) -> str:
 
 def history_json(entity_id: str, found: Sequence[tuple[RunRecord, EntityState]]
                  ) -> dict[str, Any]:
+    """``id``: the entity's id in that run (an earlier id before a merge)."""
     return {"entity": entity_id, "runs": [
-        {"run": r.id, "as_of": r.as_of.isoformat(), "score": s.score, "band": s.band,
+        {"run": r.id, "id": s.entity_id, "as_of": r.as_of.isoformat(), "score": s.score,
+         "band": s.band,
          "blocked": sorted(code for code, v in s.regimes.items() if v.blocked),
          "parts": dict(s.parts) if s.parts is not None else None}
         for r, s in found]}
@@ -90,11 +93,12 @@ def history_json(entity_id: str, found: Sequence[tuple[RunRecord, EntityState]]
 def history_lines(entity_id: str, found: Sequence[tuple[RunRecord, EntityState]]) -> list[str]:
     if not found:
         return [f"{entity_id}: in no stored run"]
-    lines = [f"{found[0][1].name} ({entity_id})"]
+    lines = [f"{found[-1][1].name} ({entity_id})"]
     for r, s in found:
         blocked = ", ".join(sorted(c for c, v in s.regimes.items() if v.blocked)) or "none"
+        earlier = f"\tas {s.entity_id}" if s.entity_id != entity_id else ""
         lines.append(f"run {r.id}\tas of {r.as_of.isoformat()}\t{s.score:6.2f}\t{s.band}"
-                     f"\tblocked under: {blocked}")
+                     f"\tblocked under: {blocked}{earlier}")
     return lines
 
 

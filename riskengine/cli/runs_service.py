@@ -12,7 +12,7 @@ from riskengine.settings import Settings
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from riskengine.domain import Dataset
+    from riskengine.cli.reproduce import RunInputs
     from riskengine.overrides import Override
     from riskengine.runs.chain import Entry
     from riskengine.runs.changes import AlertRules, Change
@@ -79,7 +79,7 @@ def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
     inputs = current_inputs(settings, store)
     overrides = stored_overrides(settings, known_at=job[1], store=store)
     with pinned_rules(settings, inputs.rule_files) as pinned:
-        rows, run = _scored_run(pinned, inputs.stored, overrides, job)
+        rows, run = _scored_run(pinned, store, inputs, overrides, job)
     facts, rules = inputs.snapshots()
     run = run.model_copy(update={"data_snapshot": snapshot, "facts_hash": facts.hash,
                                  "rules_snapshot": rules.hash, "finished_at": service.now()})
@@ -92,20 +92,25 @@ def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
     return saved
 
 
-def _scored_run(settings: Settings, stored: Dataset, overrides: list[Override],
-                job: tuple[date, datetime, str]) -> tuple[Iterator[dict[str, Any]], RunRecord]:
+def _scored_run(settings: Settings, store: Store, inputs: RunInputs,
+                overrides: list[Override], job: tuple[date, datetime, str]
+                ) -> tuple[Iterator[dict[str, Any]], RunRecord]:
     """(rows of every entity, the run record without its snapshots) with ``overrides`` (as
-    they stood when the run started)."""
-    from riskengine.engine import regime_order, score_everything, with_overrides
+    they stood when the run started), on the compiled graph of the facts ``inputs`` holds."""
+    from riskengine.engine import regime_order, score_everything
     from riskengine.runs.table import counts, score_rows
     from riskengine.store.records import RunRecord
+    from riskengine.store.store import StoreError
 
     as_of, started, actor = job
-    ev, facts = service.evaluation(settings, as_of, stored)
-    ev, found = with_overrides(ev, facts, overrides)
-    table = score_everything(ev, found)
-    names = [e.name for e in ev.graph.dataset.entities]
-    rows = score_rows(table, names, ev.verdicts, regime_order(ev.rules, list(ev.verdicts)))
+    with service.compiled_graph(settings, store) as (loaded, rules, _store):
+        if inputs.version and loaded.version != inputs.version:
+            raise StoreError("the stored facts changed while the rescore read them (an "
+                             "ingest ran): nothing was stored; run the rescore again")
+        ev, found = service.compiled_evaluation(loaded, rules, as_of, overrides)
+        table = score_everything(ev, found)
+        rows = score_rows(table, loaded.facts.names, ev.verdicts,
+                          regime_order(ev.rules, list(ev.verdicts)), loaded.facts.clusters())
     run = RunRecord(started_at=started, finished_at=started, as_of=as_of,
                     rules_hash=ev.rules.content_hash, data_snapshot="", actor=actor,
                     counts=counts(table, ev.verdicts))
@@ -221,16 +226,20 @@ def _day_start(day: date) -> datetime:
 
 
 def history(settings: Settings, query: str) -> tuple[str, list[tuple[RunRecord, EntityState]]]:
-    """(entity id, its stored state in every completed run): ``query`` is resolved like
-    ``score`` resolves it (id, name or alias of the current facts)."""
+    """(entity id, its stored states in every completed run): ``query`` is resolved like
+    ``score`` resolves it (id, name or alias of the current facts; an id merged into another
+    entity names that one). States under the entity's earlier ids are included: those of
+    every run's entities whose id is one of its records (before a merge, a run may hold
+    several)."""
     from riskengine.engine import find
     from riskengine.names import NameIndex
     from riskengine.store.runs import entity_history
 
     _raw, facts, mm = service.merged_facts(settings, service.load_rules(settings))
     entity = find(NameIndex(facts.entities), mm.resolve(query))
+    records = mm.members.get(entity.id, (entity.id,))
     with service.open_store(settings) as store:
-        return entity.id, entity_history(store, [entity.id])
+        return entity.id, entity_history(store, records)
 
 
 def audit_entries(settings: Settings, since: date | None) -> list[Entry]:

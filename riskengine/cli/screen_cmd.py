@@ -1,29 +1,41 @@
-"""`riskengine screen`: fuzzy screening of one name or a CSV file of counterparties.
+"""`riskengine screen`: fuzzy screening of one name or a file of counterparties.
 
 Ready to register: ``app.command("screen")(screen)``. Thin like the other commands: heavy
 modules are imported inside. The entities screened against are the evaluated facts (rule-file
-scenario plus the database), each candidate carries its regime verdicts and exposure score.
+scenario plus the database), each candidate carries its regime verdicts and exposure score,
+computed once for the whole graph (``load_screening``: the one place that loads them).
+
+A file is streamed (``screening.report.screen_stream``): read in chunks, each chunk screened
+and rendered on a worker process, its rows written as soon as it and the chunks before it
+are done, so output starts within seconds and memory does not grow with the file. A regular
+file is read once in full before any screening: a bad row exits 2 naming file and line,
+and nothing is written (standard input, ``--file -``, cannot be read twice: its rows are
+checked as they stream, so an error stops the output at that line).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
 import typer
 
 from riskengine.cli.options import day_or_today
 
 if TYPE_CHECKING:
-    from riskengine.exposure.score import ScoreTable
     from riskengine.overrides import Override
     from riskengine.screening.config import ScreeningConfig
+    from riskengine.screening.infile import InputFile
+    from riskengine.screening.match import Screener
     from riskengine.screening.report import RiskLookup, ScreenQuery
     from riskengine.settings import Settings
 
@@ -31,6 +43,8 @@ CONFIG_FILE = "screening.yaml"
 CSV_COLUMNS = ("line", "input_id", "input_name", "rank", "entity_id", "entity_name",
                "matched_name", "score", "match", "sources", "risk_score", "band", "blocked",
                "features")
+Rows = list[dict[str, object]]
+R = TypeVar("R")
 
 
 class ScreenFormat(StrEnum):
@@ -39,11 +53,22 @@ class ScreenFormat(StrEnum):
     csv = "csv"
 
 
+@dataclass(frozen=True)
+class Screening:
+    """What screening needs, loaded once: the indexed entities, every candidate's risk
+    (whole-graph figures, overrides applied) and the approved overrides in force."""
+
+    screener: Screener
+    risk_of: RiskLookup
+    active: tuple[Override, ...]
+
+
 def screen(  # noqa: PLR0913, PLR0917 - one parameter per command-line option
     ctx: typer.Context,
     name: Annotated[str | None, typer.Argument(help="Name to screen (any script).")] = None,
     file: Annotated[Path | None, typer.Option(
-        "--file", help="CSV with a 'name' column (optional: id, country, identifier).")] = None,
+        "--file", help="CSV with a 'name' column (optional: id, country, identifier); "
+                       "'-' reads standard input.")] = None,
     country: Annotated[str | None, typer.Option(
         "--country", help="Country of the counterparty (ISO alpha-2).")] = None,
     identifier: Annotated[str | None, typer.Option(
@@ -53,37 +78,105 @@ def screen(  # noqa: PLR0913, PLR0917 - one parameter per command-line option
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Verdicts as they stood on this date (YYYY-MM-DD).")] = None,
     fmt: Annotated[ScreenFormat | None, typer.Option(
-        "--format", help="table or json for a name; csv (default) or json for --file.")
-    ] = None,
+        "--format", help="table or json for a name; csv (default), json (one object per "
+                         "line) or table for --file.")] = None,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="Encoding of --file (default: decided from its bytes).")] = None,
+    delimiter: Annotated[str | None, typer.Option(
+        "--delimiter", help="Delimiter of --file: one character, or tab (default: sniffed "
+                            "from the header line).")] = None,
 ) -> None:
     """Screen a name, or a CSV file of names, against the listed entities (fuzzy)."""
-    from riskengine.screening.report import ScreenQuery
-
     if (name is None) == (file is None):
         from riskengine.errors import InputError
 
         raise InputError("screen", "give either a NAME or --file (not both)")
-    queries = (read_queries(file) if file is not None
-               else [ScreenQuery(name or "", country=country, identifier=identifier)])
-    chosen = fmt or (ScreenFormat.csv if file is not None else ScreenFormat.table)
-    rows = run(ctx.obj, queries, limit, day_or_today("--as-of", as_of))
-    _print(rows, chosen, many=file is not None)
+    day = day_or_today("--as-of", as_of)
+    if file is None:
+        _print_one(run_one(ctx.obj, name or "", country, identifier, limit, day), fmt)
+        return
+    from riskengine.screening.infile import InputFile
+
+    spec = InputFile(str(file), encoding, delimiter)
+    stream_file(ctx.obj, spec, limit, day, fmt or ScreenFormat.csv, sys.stdout)
 
 
-def run(settings: Settings, queries: Sequence[ScreenQuery], limit: int, as_of: date
-        ) -> list[dict[str, object]]:
-    """Screen ``queries`` against the evaluated facts; JSON-ready rows."""
+def run_one(settings: Settings, name: str, country: str | None, identifier: str | None,
+            limit: int, as_of: date) -> dict[str, object]:
+    """The JSON-ready result of screening one name."""
+    from riskengine.screening.report import ScreenQuery, result
+
+    loaded = load_screening(settings, as_of)
+    query = ScreenQuery(name, country=country, identifier=identifier)
+    found = loaded.screener.screen(name, country, identifier, limit)
+    return decided(result(query, found, loaded.risk_of), loaded.active)
+
+
+def stream_file(settings: Settings, spec: InputFile, limit: int, as_of: date,
+                fmt: ScreenFormat, out: TextIO) -> int:
+    """Screen the rows of ``spec`` and write them to ``out`` as they are done (module
+    docstring); returns the number of input rows screened."""
+    from riskengine.screening.batch import workers_for
+    from riskengine.screening.infile import count_rows, queries
+
+    count = count_rows(spec) if spec.rereadable else None  # InputError before any output
+    loaded = load_screening(settings, as_of)
+    render = RENDERERS[fmt]
+    if fmt is ScreenFormat.csv:
+        out.write(_csv_line(CSV_COLUMNS))
+    done = 0
+    try:
+        for text, n in screened(loaded, queries(spec), limit, workers_for(count), render):
+            out.write(text)
+            out.flush()
+            done += n
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly
+        _silence(out)
+    return done
+
+
+def screened(loaded: Screening, queries: Iterable[ScreenQuery], limit: int, workers: int,
+             finish: Callable[[Rows], R]) -> Iterator[R]:
+    """``finish(rows)`` per chunk of ``queries``, their overrides applied (in the worker)."""
+    from riskengine.screening.report import screen_stream
+
+    def done(rows: Rows) -> R:
+        return finish([decided(row, loaded.active) for row in rows])
+
+    return screen_stream(loaded.screener, queries, limit, loaded.risk_of, workers=workers,
+                         finish=done)
+
+
+def _silence(out: Any) -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        pass
+
+
+def load_screening(settings: Settings, as_of: date) -> Screening:
+    """The screener over the evaluated facts, every candidate's risk (whole-graph arrays,
+    computed once here) and the approved overrides in force on ``as_of``."""
     from riskengine.cli.overrides_service import stored_overrides
     from riskengine.cli.service import evaluation
     from riskengine.engine import with_overrides
     from riskengine.screening.match import Screener
-    from riskengine.screening.report import screen_all
 
     ev, facts = evaluation(settings, as_of)
     ev, overrides = with_overrides(ev, facts, stored_overrides(settings))
     screener = Screener.build(facts.entities, load_config(settings))
-    rows = screen_all(screener, queries, limit, risk_lookup(ev, overrides))
-    return [decided(row, overrides.active) for row in rows]
+    return Screening(screener, risk_lookup(ev, overrides, uncovered(settings, ev)),
+                     tuple(overrides.active))
+
+
+def uncovered(settings: Settings, ev: Any) -> frozenset[str]:
+    """Regimes no stored list (nor the seed) covers on the evaluation day: a clear status
+    there is not_covered, as ``score`` says (``riskengine.coverage``)."""
+    from riskengine.cli.coverage_service import stored_sources
+
+    found = stored_sources(settings).of(ev.verdicts, ev.as_of, ev.rules.scenario.designations)
+    return frozenset(code for code, c in found.items() if not c.covered)
 
 
 def counterparty_key(text: str) -> str:
@@ -110,25 +203,33 @@ def decided(row: dict[str, object], active: Sequence[Override]) -> dict[str, obj
     return row
 
 
-def risk_lookup(ev: object, overrides: object = None) -> RiskLookup:
-    """``risk_of(entity_id)``: score, band and regime statuses of the whole-graph arrays
-    (computed once, on the first candidate), with the approved overrides applied: the same
-    figures ``score`` explains (``score_all`` and ``score_entity`` agree to the cent)."""
+def risk_lookup(ev: object, overrides: object = None, uncovered: frozenset[str] = frozenset()
+                ) -> RiskLookup:
+    """``risk_of(entity_id)``: score, band and regime statuses of the whole-graph arrays,
+    computed here once for every entity, with the approved overrides applied: the same
+    figures ``score`` explains (``score_all`` and ``score_entity`` agree to the cent). Each
+    entity's figures are made once per process, when first asked for."""
     from riskengine.engine import Evaluation, Overrides, regime_order, score_everything
 
     assert isinstance(ev, Evaluation)
     assert overrides is None or isinstance(overrides, Overrides)
-    order = regime_order(ev.rules, list(ev.verdicts))
-    tables: list[ScoreTable] = []
+    verdicts = {code: ev.verdicts[code] for code in regime_order(ev.rules, list(ev.verdicts))}
+    table, index = score_everything(ev, overrides), ev.graph.index
+    made: dict[str, dict[str, object]] = {}  # holds no reference to ``ev`` or the facts
 
     def risk_of(entity_id: str) -> dict[str, object]:
-        if not tables:
-            tables.append(score_everything(ev, overrides))
-        i = ev.graph.index[entity_id]
-        return {"score": float(tables[0].score[i]), "band": tables[0].band_of(i),
-                "regimes": {code: ev.verdicts[code].status(i) for code in order}}
+        if entity_id not in made:
+            i = index[entity_id]
+            made[entity_id] = {"score": float(table.score[i]), "band": table.band_of(i),
+                               "regimes": {c: _covered(c, v.status(i), uncovered)
+                                           for c, v in verdicts.items()}}
+        return made[entity_id]
 
     return risk_of
+
+
+def _covered(code: str, status: str, uncovered: frozenset[str]) -> str:
+    return "not_covered" if status == "clear" and code in uncovered else status
 
 
 def load_config(settings: Settings) -> ScreeningConfig:
@@ -139,64 +240,29 @@ def load_config(settings: Settings) -> ScreeningConfig:
     return _rule_file(settings, CONFIG_FILE, ScreeningConfig)
 
 
-def read_queries(path: Path) -> list[ScreenQuery]:
-    """Rows of a counterparties CSV; InputError naming the file and line when broken."""
-    from riskengine.errors import InputError
-
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read file: {exc}") from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        return _parse_csv(path, reader)
-    except csv.Error as exc:
-        raise InputError(f"{path}:{reader.line_num}", f"not a valid CSV row: {exc}") from None
+# --- output: each renderer turns a chunk's rows into (text, rows rendered) ---------------
 
 
-def _parse_csv(path: Path, reader: Iterator[list[str]]) -> list[ScreenQuery]:
-    from riskengine.errors import InputError
-
-    header = [h.strip().casefold() for h in next(reader, [])]
-    if "name" not in header:
-        raise InputError(f"{path}:1", f"no 'name' column (columns: {', '.join(header) or '-'})")
-    return [_query(path, getattr(reader, "line_num", 0), header, row)
-            for row in reader if any(row)]
-
-
-def _query(path: Path, line: int, header: list[str], row: list[str]) -> ScreenQuery:
-    from riskengine.errors import InputError
-    from riskengine.screening.report import ScreenQuery
-
-    if len(row) != len(header):
-        raise InputError(f"{path}:{line}", f"expected {len(header)} fields, got {len(row)}")
-    cells = {k: v.strip() or None for k, v in zip(header, row, strict=True)}
-    if not cells["name"]:
-        raise InputError(f"{path}:{line}", "empty name")
-    return ScreenQuery(name=cells["name"] or "", id=cells.get("id"), line=line,
-                       country=cells.get("country"), identifier=cells.get("identifier"))
-
-
-def _print(rows: list[dict[str, object]], fmt: ScreenFormat, many: bool) -> None:
+def _print_one(row: dict[str, object], fmt: ScreenFormat | None) -> None:
     from riskengine.cli import render
 
     if fmt is ScreenFormat.json:
-        render.print_json(rows if many else rows[0])
+        render.print_json(row)
     elif fmt is ScreenFormat.csv:
-        _write_csv(rows)
+        sys.stdout.write(_csv_line(CSV_COLUMNS) + _render_csv([row])[0])
     else:
-        for row in rows:
-            _table(row)
+        sys.stdout.write(_render_table([row])[0])
 
 
-def _matches(row: dict[str, object]) -> list[dict[str, Any]]:
-    found = row["matches"]
-    return found if isinstance(found, list) else []
+def _render_json(rows: Rows) -> tuple[str, int]:
+    """One JSON object per line (NDJSON)."""
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), len(rows)
 
 
-def _write_csv(rows: list[dict[str, object]]) -> None:
-    out = csv.writer(sys.stdout, lineterminator="\n")
-    out.writerow(CSV_COLUMNS)
+def _render_csv(rows: Rows) -> tuple[str, int]:
+    """Rows of ``CSV_COLUMNS``: one per candidate, one with the input alone when none."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
     for row in rows:
         given: dict[str, Any] = row["input"]  # type: ignore[assignment]
         head = [given.get("line", ""), given.get("id", ""), given.get("name", "")]
@@ -205,11 +271,32 @@ def _write_csv(rows: list[dict[str, object]]) -> None:
             out.writerow(head + [""] * (len(CSV_COLUMNS) - len(head)))
         for rank, match in enumerate(found, 1):
             out.writerow([*head, rank, *_csv_cells(match)])
+    return buffer.getvalue(), len(rows)
+
+
+def _csv_line(cells: Sequence[object]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    return buffer.getvalue()
+
+
+def _render_table(rows: Rows) -> tuple[str, int]:
+    return "".join(line + "\n" for row in rows for line in _table(row)), len(rows)
+
+
+RENDERERS = {ScreenFormat.json: _render_json, ScreenFormat.csv: _render_csv,
+             ScreenFormat.table: _render_table}
+
+
+def _matches(row: dict[str, object]) -> list[dict[str, Any]]:
+    found = row["matches"]
+    return found if isinstance(found, list) else []
 
 
 def _csv_cells(match: dict[str, Any]) -> list[object]:
     risk = match.get("risk") or {}
-    blocked = [code for code, status in risk.get("regimes", {}).items() if status != "clear"]
+    blocked = [code for code, status in risk.get("regimes", {}).items()
+               if status not in ("clear", "not_covered")]
     return [
         match["entity"]["id"], match["entity"]["name"], match["matched_name"], match["score"],
         "yes" if match["match"] else "no",
@@ -219,19 +306,19 @@ def _csv_cells(match: dict[str, Any]) -> list[object]:
     ]
 
 
-def _table(row: dict[str, object]) -> None:
+def _table(row: dict[str, object]) -> list[str]:
     given: dict[str, Any] = row["input"]  # type: ignore[assignment]
     found = _matches(row)
-    typer.echo(f"{given['name']}: {len(found)} candidate(s)")
+    lines = [f"{given['name']}: {len(found)} candidate(s)"]
     for match in found:
         risk = match.get("risk") or {}
         regimes = ", ".join(f"{c} {s}" for c, s in risk.get("regimes", {}).items())
         flag = "MATCH" if match["match"] else "     "
-        typer.echo(f"  {match['score']:.2f} {flag} {match['entity']['name']} "
-                   f"({match['entity']['id']}) via {match['matched_name']!r}")
-        typer.echo(f"       risk {risk.get('score', '-')} {risk.get('band', '')}; {regimes}")
-        for feature in match["features"]:
-            typer.echo(f"       - {feature['kind']}: {feature['detail']}")
+        lines += [f"  {match['score']:.2f} {flag} {match['entity']['name']} "
+                  f"({match['entity']['id']}) via {match['matched_name']!r}",
+                  f"       risk {risk.get('score', '-')} {risk.get('band', '')}; {regimes}"]
+        lines += [f"       - {f['kind']}: {f['detail']}" for f in match["features"]]
+    return lines
 
 
 def _cite(source: dict[str, Any]) -> str:

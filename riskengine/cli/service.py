@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -11,8 +12,12 @@ from pydantic import BaseModel
 from riskengine.settings import Settings
 
 if TYPE_CHECKING:
-    from riskengine.domain import Dataset
-    from riskengine.engine import Evaluation
+    from collections.abc import Iterator
+
+    from riskengine.compiled.use import Loaded
+    from riskengine.coverage import Sources
+    from riskengine.domain import Dataset, Entity
+    from riskengine.engine import Evaluation, Overrides
     from riskengine.ingest.editions import IngestRules, Plan
     from riskengine.ingest.merge import MergeMap, MergeRules
     from riskengine.ingest.ties import TiePlan
@@ -30,9 +35,13 @@ def rules_dir(settings: Settings) -> Path:
 
 
 def load_rules(settings: Settings) -> RuleSet:
+    """The rules in use; without the seed scenario facts under ``--no-seed``
+    (``RISKENGINE_SEED=0``)."""
+    from riskengine.domain import Dataset
     from riskengine.ruleset.loader import load_rules as load
 
-    return load(rules_dir(settings))
+    rules = load(rules_dir(settings))
+    return rules if settings.seed else rules.model_copy(update={"scenario": Dataset()})
 
 
 def open_store(settings: Settings) -> Store:
@@ -55,13 +64,16 @@ def load_facts(settings: Settings, rules: RuleSet) -> Dataset:
 def merged_facts(settings: Settings, rules: RuleSet, stored: Dataset | None = None
                  ) -> tuple[Dataset, Dataset, MergeMap]:
     """(facts as stored, facts with each cluster of entities merged, the merge map).
-    ``stored``: the database's facts when already loaded (or from a run's snapshot)."""
+    ``stored``: the database's facts when already loaded (or from a run's snapshot). A
+    cluster keeps the id of its scenario entity, else of its record stored first (stable)."""
     from riskengine.engine import combine
     from riskengine.ingest.merge import merge_dataset
 
-    facts = load_facts(settings, rules) if stored is None else combine(rules, stored)
+    with open_store(settings) as store:
+        ranks = store.first_seen()  # never updated: also right for a past run's snapshot
+        facts = combine(rules, store.load_dataset() if stored is None else stored)
     prefer = frozenset(e.id for e in rules.scenario.entities)
-    merged, mm = merge_dataset(facts, merge_rules(settings), prefer)
+    merged, mm = merge_dataset(facts, merge_rules(settings), prefer, ranks)
     return facts, merged, mm
 
 
@@ -73,6 +85,46 @@ def _evaluate(settings: Settings, as_of: date, stored: Dataset | None = None
     rules = load_rules(settings)
     _raw, facts, mm = merged_facts(settings, rules, stored)
     return evaluate(GraphData.from_dataset(facts), rules, as_of), facts, mm
+
+
+@contextmanager
+def compiled_graph(settings: Settings, store: Store | None = None
+                   ) -> Iterator[tuple[Loaded, RuleSet, Store]]:
+    """The compiled graph of the store and rules in use (built when missing, stale or
+    corrupt), with the rules and the open store its explanations read from (``store``, or
+    one opened here)."""
+    from riskengine.compiled.use import open_graph
+
+    rules = load_rules(settings)
+    if store is not None:
+        yield (open_graph(settings, store, rules, rules_dir(settings), merge_rules(settings)),
+               rules, store)
+        return
+    with open_store(settings) as opened:
+        yield (open_graph(settings, opened, rules, rules_dir(settings), merge_rules(settings)),
+               rules, opened)
+
+
+def compiled_evaluation(loaded: Loaded, rules: RuleSet, as_of: date,
+                        overrides: list[Override]) -> tuple[Evaluation, Overrides]:
+    """Whole-graph verdicts of a compiled graph with ``overrides`` (manual statuses set)."""
+    from riskengine.compiled.facts import facts_about
+    from riskengine.engine import evaluate, with_overrides
+
+    ev = evaluate(loaded.data, rules, as_of)
+    facts = facts_about(loaded.facts, loaded.data, [o.entity_id for o in overrides])
+    return with_overrides(ev, facts, overrides)
+
+
+def screening_inputs(settings: Settings, as_of: date, overrides: list[Override]
+                     ) -> tuple[Evaluation, Overrides, list[Entity]]:
+    """For screening: the compiled graph's verdicts with ``overrides`` and every entity (as
+    merged) for the screener's index."""
+    from riskengine.store.facts_snapshot import read_entities
+
+    with compiled_graph(settings) as (loaded, rules, _store):
+        ev, found = compiled_evaluation(loaded, rules, as_of, overrides)
+        return ev, found, loaded.facts.all_entities(read_entities(settings.db_url))
 
 
 def evaluation(settings: Settings, as_of: date, stored: Dataset | None = None
@@ -87,22 +139,57 @@ def score_query(settings: Settings, query: str, as_of: date) -> ScoreResult:
 
     Exact id, name or alias first; failing that, the screening matcher: one confident match
     is scored (the result says how it matched), several candidates are an AmbiguousError.
-    The entity's approved overrides are applied (``riskengine.overrides``).
+    The entity's approved overrides are applied (``riskengine.overrides``); every verdict
+    names the stored editions it rests on (``riskengine.coverage``).
     """
+    from riskengine.cli.coverage_service import stored_sources
     from riskengine.cli.overrides_service import stored_overrides
 
-    return scored(settings, query, as_of, stored_overrides(settings))
+    return scored(settings, query, as_of, stored_overrides(settings),
+                  sources=stored_sources(settings))
 
 
 def scored(settings: Settings, query: str, as_of: date, overrides: list[Override],
-           stored: Dataset | None = None) -> ScoreResult:
-    """``score_query`` with the ``overrides`` given (and the stored facts, when given)."""
+           stored: Dataset | None = None, sources: Sources | None = None) -> ScoreResult:
+    """``score_query`` with the ``overrides`` given (and the stored facts, when given);
+    ``sources``: the editions behind the coverage of each verdict (none: no coverage)."""
     from riskengine.engine import score, with_overrides
 
+    if stored is None:
+        return _scored_compiled(settings, query, as_of, overrides, sources)
     ev, facts, mm = _evaluate(settings, as_of, stored)
     entity_id, how = _resolve(settings, facts, mm, query)
     ev, found = with_overrides(ev, facts, overrides)
-    return score(ev, entity_id, found).model_copy(update={"match": how})
+    return score(ev, entity_id, found, sources).model_copy(update={"match": how})
+
+
+def _scored_compiled(settings: Settings, query: str, as_of: date, overrides: list[Override],
+                     sources: Sources | None) -> ScoreResult:
+    """``scored`` on the compiled graph: only the entity's neighbourhood is read as objects."""
+    from riskengine.engine import score
+
+    with compiled_graph(settings) as (loaded, rules, _store):
+        entity_id, how = _resolve_compiled(settings, loaded, query)
+        ev, found = compiled_evaluation(loaded, rules, as_of, overrides)
+        return score(ev, entity_id, found, sources).model_copy(update={"match": how})
+
+
+def _resolve_compiled(settings: Settings, loaded: Loaded, query: str) -> tuple[str, str]:
+    """``_resolve`` on a compiled graph's id and name look-up; the fuzzy fallback reads every
+    stored entity (it needs them all)."""
+    from riskengine.compiled.use import lookup
+    from riskengine.errors import AmbiguousError
+
+    found = lookup(loaded, query)
+    ids = loaded.facts.ids
+    if len(found) > 1:
+        candidates = [(ids[i], loaded.facts.names[i]) for i in found]
+        raise AmbiguousError(f"{query!r} matches {len(found)} entities", candidates)
+    if not found:
+        _raw, facts, _mm = merged_facts(settings, load_rules(settings))
+        return _fuzzy(settings, facts, query)
+    how = "id" if query in loaded.facts.members(found[0]) else "exact name or alias"
+    return ids[found[0]], f"{how}: {query!r}"
 
 
 def _resolve(settings: Settings, facts: Dataset, mm: MergeMap, query: str) -> tuple[str, str]:
@@ -143,18 +230,18 @@ def now() -> datetime:
 
 def ingest_ftm(settings: Settings, path: Path, actor: str) -> list[str]:
     """Read an FtM JSON-lines file and store it with its audit entry in one transaction;
-    returns summary lines."""
-    from riskengine.ingest.ftm import read_ftm, resolve_references
+    returns summary lines. Flat facts all the way (no domain objects): bulk writes."""
+    from riskengine.ingest.ftm import resolve_flat, scan_ftm
     from riskengine.store.audit import ingest_audit
     from riskengine.store.store import IngestRecord
 
     started = now()
-    parsed = read_ftm(path)
+    parsed = scan_ftm(path)
     rules = load_rules(settings)
     store = open_store(settings)
     try:
         known = store.entity_ids() | {e.id for e in rules.scenario.entities}
-        dataset, warnings = resolve_references(parsed.dataset, known)
+        dataset, warnings = resolve_flat(parsed.facts, known)
         record = IngestRecord(
             source="ftm", file=str(path), content_hash=parsed.content_hash, published=None,
             started_at=started, finished_at=now(), counts=dict(parsed.counts),
@@ -181,10 +268,11 @@ _M = TypeVar("_M", bound=BaseModel)
 
 
 def _rule_file(settings: Settings, name: str, model: type[_M]) -> _M:
-    """``model`` from ``rules/name`` of the rules directory in use (defaults when absent)."""
-    from riskengine.ruleset.optional import load_optional
+    """``model`` from ``rules/name`` of the rules directory in use (defaults when absent),
+    once every rule file there is valid (the same check as ``load_rules``)."""
+    from riskengine.ruleset.loader import load_rule_file
 
-    return load_optional(rules_dir(settings), name, model)
+    return load_rule_file(rules_dir(settings), name, model)
 
 
 def ingest_rules(settings: Settings) -> IngestRules:
@@ -194,9 +282,13 @@ def ingest_rules(settings: Settings) -> IngestRules:
 
 
 def merge_rules(settings: Settings) -> MergeRules:
+    """``rules/merges.yaml`` with the approved decisions of the merge review queue."""
+    from riskengine.cli.merges_service import with_decisions
     from riskengine.ingest.merge import MergeRules
 
-    return _rule_file(settings, MERGE_RULES_FILE, MergeRules)
+    rules = _rule_file(settings, MERGE_RULES_FILE, MergeRules)
+    with open_store(settings) as store:
+        return with_decisions(store, rules)
 
 
 # --- official lists ------------------------------------------------------------------------
@@ -204,7 +296,7 @@ def merge_rules(settings: Settings) -> MergeRules:
 LIST_SOURCES = ("ofac-sdn", "ofac-cons", "uk", "eu", "un", "ca")
 
 
-def read_list(source: str, path: Path, published: date) -> ListEdition:
+def read_list(source: str, path: Path, published: date | None) -> ListEdition:
     """The edition in ``path`` read by the reader of ``source`` (InputError when invalid)."""
     import importlib
 
@@ -219,20 +311,25 @@ def read_list(source: str, path: Path, published: date) -> ListEdition:
     return edition
 
 
-def ingest_list(settings: Settings, source: str, path: Path, published: date,
+def ingest_list(settings: Settings, source: str, path: Path, published: date | None,
                 force: bool = False, actor: str = "unknown") -> list[str]:
     """Ingest one edition of an official list with its history and its audit entry (one
     transaction); returns summary lines. An edition already stored changes nothing and is
     audited alone.
 
-    ``published`` is used when the file states no date (the CLI passes --published or today).
+    ``published`` (--published) dates a file that states no date of its own; such a file
+    without it is refused (InputError naming the file): never silently dated today.
     """
+    from riskengine.errors import InputError
     from riskengine.ingest.editions import Guard
 
     started = now()
     edition = read_list(source, path, published)
+    guard = Guard.of(ingest_rules(settings), force)
     when = edition.published or published
-    guard = Guard(ingest_rules(settings).max_delisted_share, force)
+    if when is None:
+        raise InputError(str(path), "the file states no publication date of its own: give "
+                                    "the edition's date with --published YYYY-MM-DD")
     store = open_store(settings)
     try:
         plan, ties = _plan(store, edition, when, guard, str(path))
@@ -267,7 +364,8 @@ def _plan(store: Store, edition: ListEdition, when: date, guard: Any, label: str
     known = PastEditions(max((e.published for e in past), default=None),
                          frozenset(e.content_hash for e in past))
     stored = store.source_facts(edition.source)
-    plan = plan_edition(edition, when, stored.designations, known, guard, label)
+    plan = plan_edition(edition, when, stored.designations, known, guard, label,
+                        today=now().date())
     return plan, plan_ties(edition.dataset, stored, when)
 
 
@@ -281,7 +379,7 @@ def _save_edition(store: Store, edition: ListEdition, plans: tuple[Plan, TiePlan
     plan, ties = plans
     ds = edition.dataset
     old = store.entities(e.id for e in ds.entities)
-    entities = tuple(union_entity(old.get(e.id), e) for e in ds.entities)
+    entities = tuple(union_entity(old.get(e.id), e, when) for e in ds.entities)
     counts = {"entities": len(entities), **plan.counts, **ties.counts}
     record = IngestRecord(source=edition.source, file=str(path),
                           content_hash=edition.content_hash, published=when,
@@ -324,12 +422,15 @@ def entity_report(settings: Settings, query: str) -> dict[str, Any]:
     return {
         "id": entity.id, "name": entity.name, "kind": entity.kind, "country": entity.country,
         "names": list(entity.all_names()),
-        "identifiers": [i.model_dump() for i in entity.identifiers],
+        "identifiers": [i.model_dump(mode="json") for i in entity.identifiers],
+        "birth_dates": list(entity.birth_dates), "nationalities": list(entity.nationalities),
         "members": list(members),
         "records": [_record(m, s) for m in members for s in by_id[m].sources],
         "designations": [_designation(d) for d in facts.designations
                          if d.entity_id == entity.id],
         "merged_because": list(mm.reasons.get(entity.id, ())),
+        "merge_review": [f"{a} ~ {b}: {why}" for a, b, why in mm.review
+                         if a in members or b in members],
     }
 
 
@@ -353,8 +454,12 @@ def entity_lines(report: dict[str, Any]) -> list[str]:
     lines = [f"{report['name']} ({report['id']}), {report['kind']}, "
              f"country {report['country'] or 'unknown'}",
              "Names: " + "; ".join(report["names"]),
-             "Identifiers: " + ("; ".join(f"{i['scheme']} {i['value']}"
-                                          for i in report["identifiers"]) or "none"),
+             "Identifiers: " + ("; ".join(f"{i['scheme']} {i['value']}" + (
+                 f" (no longer stated from {i['stated_to']})" if i.get("stated_to") else "")
+                 for i in report["identifiers"]) or "none"),
+             *([f"Born: {', '.join(report['birth_dates'])}"] if report["birth_dates"] else []),
+             *([f"Nationality: {', '.join(report['nationalities'])}"]
+               if report["nationalities"] else []),
              "Source records:"]
     lines += [f"  {r['source']} #{r['record_id'] or '-'} ({r['entity']}) file {r['file'] or '-'}"
               f" published {r['published'] or '-'}" for r in report["records"]]
@@ -362,4 +467,7 @@ def entity_lines(report: dict[str, Any]) -> list[str]:
     lines += [f"  {d['regime']} {d['program'] or d['list']} {d['listed_from'] or '?'}.."
               f"{d['listed_to'] or ''} [{d['source']}]" for d in report["designations"]]
     lines.append("Merged because:" if report["merged_because"] else "Merged: no")
-    return lines + [f"  {why}" for why in report["merged_because"]]
+    lines += [f"  {why}" for why in report["merged_because"]]
+    if report.get("merge_review"):
+        lines.append("Not merged, awaiting review (`entities merges`):")
+    return lines + [f"  {why}" for why in report.get("merge_review", ())]

@@ -1,21 +1,16 @@
-"""Sparse building blocks of the blocking derivation, and the aggregate ownership test.
+"""The aggregate ownership test, and the sparse views of shares the explanations read.
 
-Ownership is a sparse matrix ``owner x asset`` of percentages and control a pattern
-``controller x controlled``. A blocked set is grown from its seed to the least fixed point
-semi-naively: each round only the members added in the previous round (the frontier, a
-``groups x entities`` sparse matrix) are multiplied by the edge matrices, and the products
-are added to the shares already counted. Members and counted shares are keyed by pairs
-``group * n + entity`` (the aggregate test has one group: everything blocked) in a
-``PairTable`` of sorted runs, so a round costs about the frontier's edges, however many
-members there are, and no Python loop visits a node or an edge. Cycles terminate: a round
-that adds no member ends the iteration.
+The derivation itself runs on the kernels of ``kernel``: ownership and control indexed once
+per Graph (``Kernel``), shares as exact integer units, and a frontier fixpoint that grows the
+blocked set round by round from the members added in the previous round, gathering only
+their out-edges. Cycles terminate: a round that adds no member ends the iteration.
 
 Parallel ownership edges with the same (owner, asset) are alternative reports of one holding
 (a registry extract and a press report of the same stake), so they combine by MAX, separately
-for the lower and the upper bound, never by sum. Sums are rounded to ``SHARE_DECIMALS``
-decimals before the threshold test so that 25 + 25.00000000000001 style float noise does not
-decide a case, and a zero holding never meets a threshold. An entity's holding of its own
-shares (treasury shares) is nobody else's and is dropped.
+for the lower and the upper bound, never by sum. Each share is rounded once to
+``SHARE_DECIMALS`` decimals and sums are exact, so 25 + 25 is exactly 50 and a zero holding
+never meets a threshold. An entity's holding of its own shares (treasury shares) is nobody
+else's and is dropped.
 
 ``GraphIndex`` is the per-entity counterpart for explanations: incoming edges of one entity,
 for a local walk back to the listings.
@@ -30,33 +25,25 @@ import numpy as np
 import scipy.sparse as sp
 
 from riskengine.derive.base import RegimeArrays
-from riskengine.domain import CONTROL_KINDS, ControlKind, Designation
+from riskengine.derive.kernel import (
+    JOINT_ARRANGEMENT,
+    SHARE_DECIMALS,
+    Csr,
+    Kernel,
+    closure,
+    group_closure,
+    meets_units,
+    pair_order,
+    to_units,
+)
+from riskengine.domain import Designation
 from riskengine.graph import BoolArray, FloatArray, Graph, IntArray
 from riskengine.ruleset.models import RegimeParams
 
 Sparse = sp.csr_array
-SHARE_DECIMALS = 9
-GROWTH = 8  # PairTable: run length ratio
-JOINT_ARRANGEMENT = CONTROL_KINDS.index("joint_arrangement")
-
-
-@dataclass(frozen=True)
-class Matrices:
-    """The graph's edges as sparse matrices for one regime's parameters.
-
-    low/high: owner x asset, MAX-combined lower/upper share bounds in percent (zeros dropped).
-    control: controller x controlled, 1.0 for each control kind this regime counts.
-    """
-
-    low: Sparse
-    high: Sparse
-    control: Sparse
-
-    @classmethod
-    def build(cls, g: Graph, params: RegimeParams) -> Matrices:
-        """Matrices of ``g`` under ``params`` (control kinds counted, joint arrangements not)."""
-        return cls(combined_shares(g, "low"), combined_shares(g, "high"),
-                   control_matrix(g, params.control_kinds))
+__all__ = ["JOINT_ARRANGEMENT", "SHARE_DECIMALS", "Closure", "GraphIndex", "Sparse",
+           "combined_shares", "derive_aggregate", "graph_index", "least_fixpoint",
+           "listed_mask", "meets"]
 
 
 def listed_mask(g: Graph, code: str) -> BoolArray:
@@ -67,7 +54,7 @@ def listed_mask(g: Graph, code: str) -> BoolArray:
 
 def matrix(rows: IntArray, cols: IntArray, data: FloatArray, shape: tuple[int, int]) -> Sparse:
     """CSR matrix from coordinates (duplicates summed), canonical and without stored zeros."""
-    out = Sparse((data, (rows, cols)), shape=shape)
+    out = Sparse((data, (rows.astype(np.int64), cols.astype(np.int64))), shape=shape)
     out.sum_duplicates()
     out.eliminate_zeros()
     return out
@@ -82,40 +69,19 @@ def combined_shares(g: Graph, attr: str) -> Sparse:
     values = np.asarray(own.attrs[attr], dtype=np.float64)
     if len(own) == 0:
         return matrix(own.src, own.dst, values, (g.n, g.n))
-    keys = own.src * g.n + own.dst
-    order = np.argsort(keys, kind="stable")
-    keys = keys[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    order = pair_order(own.src, own.dst, g.n)
+    src, dst = own.src[order].astype(np.int64), own.dst[order].astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])])
     best = np.maximum.reduceat(values[order], starts)
-    return matrix(keys[starts] // g.n, keys[starts] % g.n, best, (g.n, g.n))
-
-
-def control_matrix(g: Graph, kinds: tuple[ControlKind, ...]) -> Sparse:
-    """controller x controlled pattern of the control edges whose kind is counted.
-
-    A joint arrangement links designated persons into one holder (UK); it never blocks the
-    other party by itself, even if a rule file lists it among the control kinds.
-    """
-    codes = [CONTROL_KINDS.index(k) for k in kinds if k != "joint_arrangement"]
-    ctl = g.control
-    mask = np.isin(ctl.attrs["kind"], np.asarray(codes, dtype=np.int64))
-    ones = np.ones(int(mask.sum()), dtype=np.float64)
-    return matrix(ctl.src[mask], ctl.dst[mask], ones, (g.n, g.n))
+    return matrix(src[starts], dst[starts], best, (g.n, g.n))
 
 
 def meets(values: FloatArray, params: RegimeParams) -> BoolArray:
-    """Vectorised ``params.meets`` on rounded sums; a zero holding never meets."""
+    """Vectorised ``params.meets`` on sums of percentages rounded to ``SHARE_DECIMALS``
+    decimals (the float counterpart of ``kernel.meets_units``); a zero holding never meets."""
     pct = np.round(values, SHARE_DECIMALS)
     passed = pct >= params.threshold if params.inclusive else pct > params.threshold
     return np.asarray(passed & (pct > 0), dtype=np.bool_)
-
-
-def meeting(shares: Sparse, params: RegimeParams) -> Sparse:
-    """Pattern (data 1.0) of the single holdings that meet the threshold by themselves."""
-    coo = shares.tocoo()
-    keep = meets(np.asarray(coo.data, dtype=np.float64), params)
-    return matrix(coo.row[keep].astype(np.int64), coo.col[keep].astype(np.int64),
-                  np.ones(int(keep.sum())), shares.shape)
 
 
 def flags(n: int, entities: IntArray) -> BoolArray:
@@ -125,86 +91,15 @@ def flags(n: int, entities: IntArray) -> BoolArray:
     return out
 
 
-def locate(keys: IntArray, wanted: IntArray) -> tuple[BoolArray, IntArray]:
-    """Which of ``wanted`` are in the sorted array ``keys``, and their positions there."""
-    if not keys.size:
-        return np.zeros(wanted.shape, dtype=np.bool_), np.zeros(wanted.shape, dtype=np.int64)
-    pos = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
-    return np.asarray(keys[pos] == wanted, dtype=np.bool_), pos
-
-
-def contains(keys: IntArray, wanted: IntArray) -> BoolArray:
-    """Which of ``wanted`` are in the sorted array ``keys``."""
-    return locate(keys, wanted)[0]
-
-
-def step(frontier: IntArray, groups: int, edges: Sparse) -> tuple[IntArray, FloatArray]:
-    """Sparse product of the frontier pairs with an edge matrix: sorted (pair keys, sums)."""
-    n = edges.shape[0]
-    rows = matrix(frontier // n, frontier % n, np.ones(frontier.size), (groups, n))
-    found = (rows @ edges).tocoo()
-    keys = found.row.astype(np.int64) * n + found.col.astype(np.int64)
-    order = np.argsort(keys)
-    return keys[order], np.asarray(found.data, dtype=np.float64)[order]
-
-
-class PairTable:
-    """Unique int64 keys with float values, kept as a few sorted runs (log-structured).
-
-    Each run is more than ``GROWTH`` times longer than the next; a new run is merged into the
-    one before it until that holds. Adding f keys costs a lookup in each run plus amortised
-    merging, not a copy of all K keys, so a fixed point of thousands of rounds (a deep chain)
-    over millions of pairs stays fast.
-    """
-
-    def __init__(self) -> None:
-        self.runs: list[tuple[IntArray, FloatArray]] = []
-
-    def _where(self, keys: IntArray) -> list[tuple[BoolArray, IntArray]]:
-        return [locate(run, keys) for run, _ in self.runs]
-
-    def get(self, keys: IntArray) -> FloatArray:
-        """Values at ``keys`` (0 where absent)."""
-        out = np.zeros(keys.shape, dtype=np.float64)
-        for (found, pos), (_, values) in zip(self._where(keys), self.runs, strict=True):
-            out[found] = values[pos[found]]
-        return out
-
-    def has(self, keys: IntArray) -> BoolArray:
-        """Which ``keys`` are present."""
-        out = np.zeros(keys.shape, dtype=np.bool_)
-        for found, _ in self._where(keys):
-            out |= found
-        return out
-
-    def add(self, keys: IntArray, values: FloatArray) -> None:
-        """Add ``values`` at unique ``keys``, inserting the absent ones."""
-        fresh = np.ones(keys.shape, dtype=np.bool_)
-        for (found, pos), (_, run_values) in zip(self._where(keys), self.runs, strict=True):
-            run_values[pos[found]] += values[found]
-            fresh &= ~found
-        order = np.argsort(keys[fresh])
-        self.runs.append((keys[fresh][order], values[fresh][order].astype(np.float64)))
-        while len(self.runs) > 1 and self.runs[-2][0].size <= GROWTH * self.runs[-1][0].size:
-            (k1, v1), (k2, v2) = self.runs.pop(), self.runs.pop()
-            merged = np.argsort(np.concatenate((k2, k1)), kind="stable")
-            self.runs.append((np.concatenate((k2, k1))[merged], np.concatenate((v2, v1))[merged]))
-
-    def items(self) -> tuple[IntArray, FloatArray]:
-        """All (keys, values), sorted by key."""
-        keys = np.concatenate([np.zeros(0, dtype=np.int64), *(k for k, _ in self.runs)])
-        values = np.concatenate([np.zeros(0), *(v for _, v in self.runs)])
-        order = np.argsort(keys)
-        return keys[order], values[order]
-
-
 @dataclass(frozen=True)
 class Closure:
-    """A least fixed point: member pair keys, and the shares the members hold (sorted keys)."""
+    """A least fixed point: the member pair keys ``group * n + entity``, sorted."""
 
     members: IntArray
-    held_keys: IntArray
-    held: FloatArray
+
+
+def _csr(m: Sparse) -> Csr:
+    return Csr(np.asarray(m.indptr, dtype=np.int64), np.asarray(m.indices, dtype=np.int32))
 
 
 def least_fixpoint(seed: IntArray, groups: int, params: RegimeParams,
@@ -214,37 +109,33 @@ def least_fixpoint(seed: IntArray, groups: int, params: RegimeParams,
     An entity joins a group when the group's members together hold ``shares`` in it meeting
     the threshold, or when a member has a ``links`` edge to it.
     """
-    members, held = PairTable(), PairTable()
-    frontier = np.unique(seed)
-    while frontier.size:
-        members.add(frontier, np.zeros(frontier.size))
-        found = [np.zeros(0, dtype=np.int64)]
-        if shares is not None:
-            keys, values = step(frontier, groups, shares)
-            held.add(keys, values)
-            found.append(keys[meets(held.get(keys), params)])
-        if links is not None:
-            found.append(step(frontier, groups, links)[0])
-        joining = np.unique(np.concatenate(found))
-        frontier = joining[~members.has(joining)]
-    return Closure(members.items()[0], *held.items())
+    n = shares.shape[0] if shares is not None else links.shape[0] if links is not None else 1
+    empty = Csr(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int32))
+    held = _csr(shares) if shares is not None else empty
+    units = to_units(shares.data) if shares is not None else np.zeros(0, dtype=np.int64)
+    return Closure(group_closure(n, seed, groups, held, units, params,
+                                 _csr(links) if links is not None else None))
 
 
-def derive_aggregate(g: Graph, code: str, params: RegimeParams) -> RegimeArrays:
+def derive_aggregate(g: Graph, code: str, params: RegimeParams,
+                     kernel: Kernel | None = None) -> RegimeArrays:
     """OFAC 50% rule / EU test: blocked owners' shares add up, each counted in full.
 
     Holdings of a blocked entity count in full (OFAC FAQ 401: no multiplying down a chain);
     a stake held through an unblocked intermediary does not pass through; control edges of a
     counted kind block (EU), none do with an empty ``control_kinds`` (US, FAQ 398).
+    ``kernel``: the Graph's edge indexes when several regimes share them.
     """
     listed = listed_mask(g, code)
-    mats = Matrices.build(g, params)
-    seed = np.flatnonzero(listed).astype(np.int64)
-    low = least_fixpoint(seed, 1, params, mats.low, mats.control)
-    high = least_fixpoint(seed, 1, params, mats.high, mats.control)
-    owned = flags(g.n, low.held_keys[meets(low.held, params)]) & ~listed
-    controlled = flags(g.n, low.members) & ~listed & ~owned
-    possibly = flags(g.n, high.members) | listed | owned | controlled
+    if not listed.any():
+        return RegimeArrays(code, listed, listed.copy(), listed.copy(), listed.copy())
+    k = kernel or Kernel.of(g)
+    counted = k.links.counted(params.control_kinds)
+    low, held = closure(k, listed, k.holdings.low, params, counted)
+    high, _ = closure(k, listed, k.holdings.high, params, counted)
+    owned = meets_units(held, params) & ~listed
+    controlled = low & ~listed & ~owned
+    possibly = high | listed | owned | controlled
     return RegimeArrays(code, listed, owned, controlled, possibly)
 
 
@@ -273,19 +164,28 @@ class GraphIndex:
 
     owners: Adjacency
     controllers: Adjacency
-    designations: dict[str, tuple[Designation, ...]]
+    designations: DesignationsByEntity
     low: Sparse
     high: Sparse
 
     @classmethod
     def build(cls, g: Graph) -> GraphIndex:
         """Index ``g`` (a few argsorts; cached per Graph object by ``graph_index``)."""
-        found: dict[str, list[Designation]] = {}
-        for d in g.dataset.designations:
-            found.setdefault(d.entity_id, []).append(d)
         return cls(Adjacency.by(g.ownership.dst, g.n), Adjacency.by(g.control.dst, g.n),
-                   {k: tuple(v) for k, v in found.items()},
-                   combined_shares(g, "low"), combined_shares(g, "high"))
+                   DesignationsByEntity(g), combined_shares(g, "low"),
+                   combined_shares(g, "high"))
+
+
+@dataclass(frozen=True)
+class DesignationsByEntity:
+    """Designations of an entity id, read from the graph's facts when asked (the facts may
+    live in a store: explaining one entity reads only its own designations)."""
+
+    g: Graph
+
+    def get(self, entity_id: str, default: tuple[Designation, ...] = ()
+            ) -> tuple[Designation, ...]:
+        return self.g.dataset.designations_of(entity_id) or default
 
 
 _INDEXES: dict[int, tuple[weakref.ref[Graph], GraphIndex]] = {}

@@ -15,7 +15,9 @@ Evidence by status:
   also a qualifying holding of a controlled entity);
 * clear: "possibly_owned" (ranges, possibly blocked owners or controllers, per-person holders
   on upper bounds), "unknown_share" (a holding of unknown size of a possibly blocked owner)
-  and "control_not_blocking" (a blocked controller whose kind of control does not count).
+  and "control_not_blocking" (a blocked controller whose kind of control does not count);
+* any status: "non_blocking" per sectoral, export-control or other non-freezing listing in
+  force (last), the listings the score's other_listing contribution counts.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from riskengine.ruleset.models import RegimeParams
 
 Keep = Callable[[int], bool]
 EvidenceKind = Literal["listed", "owned", "controlled", "possibly_owned", "control_not_blocking",
-                       "unknown_share"]
+                       "unknown_share", "non_blocking"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,14 @@ def designations(ctx: Ctx, v: int) -> list[Designation]:
     """Asset-freeze designations of entity ``v`` in force in the regime, oldest first."""
     found = [d for d in ctx.idx.designations.get(ctx.g.ids[v], ())
              if d.regime == ctx.arrays.regime and d.blocking and d.active(ctx.g.as_of)]
+    return sorted(found, key=lambda d: (d.listed_from.toordinal() if d.listed_from else 0, d.id))
+
+
+def non_blocking(ctx: Ctx, v: int) -> list[Designation]:
+    """Non-blocking designations (sectoral, export control, other) of ``v`` in force in the
+    regime, oldest first."""
+    found = [d for d in ctx.idx.designations.get(ctx.g.ids[v], ())
+             if d.regime == ctx.arrays.regime and not d.blocking and d.active(ctx.g.as_of)]
     return sorted(found, key=lambda d: (d.listed_from.toordinal() if d.listed_from else 0, d.id))
 
 
@@ -205,6 +215,16 @@ def listed_evidence(ctx: Ctx, v: int) -> list[Evidence]:
     return [Evidence(kind="listed", detail=f"listed: {listing_label(d)}",
                      path=(_entity_item(ctx, v), _listing_item(d)))
             for d in designations(ctx, v)]
+
+
+def non_blocking_evidence(ctx: Ctx, v: int, blocked: bool) -> list[Evidence]:
+    """One 'non_blocking' evidence per sectoral, export-control or other listing in force:
+    'not blocked; sectoral: OFAC SSI UKRAINE-EO13662 since ...' (scored as other_listing)."""
+    head = "also" if blocked else "not blocked"
+    return [Evidence(kind="non_blocking",
+                     detail=f"{head}; {d.measure.replace('_', ' ')}: {listing_label(d)}",
+                     path=(_entity_item(ctx, v), _listing_item(d)))
+            for d in non_blocking(ctx, v)]
 
 
 def aggregate_owned(ctx: Ctx, v: int) -> list[Evidence]:
@@ -365,5 +385,6 @@ def explain_verdict(g: Graph, arrays: RegimeArrays, params: RegimeParams, i: int
         found += per_person_owned(ctx, i, True) if per_person and arrays.possibly[i] else []
         found += possibly(ctx, i) if arrays.possibly[i] else []
         found += unknown_shares(ctx, i) + control_not_blocking(ctx, i)
+    found += non_blocking_evidence(ctx, i, status != "clear")
     return RegimeVerdict(status=status, blocked=status != "clear",
                          possibly_blocked=bool(arrays.possibly[i]), evidence=tuple(found))

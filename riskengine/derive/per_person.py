@@ -11,11 +11,11 @@ holder G tested alone:
   K_G, or when a single member of K_G holds a share in it meeting the threshold.
 
 owned = union of (S_G minus G) minus the listed; controlled = union of K_G minus the listed
-and the owned. All S_G are computed at once: a groups x entities sparse membership matrix is
-iterated with sparse products (see ``aggregate.least_fixpoint``). K_G is plain reachability
-(no shares are added up), and reachability from a union is the union of reachabilities, so
-the union of all K_G is computed as one set: everything reached from the union of the S_G by
-a counted control edge, then onwards by control edges and single qualifying holdings.
+and the owned. All S_G are computed at once as pairs ``group * n + entity`` grown from a
+frontier over the ownership CSR (``kernel.group_closure``). K_G is plain reachability (no
+shares are added up), and reachability from a union is the union of reachabilities, so the
+union of all K_G is computed as one dense set: everything reached from the union of the S_G
+by a counted control edge, then onwards by control edges and single qualifying holdings.
 """
 
 from __future__ import annotations
@@ -23,19 +23,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse.csgraph import connected_components
 
-from riskengine.derive.aggregate import (
-    JOINT_ARRANGEMENT,
-    Matrices,
-    Sparse,
-    contains,
-    flags,
-    least_fixpoint,
-    listed_mask,
-    matrix,
-    meeting,
-    step,
-)
+from riskengine.derive.aggregate import JOINT_ARRANGEMENT, flags, listed_mask, matrix
 from riskengine.derive.base import RegimeArrays
+from riskengine.derive.kernel import Csr, Kernel, closure, group_closure
 from riskengine.graph import BoolArray, Graph, IntArray
 from riskengine.ruleset.models import RegimeParams
 
@@ -51,6 +41,8 @@ def group_labels(g: Graph, listed: BoolArray, params: RegimeParams) -> IntArray:
         return np.arange(members.shape[0], dtype=np.int64)
     ctl = g.control
     mask = (ctl.attrs["kind"] == JOINT_ARRANGEMENT) & listed[ctl.src] & listed[ctl.dst]
+    if not mask.any():
+        return np.arange(members.shape[0], dtype=np.int64)
     links = matrix(ctl.src[mask], ctl.dst[mask], np.ones(int(mask.sum())), (g.n, g.n))
     _, labels = connected_components(links, directed=True, connection="weak")
     _, groups = np.unique(labels[members], return_inverse=True)
@@ -61,27 +53,32 @@ def holder_seed(g: Graph, listed: BoolArray, params: RegimeParams) -> tuple[IntA
     """Sorted pair keys ``group * n + entity`` of the designated holders, and the group count."""
     groups = group_labels(g, listed, params)
     count = int(groups.max()) + 1 if groups.size else 0
-    return np.sort(groups * g.n + np.flatnonzero(listed)), count
+    return np.sort(groups * np.int64(g.n) + np.flatnonzero(listed)), count
 
 
-def blocked_by(g: Graph, listed: BoolArray, holders: tuple[IntArray, int],
-               params: RegimeParams, shares: Sparse, control: Sparse
-               ) -> tuple[BoolArray, BoolArray]:
-    """(owned, controlled) entity flags for one share bound (lower or upper)."""
+def blocked_by(k: Kernel, listed: BoolArray, holders: tuple[IntArray, int],
+               params: RegimeParams, bound: str) -> tuple[BoolArray, BoolArray]:
+    """(owned, controlled) entity flags for one share bound ('low' or 'high')."""
     seed, count = holders
-    held_by = least_fixpoint(seed, count, params, shares, None).members
-    owned = flags(g.n, held_by[~contains(seed, held_by)] % g.n) & ~listed
-    first, _ = step(np.unique(held_by % g.n), 1, control)
-    links = control + meeting(shares, params)
-    reached = least_fixpoint(first, 1, params, None, links).members
-    return owned, flags(g.n, reached) & ~listed & ~owned
+    h, n = k.holdings, max(k.n, 1)
+    units = h.units(bound)
+    held_by = group_closure(k.n, seed, count, Csr(h.ptr, h.asset), units, params)
+    owned = flags(k.n, held_by[~np.isin(held_by, seed)] % n) & ~listed
+    counted = k.links.counted(params.control_kinds)
+    first = flags(k.n, k.controlled_by(np.unique(held_by % n).astype(np.int32), counted))
+    reached, _ = closure(k, first, units, params, counted, single=True)
+    return owned, reached & ~listed & ~owned
 
 
-def derive_per_person(g: Graph, code: str, params: RegimeParams) -> RegimeArrays:
-    """UK test: each designated holder alone; indirect holdings via majority-held entities."""
+def derive_per_person(g: Graph, code: str, params: RegimeParams,
+                      kernel: Kernel | None = None) -> RegimeArrays:
+    """UK test: each designated holder alone; indirect holdings via majority-held entities.
+    ``kernel``: the Graph's edge indexes when several regimes share them."""
     listed = listed_mask(g, code)
-    mats, holders = Matrices.build(g, params), holder_seed(g, listed, params)
-    owned, controlled = blocked_by(g, listed, holders, params, mats.low, mats.control)
-    high_owned, high_controlled = blocked_by(g, listed, holders, params, mats.high, mats.control)
+    if not listed.any():
+        return RegimeArrays(code, listed, listed.copy(), listed.copy(), listed.copy())
+    k, holders = kernel or Kernel.of(g), holder_seed(g, listed, params)
+    owned, controlled = blocked_by(k, listed, holders, params, "low")
+    high_owned, high_controlled = blocked_by(k, listed, holders, params, "high")
     possibly = listed | owned | controlled | high_owned | high_controlled
     return RegimeArrays(code, listed, owned, controlled, possibly)

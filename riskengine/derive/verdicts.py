@@ -5,6 +5,8 @@
 * aggregate (OFAC 50% rule, EU): ``aggregate.derive_aggregate``;
 * per_person (UK, OFSI): ``per_person.derive_per_person``;
 * none: only a listing blocks.
+
+``derive_all`` indexes the graph's edges once (``kernel.Kernel``) for every regime.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 
 from riskengine.derive.aggregate import derive_aggregate, listed_mask
 from riskengine.derive.base import RegimeArrays
+from riskengine.derive.kernel import Kernel
 from riskengine.derive.per_person import derive_per_person
 from riskengine.domain import Designation, Source
 from riskengine.graph import Graph
@@ -23,12 +26,14 @@ REVIEW_SUFFIX = {"unknown_share": ": review"}
 FLAGGED = ("possibly_owned", "unknown_share", "control_not_blocking")
 
 
-def derive_regime(g: Graph, code: str, params: RegimeParams) -> RegimeArrays:
-    """Blocked/possibly blocked flags of every entity of ``g`` under regime ``code``."""
+def derive_regime(g: Graph, code: str, params: RegimeParams,
+                  kernel: Kernel | None = None) -> RegimeArrays:
+    """Blocked/possibly blocked flags of every entity of ``g`` under regime ``code``
+    (``kernel``: the graph's edge indexes, when several regimes share them)."""
     if params.ownership_test == "aggregate":
-        return derive_aggregate(g, code, params)
+        return derive_aggregate(g, code, params, kernel)
     if params.ownership_test == "per_person":
-        return derive_per_person(g, code, params)
+        return derive_per_person(g, code, params, kernel)
     listed = listed_mask(g, code)
     return RegimeArrays(code, listed, np.zeros_like(listed), np.zeros_like(listed), listed.copy())
 
@@ -40,8 +45,14 @@ def regime_codes(g: Graph, rules: RegimeRules) -> list[str]:
 
 def derive_all(g: Graph, rules: RegimeRules) -> dict[str, RegimeArrays]:
     """Verdict arrays of every regime (unconfigured codes use ``rules.default``)."""
-    return {code: derive_regime(g, code, rules.params(code, g.as_of))
-            for code in regime_codes(g, rules)}
+    found: dict[str, RegimeArrays] = {}
+    kernel: Kernel | None = None
+    for code in regime_codes(g, rules):
+        params = rules.params(code, g.as_of)
+        if kernel is None and params.ownership_test != "none" and listed_mask(g, code).any():
+            kernel = Kernel.of(g)
+        found[code] = derive_regime(g, code, params, kernel)
+    return found
 
 
 def verdict_flags(code: str, verdict: RegimeVerdict) -> list[str]:

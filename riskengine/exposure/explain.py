@@ -83,16 +83,13 @@ class Listings:
     """Designations in force on ``g.as_of``, indexed by entity id (built once per use)."""
 
     def __init__(self, g: Graph) -> None:
-        self.by_entity: dict[str, list[Designation]] = {}
-        for d in g.dataset.designations:
-            if d.active(g.as_of):
-                self.by_entity.setdefault(d.entity_id, []).append(d)
         self.g = g
 
     def of(self, i: int, regime: str, blocking: bool) -> list[Designation]:
-        """Designations of entity ``i`` under ``regime``, oldest first."""
-        found = [d for d in self.by_entity.get(self.g.ids[i], [])
-                 if d.regime == regime and d.blocking == blocking]
+        """Designations of entity ``i`` under ``regime``, oldest first (read from the graph's
+        facts for this entity only)."""
+        found = [d for d in self.g.dataset.designations_of(self.g.ids[i])
+                 if d.active(self.g.as_of) and d.regime == regime and d.blocking == blocking]
         return sorted(found, key=lambda d: (d.listed_from or self.g.as_of, d.id))
 
     def items(self, i: int, regime: str, blocking: bool) -> tuple[PathItem, ...]:

@@ -13,6 +13,10 @@ Strength of a path ``x = v0 <- v1 <- ... <- vk = b`` is evaluated from the seed 
 ``pass(v) = decay * damping(v)``. The single-entity search (``paths``) repeats the same
 sequence of float operations, so a single path and the whole graph give identical bits.
 
+The whole-graph run (``spread``) keys rows by ``node * S + seed rank`` (S seeds) so that a
+step's strongest-row selection is one packed integer sort; each step keeps only the rows
+that beat the best of the earlier steps, and the steps are merged once at the end.
+
 All factors are at most 1, so the best walk of at most ``max_depth`` hops is never beaten by
 a walk that repeats a node: the maximum over walks equals the maximum over simple paths.
 """
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from riskengine.derive.kernel import Index, gather, group_starts, sort_order
 from riskengine.exposure.weights import ExposureEdges, Seeds
 from riskengine.graph import BoolArray, FloatArray, IntArray
 
@@ -61,42 +66,32 @@ class Adjacency:
 
 def adjacency(by: IntArray, n: int) -> Adjacency:
     """CSR index of edges grouped by the node array ``by`` (source or target)."""
-    order = np.argsort(by, kind="stable").astype(np.int64)
+    order = sort_order(by, max(n, 1))
     counts = np.bincount(by, minlength=n)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     return Adjacency(indptr, order)
 
 
+def _strongest(bound: int, key: IntArray, strength: FloatArray) -> tuple[IntArray, FloatArray]:
+    """The strongest row per key, sorted by key."""
+    if key.shape[0] == 0:
+        return key, strength
+    order = sort_order(key, bound)
+    k = key[order]
+    starts = group_starts(k)
+    return k[starts], np.maximum.reduceat(strength[order], starts)
+
+
 def group_max(n: int, key: IntArray, strength: FloatArray) -> Reach:
     """The strongest row per key, sorted by key (sort + maximum.reduceat)."""
-    if key.shape[0] == 0:
-        return Reach(n, key, strength)
-    order = np.argsort(key)
-    k = key[order]
-    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-    return Reach(n, k[starts], np.maximum.reduceat(strength[order], starts))
-
-
-def improving(cand: Reach, best: Reach) -> Reach:
-    """Rows of ``cand`` stronger than the running best for their (node, seed)."""
-    pos = np.searchsorted(best.key, cand.key)
-    hit = pos < len(best)
-    hit[hit] = best.key[pos[hit]] == cand.key[hit]
-    old = np.full(len(cand), -np.inf)
-    old[hit] = best.strength[pos[hit]]
-    return cand.where(cand.strength > old)
+    return Reach(n, *_strongest(max(n, 1) ** 2, key, strength))
 
 
 def extend(front: Reach, carry: FloatArray, adj: Adjacency, edges: ExposureEdges) -> Reach:
     """Every frontier row pushed along every out-edge of its node: (target, seed, carry * w)."""
-    node = front.node
-    first = adj.indptr[node]
-    counts = adj.indptr[node + 1] - first
-    rep = np.repeat(np.arange(len(front), dtype=np.int64), counts)
-    offset = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
-        np.cumsum(counts) - counts, counts)
-    edge = adj.order[np.repeat(first, counts) + offset]
+    pos, rep = gather(adj.indptr, front.node)
+    edge = adj.order[pos]
     key = edges.target[edge] * np.int64(max(front.n, 1)) + front.seed[rep]
     return Reach(front.n, key, carry[rep] * edges.weight[edge])
 
@@ -116,14 +111,54 @@ class Toward:
 _SLACK = 1.0 - 1e-9  # bounds are products in another order: keep a margin
 
 
-def _keep(cand: Reach, min_strength: float, toward: Toward | None, hops_left: int) -> Reach:
-    """Drop weak rows, rows back on their own seed and rows that cannot reach x in time."""
-    node = cand.node
-    ok = (cand.strength >= min_strength) & (cand.strength > 0) & (node != cand.seed)
-    if toward is not None:
-        ok &= toward.hops[node] <= hops_left
-        ok &= cand.strength * toward.bound[node] >= min_strength * _SLACK
-    return cand.where(ok)
+@dataclass(frozen=True)
+class Out:
+    """Exposure edges grouped by source: edges of v are ``ptr[v]:ptr[v + 1]``."""
+
+    ptr: IntArray
+    target: Index
+    weight: FloatArray
+
+
+def _found(steps: list[tuple[IntArray, FloatArray]], key: IntArray) -> FloatArray:
+    """Best strength recorded for each (sorted) key by the earlier steps (-inf: none)."""
+    old = np.full(key.shape[0], -np.inf)
+    for known, strength in steps:
+        pos = np.minimum(np.searchsorted(known, key), max(known.shape[0] - 1, 0))
+        hit = known[pos] == key if known.shape[0] else np.zeros(key.shape[0], dtype=np.bool_)
+        old[hit] = np.maximum(old[hit], strength[pos[hit]])
+    return old
+
+
+def spread(out: Out, n: int, seeds: Seeds, passes: FloatArray, max_depth: int,
+           min_strength: float, toward: Toward | None = None) -> Reach:
+    """``propagate`` on edges already grouped by source (see there)."""
+    seed_of = np.flatnonzero(seeds.mask).astype(np.int64)
+    size = max(int(seed_of.shape[0]), 1)
+    node, rank = seed_of.astype(np.int32), np.arange(seed_of.shape[0], dtype=np.int64)
+    strength = seeds.strength[seed_of]
+    steps: list[tuple[IntArray, FloatArray]] = []
+    for step in range(max_depth):
+        carry = strength if step == 0 else strength * passes[node]
+        pos, rep = gather(out.ptr, node)
+        target, rank, value = out.target[pos], rank[rep], carry[rep] * out.weight[pos]
+        ok = (value >= min_strength) & (value > 0) & (target != seed_of[rank])
+        if toward is not None:
+            ok &= toward.hops[target] <= max_depth - step - 1
+            ok &= value * toward.bound[target] >= min_strength * _SLACK
+        key, value = _strongest(n * size, target[ok] * np.int64(size) + rank[ok], value[ok])
+        better = value > _found(steps, key)
+        key, value = key[better], value[better]
+        steps.append((key, value))
+        node, rank = (key // size).astype(np.int32), key % size
+        moving = ~seeds.mask[node]
+        node, rank, strength = node[moving], rank[moving], value[moving]
+        if node.shape[0] == 0:
+            break
+    key, value = _strongest(n * size, np.concatenate([np.zeros(0, dtype=np.int64),
+                                                      *(k for k, _ in steps)]),
+                            np.concatenate([np.zeros(0), *(v for _, v in steps)]))
+    return Reach(n, (key // size) * np.int64(max(n, 1)) + seed_of[key % size], value)
 
 
 def propagate(edges: ExposureEdges, n: int, seeds: Seeds, passes: FloatArray,
@@ -132,17 +167,5 @@ def propagate(edges: ExposureEdges, n: int, seeds: Seeds, passes: FloatArray,
     other entity x; pairs below ``min_strength`` are dropped. No loop over nodes or edges.
     With ``toward``, only s(x, b) of that one x is guaranteed (other pairs may be missing)."""
     adj = adjacency(edges.source, n)
-    start = np.flatnonzero(seeds.mask).astype(np.int64)
-    front = Reach(n, start * np.int64(max(n, 1)) + start, seeds.strength[start])
-    best = Reach(n, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-    for step in range(max_depth):
-        carry = front.strength if step == 0 else front.strength * passes[front.node]
-        cand = _keep(extend(front, carry, adj, edges), min_strength, toward,
-                     max_depth - step - 1)
-        cand = improving(group_max(n, cand.key, cand.strength), best)
-        best = group_max(n, np.concatenate([best.key, cand.key]),
-                         np.concatenate([best.strength, cand.strength]))
-        front = cand.where(~seeds.mask[cand.node])
-        if len(front) == 0:
-            break
-    return best
+    out = Out(adj.indptr, edges.target[adj.order], edges.weight[adj.order])
+    return spread(out, n, seeds, passes, max_depth, min_strength, toward)

@@ -14,8 +14,8 @@ import numpy as np
 from riskengine.derive.base import RegimeArrays
 from riskengine.exposure import explain, factors
 from riskengine.exposure.paths import Search, best_paths
-from riskengine.exposure.propagate import propagate
-from riskengine.exposure.weights import exposure_edges, pass_factor, seeds
+from riskengine.exposure.propagate import Out, spread
+from riskengine.exposure.weights import AllRegimes, Seeds, exposure_edges, pass_factor, seeds
 from riskengine.graph import BoolArray, FloatArray, Graph, IntArray
 from riskengine.result import Contribution, EntityRef, PathItem, RegimeVerdict, ScoreResult
 from riskengine.ruleset.models import ScoringRules
@@ -59,17 +59,30 @@ def _flag_parts_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: Scor
 
 def _tie_parts_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules
                      ) -> Parts:
-    """Cents of the tie_exposure factor per regime, summed over seeds, per entity."""
+    """Cents of the tie_exposure factor per regime, summed over seeds, per entity.
+
+    The exposure edges are sorted once for all regimes; a regime without seeds (nothing
+    blocked or possibly blocked) has no exposure and is not propagated."""
     parts: Parts = {}
-    passes = pass_factor(g, scoring)
-    for r, v in sorted(verdicts.items()):
-        reach = propagate(exposure_edges(g, scoring, r), g.n, seeds(v, scoring), passes,
-                          scoring.max_depth, scoring.min_strength)
-        cents = np.zeros(g.n, dtype=np.int64)
-        np.add.at(cents, reach.node, factors.to_cents(factors.tie_exposure(scoring, r,
-                                                                           reach.strength)))
-        parts[f"tie_exposure:{r}"] = cents
+    live = {r: seeds(v, scoring) for r, v in sorted(verdicts.items())}
+    if not any(s.mask.any() for s in live.values()):
+        return {f"tie_exposure:{r}": np.zeros(g.n, dtype=np.int64) for r in live}
+    shared, passes = AllRegimes.of(g, scoring), pass_factor(g, scoring)
+    for r, s in live.items():
+        parts[f"tie_exposure:{r}"] = _exposure_cents(g, shared, passes, s, r, scoring)
     return parts
+
+
+def _exposure_cents(g: Graph, shared: AllRegimes, passes: FloatArray, s: Seeds, r: str,
+                    scoring: ScoringRules) -> IntArray:
+    """Cents of one regime's tie exposure per entity (zeros without seeds)."""
+    cents = np.zeros(g.n, dtype=np.int64)
+    if s.mask.any():
+        out = Out(shared.ptr, shared.target, shared.weights(g, scoring, r))
+        reach = spread(out, g.n, s, passes, scoring.max_depth, scoring.min_strength)
+        np.add.at(cents, reach.node,
+                  factors.to_cents(factors.tie_exposure(scoring, r, reach.strength)))
+    return cents
 
 
 def _capped(total: IntArray, scoring: ScoringRules, is_blocked: bool) -> IntArray:

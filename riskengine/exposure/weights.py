@@ -13,6 +13,10 @@ status. Every number comes from ``ScoringRules``:
 
 Several facts between the same ordered pair keep the strongest. Weights are clipped to
 [0, 1]: path strengths then never grow along a path, which the propagation relies on.
+
+``AllRegimes`` serves the whole-graph scorer: the candidate edges of every regime are sorted
+and grouped by ordered pair once; a regime only gathers its weights and takes each group's
+maximum (only relationship weights depend on the regime).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from riskengine.derive.base import RegimeArrays
+from riskengine.derive.kernel import Index, group_starts, pair_order
 from riskengine.domain import CONTROL_KINDS, RELATION_KINDS
 from riskengine.graph import STATUS_CODES, BoolArray, FloatArray, Graph, IntArray
 from riskengine.ruleset.models import ScoringRules
@@ -110,11 +115,8 @@ def status_factor(g: Graph, scoring: ScoringRules) -> FloatArray:
 
 def relation_edges(g: Graph, scoring: ScoringRules, regime: str) -> list[ExposureEdges]:
     """Both directions of every relationship edge, weighted for ``regime``."""
-    by_kind = np.asarray(
-        [scoring.relationships[k].for_regime(regime) if k in scoring.relationships else 0.0
-         for k in RELATION_KINDS], dtype=np.float64)
     rel = g.relation
-    weight = by_kind[rel.attrs["kind"].astype(np.int64)] * status_factor(g, scoring)
+    weight = relation_weights(g, scoring, regime)
     return [_edges(rel.dst, rel.src, weight, RELATION), _edges(rel.src, rel.dst, weight, RELATION)]
 
 
@@ -123,27 +125,20 @@ def _concat(parts: list[ExposureEdges]) -> ExposureEdges:
                            for f in ("target", "source", "weight", "role", "row")))
 
 
-def _group_starts(sorted_keys: IntArray) -> IntArray:
-    """Positions where a new key starts in a sorted key array."""
-    change = np.ones(sorted_keys.shape[0], dtype=np.bool_)
-    change[1:] = sorted_keys[1:] != sorted_keys[:-1]
-    return np.flatnonzero(change)
-
-
 def strongest(edges: ExposureEdges, n: int) -> ExposureEdges:
     """One edge per ordered (target, source) pair: the highest weight; among equal weights the
     first candidate in input order (role, then direction, then row). Zero weights and
     self-loops are dropped; weights are clipped to 1. Sorted by (target, source)."""
     keep = np.flatnonzero((edges.weight > 0) & (edges.target != edges.source))
-    key = edges.target[keep] * np.int64(max(n, 1)) + edges.source[keep]
-    order = np.argsort(key, kind="stable")
-    key, weight = key[order], np.minimum(edges.weight[keep[order]], 1.0)
+    order = pair_order(edges.target[keep], edges.source[keep], max(n, 1))
+    key = edges.target[keep][order] * np.int64(max(n, 1)) + edges.source[keep][order]
+    weight = np.minimum(edges.weight[keep[order]], 1.0)
     if key.shape[0] == 0:
         return edges.take(keep)
-    starts = _group_starts(key)
+    starts = group_starts(key)
     top = np.repeat(np.maximum.reduceat(weight, starts), np.diff(np.r_[starts, key.shape[0]]))
     at_top = np.flatnonzero(weight == top)
-    pick = at_top[_group_starts(key[at_top])]
+    pick = at_top[group_starts(key[at_top])]
     e = edges.take(keep[order[pick]])
     return ExposureEdges(e.target, e.source, weight[pick], e.role, e.row)
 
@@ -154,6 +149,56 @@ def exposure_edges(g: Graph, scoring: ScoringRules, regime: str) -> ExposureEdge
     return strongest(_concat(parts + relation_edges(g, scoring, regime)), g.n)
 
 
+def relation_weights(g: Graph, scoring: ScoringRules, regime: str) -> FloatArray:
+    """Weight of each relationship edge of ``g`` for ``regime`` (before clipping)."""
+    by_kind = np.asarray(
+        [scoring.relationships[k].for_regime(regime) if k in scoring.relationships else 0.0
+         for k in RELATION_KINDS], dtype=np.float64)
+    return np.asarray(by_kind[g.relation.attrs["kind"].astype(np.int64)]
+                      * status_factor(g, scoring), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class AllRegimes:
+    """The candidate exposure edges of every regime, grouped once by ordered pair.
+
+    Candidates are ownership, control and twice the relationship edges, in that order
+    (self-loops dropped); ``pick`` lists them sorted by (source, target), ``starts`` are the
+    first positions of each pair there, ``ptr`` the CSR by source over the pairs."""
+
+    n: int
+    fixed: FloatArray  # ownership and control candidate weights (all regimes)
+    pick: IntArray
+    starts: IntArray
+    ptr: IntArray
+    target: Index
+
+    @classmethod
+    def of(cls, g: Graph, scoring: ScoringRules) -> AllRegimes:
+        """Sort the candidates of ``g`` (one sort for every regime)."""
+        parts = ownership_edges(g, scoring) + control_edges(g, scoring)
+        rel = g.relation
+        target = np.concatenate([*(p.target for p in parts), rel.dst, rel.src])
+        source = np.concatenate([*(p.source for p in parts), rel.src, rel.dst])
+        kept = np.flatnonzero(target != source)
+        order = pair_order(source[kept], target[kept], max(g.n, 1))
+        src, dst = source[kept][order].astype(np.int32), target[kept][order].astype(np.int32)
+        starts = group_starts(src.astype(np.int64) * np.int64(max(g.n, 1)) + dst)
+        ptr = np.zeros(g.n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(src[starts], minlength=g.n), out=ptr[1:])
+        fixed = np.concatenate([np.zeros(0), *(p.weight for p in parts)])
+        return cls(g.n, fixed, kept[order], starts, ptr, dst[starts])
+
+    def weights(self, g: Graph, scoring: ScoringRules, regime: str) -> FloatArray:
+        """Per pair (``target``, CSR order): the strongest candidate weight clipped to 1."""
+        rel = relation_weights(g, scoring, regime)
+        weight = np.concatenate([self.fixed, rel, rel])[self.pick]
+        if not weight.shape[0]:
+            return weight
+        return np.asarray(np.minimum(np.maximum.reduceat(weight, self.starts), 1.0),
+                          dtype=np.float64)
+
+
 def degree(g: Graph) -> IntArray:
     """Distinct neighbours of each entity over all ownership, control and relationship edges
     in force in ``g`` (either direction, any regime, self-loops ignored)."""
@@ -161,7 +206,7 @@ def degree(g: Graph) -> IntArray:
     dst = np.concatenate([g.ownership.dst, g.control.dst, g.relation.dst])
     a, b = np.concatenate([src, dst]), np.concatenate([dst, src])
     pairs = np.sort(a[a != b] * np.int64(max(g.n, 1)) + b[a != b])
-    pairs = pairs[_group_starts(pairs)]
+    pairs = pairs[group_starts(pairs)]
     return np.bincount(pairs // max(g.n, 1), minlength=g.n).astype(np.int64)
 
 

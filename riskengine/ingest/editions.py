@@ -11,8 +11,10 @@ source, what it knows of past editions and the edition's publication date.
 - A delisted entry that reappears gets a new designation period: a new row whose id is the
   reader's id suffixed with ``@YYYY-MM-DD`` (its new start).
 - A file already ingested for the source (same content hash) changes nothing; an edition
-  older than the newest stored one, or one delisting more than ``max_delisted_share`` of the
-  listed designations, is refused (``InputError``) unless forced.
+  older than the newest stored one, one dated after ``today`` (the caller's clock, passed
+  in) by more than ``future_days``, or one delisting more than ``max_delisted_share`` of the
+  listed designations, is refused (``InputError``) unless forced. A future date is refused
+  because every real edition after it would be refused as older.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from riskengine.domain import Designation, Entity
+from riskengine.domain import Designation, Entity, Identifier
 from riskengine.errors import InputError
 from riskengine.lists.base import ListEdition
 
 _PERIOD_SUFFIX = re.compile(r"@\d{4}-\d{2}-\d{2}$")
 DEFAULT_MAX_DELISTED_SHARE = 0.10
+DEFAULT_FUTURE_DAYS = 1
 
 
 class IngestRules(BaseModel):
@@ -42,6 +45,12 @@ class IngestRules(BaseModel):
         DEFAULT_MAX_DELISTED_SHARE, gt=0, le=1,
         description="largest share (0-1] of a source's listed designations one edition may "
                     "delist without --force",
+    )
+    future_days: int = Field(
+        DEFAULT_FUTURE_DAYS, ge=0, le=366,
+        description="days an edition's publication date may lie after today (time zones: a "
+                    "list published in New York or Sydney) before it is refused without "
+                    "--force",
     )
     description: str | None = Field(None, description="free text for the analyst")
 
@@ -60,6 +69,12 @@ class Guard:
 
     max_delisted_share: float = DEFAULT_MAX_DELISTED_SHARE
     force: bool = False
+    future_days: int = DEFAULT_FUTURE_DAYS
+
+    @classmethod
+    def of(cls, rules: IngestRules, force: bool) -> Guard:
+        """The guard ``rules/ingest.yaml`` sets, forced or not."""
+        return cls(rules.max_delisted_share, force, rules.future_days)
 
 
 @dataclass(frozen=True)
@@ -77,13 +92,16 @@ def base_id(designation_id: str) -> str:
 
 
 def plan_edition(edition: ListEdition, published: date, stored: Sequence[Designation],
-                 past: PastEditions, guard: Guard, label: str) -> Plan:
+                 past: PastEditions, guard: Guard, label: str, today: date | None = None
+                 ) -> Plan:
     """The designation changes ``edition`` (published on ``published``) makes to ``stored``.
 
     ``label`` names the input in error messages (usually the path given by the user).
+    ``today``: the caller's date, to refuse an edition from the future (None: not checked).
     """
     if edition.content_hash in past.hashes:
         return Plan(already=True)
+    _check_future(edition.source, published, today, guard, label)
     _check_order(edition.source, published, past.newest, guard.force, label)
     current = current_rows(stored)
     incoming = {d.id: d for d in edition.dataset.designations}
@@ -154,6 +172,16 @@ def _check_order(source: str, published: date, newest: date | None, force: bool,
                             f"ingest it anyway")
 
 
+def _check_future(source: str, published: date, today: date | None, guard: Guard,
+                  label: str) -> None:
+    if today is None or guard.force or (published - today).days <= guard.future_days:
+        return
+    raise InputError(label, f"{source} edition of {published.isoformat()} is dated after today "
+                            f"({today.isoformat()}, {guard.future_days} day(s) of tolerance): "
+                            f"a wrong date in the file or in --published? use --force to "
+                            f"ingest it anyway")
+
+
 def _check_guard(source: str, delisted: int, listed: int, guard: Guard, label: str) -> None:
     if guard.force or listed == 0 or delisted / listed <= guard.max_delisted_share:
         return
@@ -163,18 +191,46 @@ def _check_guard(source: str, delisted: int, listed: int, guard: Guard, label: s
                             f"to ingest it anyway")
 
 
-def union_entity(old: Entity | None, new: Entity) -> Entity:
-    """``new`` with the names, identifiers and other sources ``old`` had and ``new`` lacks."""
+def union_entity(old: Entity | None, new: Entity, when: date | None = None) -> Entity:
+    """``new`` with the names, identifiers and other sources ``old`` had and ``new`` lacks.
+
+    With ``when`` (the new edition's date), identifiers get their validity: ``stated_from``
+    the first edition stating them, ``stated_to`` the first edition of the same source that
+    no longer does (left open when another source's record shares the entity id)."""
     if old is None:
-        return new
+        return new if when is None else new.model_copy(
+            update={"identifiers": stated_identifiers((), new, when, False)})
     names = _unique([*new.aliases, old.name, *old.aliases], exclude=new.name)
-    idents = tuple(dict.fromkeys([*new.identifiers, *old.identifiers]))
     keys = {s.source for s in new.sources}
+    shared = any(s.source not in keys for s in old.sources)
+    idents = (tuple(dict.fromkeys([*new.identifiers, *old.identifiers])) if when is None
+              else stated_identifiers(old.identifiers, new, when, shared))
     sources = (*new.sources, *(s for s in old.sources if s.source not in keys))
     return new.model_copy(update={
         "aliases": names, "identifiers": idents, "sources": sources,
         "country": new.country or old.country, "sector": new.sector or old.sector,
     })
+
+
+def stated_identifiers(old: Iterable[Identifier], new: Entity, when: date, shared: bool
+                       ) -> tuple[Identifier, ...]:
+    """``new``'s identifiers dated from ``when`` (or from when a still-stated one was first
+    stated), then ``old`` ones it no longer states, ended at ``when`` unless ``shared``."""
+    def key(i: Identifier) -> tuple[str, str, str | None]:
+        return i.scheme, i.value, i.country
+
+    before = {key(i): i for i in old}
+    out: dict[tuple[str, str, str | None], Identifier] = {}
+    for ident in new.identifiers:
+        prev = before.get(key(ident))
+        since = prev.stated_from if prev and prev.stated_to is None else when
+        out.setdefault(key(ident), ident.model_copy(
+            update={"stated_from": since or when, "stated_to": None}))
+    for k, ident in before.items():
+        if k not in out:
+            end = ident.stated_to or (None if shared else when)
+            out[k] = ident.model_copy(update={"stated_to": end})
+    return tuple(out.values())
 
 
 def _unique(names: Iterable[str], exclude: str) -> tuple[str, ...]:

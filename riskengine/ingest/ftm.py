@@ -12,7 +12,9 @@ fails the whole file with ``InputError('path:line', ...)``. Edges may point at e
 from the file; ``resolve_references`` drops those the store does not know either.
 
 Line parsing and the value parsers (dates, shares, measures, control kinds) live in
-``riskengine.ingest.ftm_parse``; the public ones are importable from here too.
+``riskengine.ingest.ftm_parse``; the flat facts a file is mapped to (``scan_ftm``, for bulk
+ingest) and reference resolution in ``riskengine.ingest.ftm_flat``; the public names of both
+are importable from here too.
 
 Pure apart from reading the one file: no database, no clock.
 """
@@ -21,25 +23,25 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any
 
-from riskengine.domain import (
-    Control,
-    Dataset,
-    Designation,
-    Entity,
-    EntityKind,
-    Identifier,
-    Ownership,
-    Relationship,
-    Share,
-    Source,
-)
+from riskengine.domain import Dataset, EntityKind, Source
 from riskengine.errors import InputError
+from riskengine.ingest.ftm_flat import (
+    FlatControl,
+    FlatDesignation,
+    FlatEntity,
+    FlatFacts,
+    FlatOwnership,
+    FlatRelationship,
+    FlatSource,
+    resolve_flat,
+    resolve_references,
+)
 from riskengine.ingest.ftm_parse import (
     CONTROL_PATTERNS,
     MEASURE_PATTERNS,
@@ -57,12 +59,15 @@ __all__ = [
     "SOURCE",
     "FtmRecord",
     "FtmResult",
+    "FtmScan",
     "classify_measure",
     "control_kind",
     "parse_ftm_date",
     "parse_share",
     "read_ftm",
+    "resolve_flat",
     "resolve_references",
+    "scan_ftm",
 ]
 
 SOURCE = "ftm"
@@ -90,9 +95,22 @@ IDENTIFIER_SCHEMES = {
     "swiftBic": "swift",
 }
 PERSON_IDENTIFIER_SCHEMES = {"idNumber": "id", "passportNumber": "passport"}
+PERSON_SCHEMES = IDENTIFIER_SCHEMES | PERSON_IDENTIFIER_SCHEMES
 REGIMES = {"us": "us", "eu": "eu", "gb": "uk", "uk": "uk"}  # other country codes stay as is
+_READ_BUFFER = 1 << 20  # bytes read at a time
 
-Fact = Entity | Designation | Ownership | Control | Relationship
+Fact = FlatEntity | FlatDesignation | FlatOwnership | FlatControl | FlatRelationship
+
+
+@dataclass(frozen=True)
+class FtmScan:
+    """What ``scan_ftm`` found, as flat facts; edges may still point outside the file."""
+
+    facts: FlatFacts
+    counts: dict[str, int]  # records mapped, per FtM schema
+    skipped: dict[str, int]  # records not mapped, per FtM schema
+    warnings: list[str]
+    content_hash: str  # sha256 of the file's bytes
 
 
 @dataclass(frozen=True)
@@ -109,13 +127,25 @@ class FtmResult:
 @dataclass
 class _Context:
     path: Path
-    content_hash: str
     notes: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
+    ids: dict[str, str] = field(default_factory=dict)  # entity ids seen (one string each)
+    cache: dict[tuple[str, str], Any] = field(default_factory=dict)  # parsed values, by text
 
-    def source(self, rec: FtmRecord) -> Source:
-        note = f"datasets: {', '.join(rec.datasets)}" if rec.datasets else None
-        return Source(source=SOURCE, record_id=rec.id, file=self.path.name, line=rec.line,
-                      note=note, url=rec.first("sourceUrl"), content_hash=self.content_hash)
+    def source(self, rec: FtmRecord) -> FlatSource:
+        note = self.cached("note", ", ".join(rec.datasets), _note) if rec.datasets else None
+        return FlatSource(rec.id, rec.line, note, rec.first("sourceUrl"))
+
+    def cached(self, kind: str, text: str, parse: Callable[[str], Any]) -> Any:
+        """``parse(text)``, once per distinct text (dates, shares and notes repeat a lot)."""
+        key = (kind, text)
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = parse(text)
+        return found
+
+    def ref(self, entity_id: str) -> str:
+        """The id string of an entity already read (one copy in memory), else ``entity_id``."""
+        return self.ids.get(entity_id, entity_id)
 
     def note(self, rec: FtmRecord, problem: str, consequence: str) -> None:
         """Remember a tolerated problem; warnings are grouped by kind with a count."""
@@ -134,25 +164,66 @@ class _Context:
         return InputError(f"{self.path}:{rec.line}", f"{rec.schema} {rec.id}: {message}")
 
 
+def _note(datasets: str) -> str:
+    return f"datasets: {datasets}"
+
+
 def read_ftm(path: Path) -> FtmResult:
-    """Read an FtM JSON-lines file. Raises InputError('path:line', ...) on any bad line."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read file: {exc.strerror or exc}") from exc
-    ctx = _Context(path, hashlib.sha256(data).hexdigest())
-    facts: list[Fact] = []
+    """Read an FtM JSON-lines file. Raises InputError('path:line', ...) on any bad line, and
+    InputError('path', ...) when it holds no record at all."""
+    scan = scan_ftm(path)
+    return FtmResult(scan.facts.to_dataset(), scan.counts, scan.skipped, scan.warnings,
+                     scan.content_hash)
+
+
+def scan_ftm(path: Path) -> FtmScan:
+    """``read_ftm`` without domain objects: the file streamed into flat facts (see
+    ``riskengine.ingest.ftm_flat``), for bulk ingest. Same errors as ``read_ftm``."""
+    ctx = _Context(path)
+    digest = hashlib.sha256()
+    lists: dict[type, list[Any]] = {}
     counts: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
-    for rec in parse_records(path, data):
-        fact = _map(rec, ctx)
-        (counts if fact is not None else skipped)[rec.schema] += 1
-        facts += [fact] if fact is not None else []
-    return FtmResult(_dataset(facts), dict(counts), dict(skipped), ctx.warnings(),
-                     ctx.content_hash)
+    with _open(path) as fh:
+        for rec in parse_records(path, _lines(path, fh, digest)):
+            fact = _map(rec, ctx)
+            (counts if fact is not None else skipped)[rec.schema] += 1
+            if fact is not None:
+                lists.setdefault(type(fact), []).append(fact)
+    if not counts and not skipped:
+        raise InputError(str(path), "no FtM records: the file is empty (nothing ingested)")
+    content_hash = digest.hexdigest()
+    origin = Source(source=SOURCE, file=path.name, content_hash=content_hash)
+    facts = FlatFacts(origin, *(lists.get(kind, []) for kind in FLAT_KINDS))
+    return FtmScan(facts, dict(counts), dict(skipped), ctx.warnings(), content_hash)
+
+
+def _open(path: Path) -> IO[bytes]:
+    try:
+        return path.open("rb", buffering=_READ_BUFFER)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def _lines(path: Path, fh: IO[bytes], digest: Any) -> Iterator[bytes]:
+    """The file's lines as ``bytes.splitlines`` would cut them (\\n, \\r\\n or a lone \\r),
+    hashing the bytes on the way."""
+    try:
+        for raw in fh:  # cut after each newline byte only
+            digest.update(raw)
+            if b"\r" in raw:
+                yield from raw.splitlines()
+            else:
+                yield raw[:-1] if raw.endswith(b"\n") else raw
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read file: {exc.strerror or exc}") from exc
 
 
 # --- mapping -------------------------------------------------------------------------------
+# The mappers build flat tuples without a validation pass of their own: every value comes
+# from a parser that checked it (kinds from fixed tables, dates from parse_ftm_date, shares
+# from parse_share within 0-100 and ordered, measure and control kind from their closed
+# pattern lists). read_ftm validates them all again as domain objects (FlatFacts.to_dataset).
 
 
 def _map(rec: FtmRecord, ctx: _Context) -> Fact | None:
@@ -161,7 +232,7 @@ def _map(rec: FtmRecord, ctx: _Context) -> Fact | None:
         return None
     try:
         return mapper(rec, ctx)
-    except ValueError as exc:  # a domain model refused the values
+    except ValueError as exc:  # a value was refused
         raise ctx.fail(rec, " ".join(str(exc).split())) from exc
 
 
@@ -169,7 +240,7 @@ def _dates(rec: FtmRecord, ctx: _Context, prop: str) -> list[date]:
     out = []
     for value in rec.values(prop):
         try:
-            out.append(parse_ftm_date(value))
+            out.append(ctx.cached("date", value, parse_ftm_date))
         except ValueError as exc:
             raise ctx.fail(rec, f"invalid date {value!r} in '{prop}'") from exc
     return out
@@ -177,14 +248,10 @@ def _dates(rec: FtmRecord, ctx: _Context, prop: str) -> list[date]:
 
 def _period(rec: FtmRecord, ctx: _Context, *starts: str) -> tuple[date | None, date | None]:
     """Start: the earliest date of the first of ``starts`` that has any; end: latest endDate."""
+    if rec.properties.keys().isdisjoint((*starts, "endDate")):
+        return None, None  # the common case, quickly
     found = next((d for d in (_dates(rec, ctx, p) for p in starts) if d), [])
     return min(found, default=None), max(_dates(rec, ctx, "endDate"), default=None)
-
-
-def _edge(rec: FtmRecord, ctx: _Context) -> dict[str, Any]:
-    """The fields every edge has: id, validity and source."""
-    start, end = _period(rec, ctx, "startDate")
-    return {"id": rec.id, "valid_from": start, "valid_to": end, "source": ctx.source(rec)}
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -195,25 +262,28 @@ def _unique(values: list[str]) -> list[str]:
     return list(seen.values())
 
 
-def _entity(rec: FtmRecord, ctx: _Context) -> Entity:
+def _entity(rec: FtmRecord, ctx: _Context) -> FlatEntity:
+    props = rec.properties
     caption = [rec.caption] if rec.caption else []
-    names = _unique(caption + rec.values("name") + [v for p in NAME_PROPS for v in rec.values(p)])
+    names = _unique(caption + rec.values("name")
+                    + [v for p in NAME_PROPS if p in props for v in rec.values(p)])
     if not names:
         ctx.note(rec, "without a name or caption", "id used as name")
         names = [rec.id]
-    country = next((c.lower() for p in COUNTRY_PROPS for c in rec.values(p)), None)
-    return Entity(id=rec.id, kind=ENTITY_KINDS[rec.schema], name=names[0],
-                  aliases=tuple(names[1:]), country=country, identifiers=_identifiers(rec),
-                  sector=rec.first("sector"), sources=(ctx.source(rec),))
+    country = next((c.lower() for p in COUNTRY_PROPS if p in props for c in rec.values(p)),
+                   None)
+    ctx.ids[rec.id] = rec.id
+    return FlatEntity(rec.id, ENTITY_KINDS[rec.schema], tuple(names), country,
+                      _identifiers(rec), rec.first("sector"), ctx.source(rec))
 
 
-def _identifiers(rec: FtmRecord) -> tuple[Identifier, ...]:
-    schemes = dict(IDENTIFIER_SCHEMES)
-    if rec.schema == "Person":
-        schemes.update(PERSON_IDENTIFIER_SCHEMES)
+def _identifiers(rec: FtmRecord) -> tuple[tuple[str, str], ...]:
+    schemes = PERSON_SCHEMES if rec.schema == "Person" else IDENTIFIER_SCHEMES
+    if rec.properties.keys().isdisjoint(schemes):
+        return ()
     pairs = {(scheme, value): None for prop, scheme in schemes.items()
              for value in rec.values(prop)}
-    return tuple(Identifier(scheme=scheme, value=value) for scheme, value in pairs)
+    return tuple(pairs)
 
 
 def _ends(rec: FtmRecord, ctx: _Context, first: str, second: str) -> tuple[str, str] | None:
@@ -221,46 +291,56 @@ def _ends(rec: FtmRecord, ctx: _Context, first: str, second: str) -> tuple[str, 
     if a is None or b is None:
         ctx.note(rec, f"without '{first}' or '{second}'", "skipped")
         return None
-    return a, b
+    return ctx.ref(a), ctx.ref(b)
 
 
-def _share(rec: FtmRecord, ctx: _Context) -> Share:
+def _share_bounds(text: str) -> tuple[float, float, bool]:
+    share = parse_share(text)
+    return share.low, share.high, share.known
+
+
+def _share(rec: FtmRecord, ctx: _Context) -> tuple[float, float, bool]:
     values = rec.values("percentage")
     if not values:
-        return Share.unknown()
+        return 0.0, 100.0, False  # Share.unknown()
     if len(set(values)) > 1:
         ctx.note(rec, "with several percentages", "the first one used")
     try:
-        return parse_share(values[0])
+        found: tuple[float, float, bool] = ctx.cached("share", values[0], _share_bounds)
     except ValueError:
         ctx.note(rec, "with an unreadable percentage", "share unknown")
-        return Share.unknown()
+        return 0.0, 100.0, False
+    return found
 
 
-def _ownership(rec: FtmRecord, ctx: _Context) -> Ownership | None:
+def _ownership(rec: FtmRecord, ctx: _Context) -> FlatOwnership | None:
     ends = _ends(rec, ctx, "owner", "asset")
     if ends is None:
         return None
-    return Ownership(owner=ends[0], asset=ends[1], share=_share(rec, ctx), **_edge(rec, ctx))
+    low, high, known = _share(rec, ctx)
+    start, end = _period(rec, ctx, "startDate")
+    return FlatOwnership(rec.id, *ends, low, high, known, start, end, ctx.source(rec))
 
 
-def _directorship(rec: FtmRecord, ctx: _Context) -> Relationship | None:
+def _directorship(rec: FtmRecord, ctx: _Context) -> FlatRelationship | None:
     ends = _ends(rec, ctx, "director", "organization")
     if ends is None:
         return None
-    return Relationship(a=ends[0], b=ends[1], kind="officer", note=rec.first("role"),
-                        **_edge(rec, ctx))
+    start, end = _period(rec, ctx, "startDate")
+    return FlatRelationship(rec.id, *ends, "officer", rec.first("role"), start, end,
+                            ctx.source(rec))
 
 
-def _control(rec: FtmRecord, ctx: _Context) -> Control | None:
+def _control(rec: FtmRecord, ctx: _Context) -> FlatControl | None:
     ends = _ends(rec, ctx, "controller", "controlled")
     if ends is None:
         return None
     kind = control_kind(rec.first("controlType"))
     if kind is None:
         ctx.note(rec, "with an unrecognised or missing controlType", "dominant_influence")
-    return Control(controller=ends[0], controlled=ends[1], kind=kind or "dominant_influence",
-                   **_edge(rec, ctx))
+    start, end = _period(rec, ctx, "startDate")
+    return FlatControl(rec.id, *ends, kind or "dominant_influence", start, end,
+                       ctx.source(rec))
 
 
 def _regime(rec: FtmRecord, ctx: _Context) -> str:
@@ -271,7 +351,7 @@ def _regime(rec: FtmRecord, ctx: _Context) -> str:
     return REGIMES.get(country.lower(), country.lower())
 
 
-def _sanction(rec: FtmRecord, ctx: _Context) -> Designation | None:
+def _sanction(rec: FtmRecord, ctx: _Context) -> FlatDesignation | None:
     entity = rec.first("entity")
     if entity is None:
         ctx.note(rec, "without an entity", "skipped")
@@ -279,13 +359,11 @@ def _sanction(rec: FtmRecord, ctx: _Context) -> Designation | None:
     texts = [*rec.values("provisions"), *rec.values("program"), *rec.values("programId"),
              *rec.datasets]
     start, end = _period(rec, ctx, "startDate", "listingDate")
-    return Designation(
-        id=rec.id, entity_id=entity, regime=_regime(rec, ctx),
-        authority="; ".join(rec.values("authority")),
-        program=rec.first("program") or rec.first("programId"),
-        list_name=rec.datasets[0] if rec.datasets else (rec.first("programId") or ""),
-        measure=classify_measure(texts),
-        listed_from=start, listed_to=end, source=ctx.source(rec),
+    return FlatDesignation(
+        rec.id, ctx.ref(entity), _regime(rec, ctx), "; ".join(rec.values("authority")),
+        rec.first("program") or rec.first("programId"),
+        rec.datasets[0] if rec.datasets else (rec.first("programId") or ""),
+        classify_measure(texts), start, end, ctx.source(rec),
     )
 
 
@@ -297,48 +375,5 @@ MAPPERS: dict[str, Mapper] = {
     "Sanction": _sanction,
     **dict.fromkeys(CONTROL_SCHEMATA, _control),
 }
-
-
-def _dataset(facts: list[Fact]) -> Dataset:
-    return Dataset(
-        entities=tuple(f for f in facts if isinstance(f, Entity)),
-        designations=tuple(f for f in facts if isinstance(f, Designation)),
-        ownerships=tuple(f for f in facts if isinstance(f, Ownership)),
-        controls=tuple(f for f in facts if isinstance(f, Control)),
-        relationships=tuple(f for f in facts if isinstance(f, Relationship)),
-    )
-
-
-# --- references ----------------------------------------------------------------------------
-
-E = TypeVar("E", Designation, Ownership, Control, Relationship)
-
-
-def _known_only(facts: tuple[E, ...], refs: Callable[[E], tuple[str, ...]], known: set[str],
-                warnings: list[str]) -> tuple[E, ...]:
-    kept = tuple(f for f in facts if all(ref in known for ref in refs(f)))
-    dropped = len(facts) - len(kept)
-    if dropped:
-        label = type(facts[0]).__name__
-        noun, verb = ("record", "points") if dropped == 1 else ("records", "point")
-        warnings.append(f"{dropped} {label} {noun} {verb} at entities not in the file "
-                        "or the store: skipped")
-    return kept
-
-
-def resolve_references(dataset: Dataset, known_ids: set[str]) -> tuple[Dataset, list[str]]:
-    """Drop facts pointing at entities neither in ``dataset`` nor in ``known_ids``.
-
-    Returns the reduced dataset and one warning per fact kind with drops, e.g.
-    '2 Ownership records point at entities not in the file or the store: skipped'.
-    """
-    known = known_ids | {e.id for e in dataset.entities}
-    warnings: list[str] = []
-    return Dataset(
-        entities=dataset.entities,
-        designations=_known_only(dataset.designations, lambda d: (d.entity_id,), known, warnings),
-        ownerships=_known_only(dataset.ownerships, lambda o: (o.owner, o.asset), known, warnings),
-        controls=_known_only(dataset.controls, lambda c: (c.controller, c.controlled), known,
-                             warnings),
-        relationships=_known_only(dataset.relationships, lambda r: (r.a, r.b), known, warnings),
-    ), warnings
+# FlatFacts' lists, in order
+FLAT_KINDS = (FlatEntity, FlatDesignation, FlatOwnership, FlatControl, FlatRelationship)

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+import orjson
 
 from riskengine.domain import ControlKind, Measure, Share
 from riskengine.errors import InputError
@@ -44,14 +45,18 @@ CONTROL_PATTERNS: tuple[tuple[ControlKind, re.Pattern[str]], ...] = (
     ("management", re.compile(r"\bmanag")),
     ("dominant_influence", re.compile(r"\bdominant|\binfluence|\bcontrol")),
 )
+# An FtM line is an object of lists of strings (3 levels); a line nested deeper than this
+# is refused before the json module recurses into it.
+MAX_DEPTH = 32
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ].*)?)?)?")
 _NUMBER = r"(\d+(?:[.,]\d+)?)\s*%?"
 _EXACT = re.compile(_NUMBER)
 _RANGE = re.compile(_NUMBER + r"\s*(?:-|–|—|to)\s*" + _NUMBER)
 
 
-@dataclass(frozen=True)
-class FtmRecord:
+class FtmRecord(NamedTuple):
     """One parsed line. ``properties`` values are lists of strings, as in FtM."""
 
     id: str
@@ -63,35 +68,101 @@ class FtmRecord:
 
     def values(self, prop: str) -> list[str]:
         """Values of ``prop``, white space collapsed, empty ones dropped."""
-        cleaned = (" ".join(v.split()) for v in self.properties.get(prop, []))
-        return [v for v in cleaned if v]
+        found = self.properties.get(prop)
+        if not found:
+            return []
+        cleaned = [" ".join(v.split()) for v in found]
+        return cleaned if all(cleaned) else [v for v in cleaned if v]
 
     def first(self, prop: str) -> str | None:
         """The first value of ``prop``, or None."""
-        found = self.values(prop)
-        return found[0] if found else None
+        for value in self.properties.get(prop, ()):
+            cleaned = " ".join(value.split())
+            if cleaned:
+                return cleaned
+        return None
 
 
-def parse_records(path: Path, data: bytes) -> Iterator[FtmRecord]:
+def parse_records(path: Path, lines: Iterable[bytes]) -> Iterator[FtmRecord]:
+    """The records of ``lines`` (numbered from 1, blank ones skipped)."""
     first_line: dict[str, int] = {}
-    for number, raw in enumerate(data.splitlines(), start=1):
+    for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        rec = _parse(f"{path}:{number}", number, raw)
-        if rec.id in first_line:
+        rec = _parse(path, number, raw)
+        seen = first_line.setdefault(rec.id, number)
+        if seen != number:
             raise InputError(f"{path}:{number}",
-                             f"duplicate id {rec.id!r} (first at line {first_line[rec.id]})")
-        first_line[rec.id] = number
+                             f"duplicate id {rec.id!r} (first at line {seen})")
         yield rec
 
 
-def _parse(where: str, line: int, raw: bytes) -> FtmRecord:
+def _loads(raw: bytes, path: Path, line: int) -> Any:
     try:
-        data = json.loads(raw)
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass  # json decides, with its own messages (and accepts what it always accepted)
+    _check_depth(f"{path}:{line}", raw)  # json.loads recurses: refuse a too deep line first
+    try:
+        return json.loads(raw)
     except UnicodeDecodeError as exc:
-        raise InputError(where, f"not valid UTF-8: {exc.reason}") from exc
+        raise InputError(f"{path}:{line}", f"not valid UTF-8: {exc.reason}") from exc
     except json.JSONDecodeError as exc:
-        raise InputError(where, f"invalid JSON: {exc.msg} (column {exc.colno})") from exc
+        raise InputError(f"{path}:{line}",
+                         f"invalid JSON: {exc.msg} (column {exc.colno})") from exc
+    except ValueError as exc:  # e.g. a number of more digits than Python converts (4300)
+        raise InputError(f"{path}:{line}", f"invalid JSON: {str(exc).split(';')[0]}") from exc
+
+
+def _check_depth(where: str, raw: bytes) -> None:
+    """Refuse a line nested deeper than ``MAX_DEPTH``. Only a line with that many brackets
+    at all is scanned; strings are blanked first, so brackets inside names do not count."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return
+    depth = 0
+    for match in _BRACKET.finditer(_STRING.sub(b'""', raw)):
+        depth += 1 if match[0] in b"[{" else -1
+        if depth > MAX_DEPTH:
+            raise InputError(where, f"JSON nested deeper than {MAX_DEPTH} levels")
+
+
+def _parse(path: Path, line: int, raw: bytes) -> FtmRecord:
+    data = _loads(raw, path, line)
+    if type(data) is not dict or not _plain(data):
+        return _checked(data, f"{path}:{line}", line)
+    caption = data.get("caption")
+    return FtmRecord(data["id"].strip(), data["schema"].strip(),
+                     caption.strip() or None if caption else None,
+                     data.get("properties", {}), tuple(data.get("datasets", ())), line)
+
+
+def _plain(data: dict[str, Any]) -> bool:
+    """True when the record has the common, well-formed shape: then ``_parse`` takes it as
+    it is, else ``_checked`` checks it field by field (the same result, or the error)."""
+    key, schema, caption = data.get("id"), data.get("schema"), data.get("caption")
+    if type(key) is not str or type(schema) is not str or not key.strip() or not schema.strip():
+        return False
+    if caption is not None and type(caption) is not str:
+        return False
+    props, datasets = data.get("properties", {}), data.get("datasets", [])
+    if type(props) is not dict or not _strings(datasets):
+        return False
+    for values in props.values():  # loops, not all(): this runs for every line  # noqa: SIM110
+        if not _strings(values):
+            return False
+    return True
+
+
+def _strings(values: object) -> bool:
+    if type(values) is not list:
+        return False
+    for value in values:  # noqa: SIM110 (see _plain)
+        if type(value) is not str:
+            return False
+    return True
+
+
+def _checked(data: Any, where: str, line: int) -> FtmRecord:
     if not isinstance(data, dict):
         raise InputError(where, f"expected a JSON object, got {type(data).__name__}")
     return FtmRecord(

@@ -9,27 +9,35 @@ merges in ``rules/merges.yaml`` (``MergeRules``): forced pairs are linked first,
 joins two clusters holding a forbidden pair.
 
 ``merge_dataset`` maps each cluster to one canonical id (a preferred id, i.e. a rule-file
-scenario id, if the cluster has one, else the smallest id), unions the members' names,
-identifiers and sources, and rewrites designations and edges to it. Every fact keeps its own
-``Source``; an edge whose two ends fall in one cluster is dropped.
+scenario id, if the cluster has one, else that of the member record seen first by the
+``ranks`` given (the store's ``first_seen``), ties by the smallest id: ids stay stable),
+unions the members' names, identifiers and sources, and rewrites designations and edges to
+it. Every fact keeps its own ``Source``; an edge whose two ends fall in one cluster is dropped.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from riskengine.domain import Dataset, Designation, Entity, Identifier
-from riskengine.names import normalise
+from riskengine.ingest.merge_evidence import (
+    MIN_IDENTIFIER_LENGTH,
+    SCHEME_GROUPS,
+    identifier_blocking_keys,
+    identifier_key,
+    name_blocking_keys,
+)
+from riskengine.ingest.merge_links import Clusters, link_all, origin
 
-SCHEME_GROUPS = {"ogrn": "registration", "registration": "registration", "inn": "tax",
-                 "tax": "tax", "lei": "lei", "imo": "imo", "swift": "swift"}
-MIN_IDENTIFIER_LENGTH = 5  # shorter values ("123") are too weak to merge on
-_NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
+__all__ = ["MIN_IDENTIFIER_LENGTH", "SCHEME_GROUPS", "MergeMap", "MergePair", "MergeRules",
+           "blocking_keys", "cluster", "identifier_key", "merge_dataset", "merge_entities",
+           "origin"]
+
+UNRANKED = 1 << 62  # rank of a record of unknown first sighting: after every ranked one
 
 
 class MergePair(BaseModel):
@@ -65,106 +73,43 @@ class MergeMap:
     canonical: dict[str, str] = field(default_factory=dict)
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     reasons: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    review: tuple[tuple[str, str, str], ...] = ()  # (a, b, why): uncertain pairs, not merged
 
     def resolve(self, entity_id: str) -> str:
         """The canonical id of ``entity_id`` (itself when not merged)."""
         return self.canonical.get(entity_id, entity_id)
 
 
-class _Clusters:
-    """Union-find over entity ids that refuses links joining a forbidden pair."""
-
-    def __init__(self, forbid: Iterable[tuple[str, str]]) -> None:
-        self.parent: dict[str, str] = {}
-        self.forbid = [tuple(pair) for pair in forbid]
-        self.reasons: list[tuple[str, str, str]] = []
-
-    def find(self, key: str) -> str:
-        root = self.parent.setdefault(key, key)
-        while root != self.parent[root]:
-            self.parent[root] = self.parent[self.parent[root]]
-            root = self.parent[root]
-        return root
-
-    def link(self, a: str, b: str, reason: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb or self._forbidden(ra, rb):
-            return
-        self.parent[max(ra, rb)] = min(ra, rb)
-        self.reasons.append((a, b, reason))
-
-    def _forbidden(self, ra: str, rb: str) -> bool:
-        return any({self.find(x), self.find(y)} == {ra, rb} for x, y in self.forbid)
+_Clusters = Clusters  # the union-find of ``merge_links`` (refuses same-list, DOB conflicts)
 
 
-def identifier_key(ident: Identifier) -> tuple[str, str] | None:
-    """(scheme group, normalised value) of a strong identifier, else None."""
-    group = SCHEME_GROUPS.get(ident.scheme.casefold())
-    value = _NOT_ALNUM.sub("", ident.value.upper())
-    if group == "swift" and len(value) == 11 and value.endswith("XXX"):
-        value = value[:8]
-    if group is None or len(value) < MIN_IDENTIFIER_LENGTH:
-        return None
-    return group, value
+def blocking_keys(names: Iterable[str], identifiers: Iterable[tuple[str, str]]) -> set[str]:
+    """Keys such that two entities ``cluster`` may link automatically share at least one:
+    'i:<group>:<value>' for each strong identifier ((scheme, value) pairs), 'n:<key>' for
+    each name key and near key (``merge_evidence``). Forced merges are not covered."""
+    keys = identifier_blocking_keys(identifiers)
+    return keys.union(*(name_blocking_keys(name) for name in names))
 
 
-def origin(entity_id: str) -> str:
-    """The source part of a list entity id ('ofac:123' -> 'ofac'); other ids stand alone."""
-    head, sep, _ = entity_id.partition(":")
-    return head if sep else entity_id
-
-
-def _identifier_links(entities: Iterable[Entity]) -> Iterator[tuple[str, str, str]]:
-    buckets: dict[tuple[str, str], dict[str, str | None]] = defaultdict(dict)
-    for entity in entities:
-        for ident in entity.identifiers:
-            key = identifier_key(ident)
-            if key is not None:
-                buckets[key][entity.id] = ident.country or entity.country
-    for (group, value), found in sorted(buckets.items()):
-        for ids in _country_groups(found):
-            yield from ((ids[0], other, f"same {group} identifier {value}") for other in ids[1:])
-
-
-def _name_links(entities: Iterable[Entity]) -> Iterator[tuple[str, str, str]]:
-    buckets: dict[tuple[str, str], dict[str, str | None]] = defaultdict(dict)
-    for entity in entities:
-        for name in entity.all_names():
-            key = normalise(name)
-            if key:
-                buckets[(key, entity.kind)][entity.id] = entity.country
-    for (key, _kind), found in sorted(buckets.items()):
-        for group in _country_groups(found):
-            origins = [origin(i) for i in group]
-            if len(group) > 1 and len(set(origins)) == len(origins):
-                yield from ((group[0], other, f"same name {key!r}") for other in group[1:])
-
-
-def _country_groups(found: dict[str, str | None]) -> list[list[str]]:
-    """Ids that may share a name: by country, those of unknown country joining a lone one."""
-    known = sorted({c for c in found.values() if c is not None})
-    if len(known) <= 1:
-        return [sorted(found)]
-    return [sorted(i for i, c in found.items() if c == country) for country in known]
-
-
-def cluster(ds: Dataset, rules: MergeRules, prefer: frozenset[str] = frozenset()) -> MergeMap:
-    """Cluster the entities of ``ds``: forced links, then identifiers, then names."""
-    clusters = _Clusters(p.ids for p in rules.forbid)
+def cluster(ds: Dataset, rules: MergeRules, prefer: frozenset[str] = frozenset(),
+            ranks: Mapping[str, int] | None = None) -> MergeMap:
+    """Cluster the entities of ``ds``: forced links, then identifiers, then names. Each
+    cluster's id: see ``_canonical`` (``ranks``: when each record was first seen)."""
+    clusters = _Clusters((p.ids for p in rules.forbid), ds.entities, prefer)
     known = {e.id for e in ds.entities}
     for pair in rules.force:
         if set(pair.ids) <= known:
-            clusters.link(*pair.ids, f"forced: {pair.reason}")
-    for a, b, reason in (*_identifier_links(ds.entities), *_name_links(ds.entities)):
-        clusters.link(a, b, reason)
-    return _merge_map(clusters, known, prefer)
+            clusters.link(*pair.ids, f"forced: {pair.reason}", forced=True)
+    review = tuple(link_all(clusters, ds.entities))
+    return replace(_merge_map(clusters, known, prefer, ranks or {}), review=review)
 
 
-def _merge_map(clusters: _Clusters, known: set[str], prefer: frozenset[str]) -> MergeMap:
+def _merge_map(clusters: _Clusters, known: set[str], prefer: frozenset[str],
+               ranks: Mapping[str, int]) -> MergeMap:
     groups: dict[str, list[str]] = defaultdict(list)
     for key in sorted(known):
         groups[clusters.find(key)].append(key)
-    members = {_canonical(m, prefer): tuple(m) for m in groups.values() if len(m) > 1}
+    members = {_canonical(m, prefer, ranks): tuple(m) for m in groups.values() if len(m) > 1}
     canonical = {m: head for head, ms in members.items() for m in ms}
     reasons: dict[str, list[str]] = defaultdict(list)
     for a, b, why in clusters.reasons:
@@ -172,15 +117,19 @@ def _merge_map(clusters: _Clusters, known: set[str], prefer: frozenset[str]) -> 
     return MergeMap(canonical, members, {k: tuple(v) for k, v in reasons.items()})
 
 
-def _canonical(ids: list[str], prefer: frozenset[str]) -> str:
+def _canonical(ids: list[str], prefer: frozenset[str], ranks: Mapping[str, int]) -> str:
+    """A preferred (rule-file scenario) id, else the earliest-seen record's, ties by id: a
+    record stored later never renames an entity. Unranked ids count as the newest."""
     preferred = sorted(i for i in ids if i in prefer)
-    return preferred[0] if preferred else min(ids)
+    if preferred:
+        return preferred[0]
+    return min(ids, key=lambda i: (ranks.get(i, UNRANKED), i))
 
 
-def merge_dataset(ds: Dataset, rules: MergeRules,
-                  prefer: frozenset[str] = frozenset()) -> tuple[Dataset, MergeMap]:
+def merge_dataset(ds: Dataset, rules: MergeRules, prefer: frozenset[str] = frozenset(),
+                  ranks: Mapping[str, int] | None = None) -> tuple[Dataset, MergeMap]:
     """``ds`` with each cluster of entities as one entity; facts rewritten to canonical ids."""
-    mm = cluster(ds, rules, prefer)
+    mm = cluster(ds, rules, prefer, ranks)
     if not mm.members:
         return ds, mm
     by_id = ds.entity_map()
@@ -205,6 +154,8 @@ def merge_entities(entities: list[Entity]) -> Entity:
         "country": next((e.country for e in entities if e.country), None),
         "sector": next((e.sector for e in entities if e.sector), None),
         "kind": next((e.kind for e in entities if e.kind != "unknown"), head.kind),
+        "birth_dates": tuple(dict.fromkeys(d for e in entities for d in e.birth_dates)),
+        "nationalities": tuple(dict.fromkeys(c for e in entities for c in e.nationalities)),
     })
 
 

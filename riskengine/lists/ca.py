@@ -26,6 +26,7 @@ from lxml import etree
 from riskengine.domain import EntityKind, Identifier
 from riskengine.errors import InputError
 from riskengine.lists.base import ListEdition
+from riskengine.lists.births import all_birth_dates
 from riskengine.lists.common import clean, parse_date, parse_xml
 from riskengine.lists.records import (
     FileMeta,
@@ -95,7 +96,15 @@ def _record(meta: FileMeta, node: etree._Element) -> ListRecord:
         source=meta.source(SOURCE, record_id, line_of(node)),
         identifiers=_identifiers(field),
         listings=[Listing(program, _listed(meta, node, field.get("DateOfListing")))],
+        birth_dates=_births(field),
     )
+
+
+def _births(field: dict[str, str | None]) -> tuple[str, ...]:
+    """A person's DateOfBirthOrShipBuildDate (a ship's build date is no birth date)."""
+    if _kind(field) != "person":
+        return ()
+    return all_birth_dates([field.get("DateOfBirthOrShipBuildDate")])
 
 
 def _regime_key(regime: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,10 +22,14 @@ def parse_xml(path: Path) -> etree._Element:
         remove_comments=True,
     )
     try:
-        root = etree.parse(str(path), parser).getroot()
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read file: {exc.strerror or exc}") from exc
+    try:  # from bytes: an encoding the bytes do not fit is a syntax error with its line
+        root = etree.parse(io.BytesIO(data), parser).getroot()
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno or 0
-        raise InputError(f"{path}:{line}", f"malformed XML: {exc.msg}") from exc
+        line = exc.lineno or 1
+        raise InputError(f"{path}:{line}", f"malformed XML: {' '.join(exc.msg.split())}") from exc
     _reject_entities(path, root)
     return root
 
@@ -39,6 +44,30 @@ def _reject_entities(path: Path, root: etree._Element) -> None:
         if isinstance(node, etree._Entity):
             line = node.sourceline or 0
             raise InputError(f"{path}:{line}", "XML uses an entity reference that was not expanded")
+
+
+def csv_text(path: Path) -> io.StringIO:
+    """A UTF-8 CSV file (BOM allowed) as text to hand to ``csv.reader``.
+
+    Decoded whole, so that a bad byte and a NUL byte (binary or UTF-16 data, which the csv
+    module would let through) are reported on their own line: InputError 'path:line'.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read file: {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        raise InputError(f"{path}:{line}", f"not UTF-8 text (byte 0x{data[exc.start]:02x} "
+                                           f"at column {column})") from None
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise InputError(f"{path}:{line}", "NUL byte: binary or UTF-16 data, expected UTF-8 text")
+    return io.StringIO(text, newline="")
 
 
 def local(tag: object) -> str:

@@ -28,7 +28,7 @@ from lxml import etree
 from riskengine.domain import EntityKind, Identifier
 from riskengine.errors import InputError
 from riskengine.lists.base import ListEdition
-from riskengine.lists.common import clean, local, parse_date, parse_xml
+from riskengine.lists.common import clean, csv_text, local, parse_date, parse_xml
 from riskengine.lists.records import (
     FileMeta,
     Listing,
@@ -157,19 +157,16 @@ def _read_csv(path: Path, published: date | None) -> tuple[FileMeta, list[_Entry
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row) for each data row; malformed CSV or missing columns raise InputError."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, delimiter=";", strict=True)
-        try:
-            header = _csv_header(path, next(reader, []))
-            for row in reader:
-                if len(row) != len(header):
-                    where = f"{path}:{reader.line_num}"
-                    raise InputError(where, f"{len(row)} fields, header has {len(header)}")
-                yield reader.line_num, {k: v.strip() for k, v in zip(header, row, strict=True)}
-        except csv.Error as exc:
-            raise InputError(f"{path}:{reader.line_num}", f"malformed CSV: {exc}") from exc
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path}:{reader.line_num + 1}", "not UTF-8 text") from exc
+    reader = csv.reader(csv_text(path), delimiter=";", strict=True)
+    try:
+        header = _csv_header(path, next(reader, []))
+        for row in reader:
+            if len(row) != len(header):
+                where = f"{path}:{reader.line_num}"
+                raise InputError(where, f"{len(row)} fields, header has {len(header)}")
+            yield reader.line_num, {k: v.strip() for k, v in zip(header, row, strict=True)}
+    except csv.Error as exc:
+        raise InputError(f"{path}:{reader.line_num}", f"malformed CSV: {exc}") from exc
 
 
 def _csv_header(path: Path, header: list[str]) -> list[str]:

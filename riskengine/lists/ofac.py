@@ -35,7 +35,14 @@ from riskengine.domain import (
 from riskengine.errors import InputError
 from riskengine.lists import ofac_csv, ofac_xml
 from riskengine.lists.base import ListEdition, sha256_files
-from riskengine.lists.ofac_records import RawId, RawRecord, linked_names, name_key
+from riskengine.lists.births import all_birth_dates
+from riskengine.lists.ofac_records import (
+    RawId,
+    RawRecord,
+    linked_names,
+    name_key,
+    remark_items,
+)
 from riskengine.lists.ofac_tables import (
     CONS_DEFAULT,
     CONS_PROGRAMS,
@@ -181,7 +188,23 @@ def _entity(record: RawRecord, cite: Source) -> Entity:
         country=next((COUNTRIES[c] for c in record.countries if c in COUNTRIES), None),
         identifiers=identifiers(record.ids),
         sources=(cite,),
+        birth_dates=all_birth_dates(
+            [*record.births, *_remark_values(record.remarks, ("DOB",))]),
+        nationalities=tuple(dict.fromkeys(
+            COUNTRIES[c] for c in (*record.nationalities,
+                                   *_remark_values(record.remarks, ("nationality", "citizen")))
+            if c in COUNTRIES)),
     )
+
+
+def _remark_values(remarks: str | None, labels: tuple[str, ...]) -> list[str]:
+    """The texts after ``label`` in remark items such as 'DOB 01 Jan 1960', 'alt. citizen
+    Iran' (the CSV format writes dates of birth and nationalities into the remarks)."""
+    out: list[str] = []
+    for item in remark_items(remarks):
+        text = item.removeprefix("alt. ")
+        out += [text[len(lb) + 1:].strip() for lb in labels if text.startswith(lb + " ")]
+    return out
 
 
 def identifiers(raw: tuple[RawId, ...]) -> tuple[Identifier, ...]:

@@ -46,6 +46,8 @@ class RawRecord:
     aliases: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()  # OFAC country names, address order
     ids: tuple[RawId, ...] = ()
+    births: tuple[str, ...] = ()  # dates of birth as written (the XML's dateOfBirthList)
+    nationalities: tuple[str, ...] = ()  # OFAC country names (nationality, citizenship)
 
 
 def split_programs(text: str | None) -> tuple[str, ...]:

@@ -110,7 +110,19 @@ def _record(entry: etree._Element, path: Path, digest: str) -> RawRecord:
         aliases=_aliases(_child(entry, "akaList")),
         countries=_countries(_child(entry, "addressList")),
         ids=_ids(_child(entry, "idList")),
+        births=_nested(entry, "dateOfBirthList", "dateOfBirthItem", "dateOfBirth"),
+        nationalities=(*_nested(entry, "nationalityList", "nationality", "country"),
+                       *_nested(entry, "citizenshipList", "citizenship", "country")),
     )
+
+
+def _nested(entry: etree._Element, outer: str, item: str, field: str) -> tuple[str, ...]:
+    """The ``field`` texts of the ``item`` elements of ``entry``'s ``outer`` list."""
+    parent = _child(entry, outer)
+    if parent is None:
+        return ()
+    values = (_text(node, field) for node in _children(parent, item))
+    return tuple(dict.fromkeys(v for v in values if v))
 
 
 def _texts(parent: etree._Element | None, name: str) -> tuple[str, ...]:

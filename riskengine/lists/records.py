@@ -110,6 +110,10 @@ _RU_SCHEMES = {
     ("tax", 12): "inn",
     ("registration", 13): "ogrn",
     ("registration", 15): "ogrn",
+    # OFSI's 'Business Reg No' often holds the INN: 10 digits (12 for a sole trader) is an
+    # INN's shape (an OGRN has 13 or 15, a KPP 9, a company's OKPO 8)
+    ("registration", 10): "inn",
+    ("registration", 12): "inn",
 }
 
 # Label in a free-text registration field -> (generic scheme, country the label implies).
@@ -182,6 +186,12 @@ def first_country(texts: Iterable[str | None], record_id: str, notes: Notes) -> 
             return code
         notes.add("country names not recognised", f"{record_id} {name!r}")
     return None
+
+
+def country_codes(texts: Iterable[str | None]) -> tuple[str, ...]:
+    """Every recognised country among ``texts`` ('(1) Syria. (2) Yemen' -> sy, ye), no repeats."""
+    codes = (country_code(part) for text in texts for part in numbered(text or ""))
+    return tuple(dict.fromkeys(c for c in codes if c))
 
 
 def iso2(code: str | None) -> str | None:
@@ -295,6 +305,9 @@ def list_files(path: Path, suffixes: tuple[str, ...]) -> list[Path]:
         return found
     if not path.is_file():
         raise InputError(str(path), "no such file or directory")
+    if len(suffixes) > 1 and path.suffix.lower() not in suffixes:  # the name picks the format
+        raise InputError(str(path), f"unknown file type {path.suffix or '(no extension)'}: "
+                                    f"expected a {'/'.join(suffixes)} file")
     return [path]
 
 
@@ -320,6 +333,8 @@ class ListRecord:
     country: str | None = None
     identifiers: list[Identifier] = field(default_factory=list)
     listings: list[Listing] = field(default_factory=list)
+    birth_dates: tuple[str, ...] = ()  # (partial) ISO dates, see ``lists.births``
+    nationalities: tuple[str, ...] = ()  # ISO alpha-2, lower case
 
 
 @dataclass(frozen=True)
@@ -341,6 +356,7 @@ def build(pub: Publisher, rec: ListRecord) -> tuple[Entity, list[Designation]]:
         id=f"{pub.source}:{rec.record_id}", kind=rec.kind, name=names[0],
         aliases=tuple(names[1:]), country=rec.country,
         identifiers=tuple(dict.fromkeys(rec.identifiers)), sources=(rec.source,),
+        birth_dates=rec.birth_dates, nationalities=tuple(dict.fromkeys(rec.nationalities)),
     )
     return entity, [_designation(pub, entity.id, rec.source, item) for item in rec.listings]
 

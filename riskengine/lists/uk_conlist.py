@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zipfile import BadZipFile
 
 from openpyxl import load_workbook
@@ -19,11 +21,14 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from riskengine.domain import Identifier
 from riskengine.errors import InputError
+from riskengine.lists.births import all_birth_dates
+from riskengine.lists.common import csv_text
 from riskengine.lists.records import (
     FileMeta,
     Listing,
     ListRecord,
     Notes,
+    country_codes,
     file_meta,
     first_country,
     identifier,
@@ -58,25 +63,50 @@ def read_xlsx(path: Path, published: date | None, notes: Notes) -> FileRead:
     """Parse ConList.xlsx (first sheet, read-only, values only)."""
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(str(path), f"not a readable xlsx workbook: {exc}") from exc
+    except (InvalidFileException, *_BROKEN_XLSX) as exc:
+        raise InputError(str(path), f"not a readable xlsx workbook: {_why(exc)}") from exc
     try:
-        rows = (tuple(map(_cell, row)) for row in book.worksheets[0].iter_rows(values_only=True))
-        return _read_conlist(path, published, notes, rows)
+        if not book.worksheets:
+            raise InputError(str(path), "not a readable xlsx workbook: it has no worksheet")
+        return _read_conlist(path, published, notes, _sheet_rows(path, book.worksheets[0]))
     finally:
         book.close()
 
 
+# What openpyxl raises on a damaged workbook: a missing, truncated or garbage part (XML
+# syntax errors are SyntaxError subclasses, zlib.error a bad compressed stream).
+_BROKEN_XLSX = (BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, IndexError,
+                ValueError, TypeError, AttributeError, OSError)
+
+
+def _why(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _sheet_rows(path: Path, sheet: Any) -> Iterator[tuple[str, ...]]:
+    """The worksheet's rows as text; a damaged sheet is an InputError at the first row that
+    could not be read."""
+    rows = sheet.iter_rows(values_only=True)
+    line = 1
+    while True:
+        try:
+            row = next(rows, None)
+        except _BROKEN_XLSX as exc:
+            raise InputError(f"{path}:{line}", f"unreadable worksheet row: {_why(exc)}") from exc
+        if row is None:
+            return
+        yield tuple(map(_cell, row))
+        line += 1
+
+
 def read_csv(path: Path, published: date | None, notes: Notes) -> FileRead:
     """Parse ConList.csv (UTF-8, comma-separated, same rows as the xlsx)."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, strict=True)
-        try:
-            return _read_conlist(path, published, notes, (tuple(row) for row in reader))
-        except csv.Error as exc:
-            raise InputError(f"{path}:{reader.line_num}", f"malformed CSV: {exc}") from exc
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path}:{reader.line_num + 1}", "not UTF-8 text") from exc
+    reader = csv.reader(csv_text(path), strict=True)
+    try:
+        return _read_conlist(path, published, notes, (tuple(row) for row in reader))
+    except csv.Error as exc:
+        raise InputError(f"{path}:{reader.line_num}", f"malformed CSV: {exc}") from exc
 
 
 def _cell(value: object) -> str:
@@ -155,6 +185,8 @@ def _conlist_record(meta: FileMeta, group: list[_Row], notes: Notes) -> UkRecord
         record_id=rid, kind=kind, names=_conlist_names(rid, first, group, notes),
         source=meta.source(SOURCE, rid, line), country=country,
         identifiers=_conlist_ids(first, other, country), listings=[listing],
+        birth_dates=all_birth_dates(d for _, row in group for d in numbered(row.get("DOB", ""))),
+        nationalities=country_codes(row.get("Nationality") for _, row in group),
     )
     parents = numbered(_field(first, other, "parent")) + numbered(_field(first, other, "owners"))
     return UkRecord(record, parents, _field(first, other, "reasons"))

@@ -21,6 +21,7 @@ from riskengine.lists.records import (
     Listing,
     ListRecord,
     Notes,
+    country_codes,
     file_meta,
     first_country,
     identifier,
@@ -88,7 +89,8 @@ def _fcdo_record(meta: FileMeta, node: etree._Element, notes: Notes) -> UkRecord
         record_id=rid, kind=kind, names=_fcdo_names(node),
         source=meta.source(SOURCE, rid, line_of(node)),
         country=first_country(countries, rid, notes), identifiers=_fcdo_ids(node),
-        listings=[listing],
+        listings=[listing], nationalities=country_codes(
+            _texts(node, "IndividualDetails/Individual/Nationalities/Nationality")),
     )
     parents = _texts(node, "EntityDetails/Entity/ParentCompanies/ParentCompany")
     return UkRecord(record, parents, node.findtext("UKStatementofReasons") or "")

@@ -20,6 +20,7 @@ from lxml import etree
 from riskengine.domain import EntityKind, Identifier
 from riskengine.errors import InputError
 from riskengine.lists.base import ListEdition
+from riskengine.lists.births import all_birth_dates
 from riskengine.lists.common import clean, parse_date, parse_xml
 from riskengine.lists.records import (
     FileMeta,
@@ -29,6 +30,7 @@ from riskengine.lists.records import (
     Publisher,
     assemble,
     country_code,
+    country_codes,
     file_meta,
     first_country,
     identifier,
@@ -82,7 +84,10 @@ def _day(path: Path, node: etree._Element, text: str | None) -> date | None:
     match = _ISO_DAY.match((text or "").strip())
     if text and text.strip() and not match:
         raise InputError(f"{path}:{line_of(node) or 0}", f"unrecognised date {text!r}")
-    return parse_date(match.group(0), ("%Y-%m-%d",)) if match else None
+    try:
+        return parse_date(match.group(0), ("%Y-%m-%d",)) if match else None
+    except ValueError:  # '2022-13-45': the shape of a day, but no such day
+        raise InputError(f"{path}:{line_of(node) or 0}", f"no such date {text!r}") from None
 
 
 def _map(meta: FileMeta, root: etree._Element, notes: Notes) -> list[ListRecord]:
@@ -104,7 +109,20 @@ def _record(meta: FileMeta, node: etree._Element, notes: Notes) -> ListRecord:
         country=_country(node, ref, notes),
         identifiers=_documents(node),
         listings=[Listing(clean(node.findtext("UN_LIST_TYPE")), listed)],
+        birth_dates=_births(node),
+        nationalities=country_codes(v.text for v in node.iterfind("NATIONALITY/VALUE")),
     )
+
+
+def _births(node: etree._Element) -> tuple[str, ...]:
+    """INDIVIDUAL_DATE_OF_BIRTH: DATE, YEAR, FROM_YEAR..TO_YEAR or a NOTE like 'Nov. 1973'."""
+    texts: list[str | None] = []
+    for birth in node.iterchildren("INDIVIDUAL_DATE_OF_BIRTH"):
+        start, end = birth.findtext("FROM_YEAR"), birth.findtext("TO_YEAR")
+        span = f"{start} to {end}" if start and end else None
+        texts.append(birth.findtext("DATE") or birth.findtext("YEAR") or span
+                     or birth.findtext("NOTE"))
+    return all_birth_dates(texts)
 
 
 def _aliases(node: etree._Element, ref: str, notes: Notes) -> list[str]:

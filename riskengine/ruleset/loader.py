@@ -20,14 +20,14 @@ from pydantic_core import ErrorDetails
 from riskengine.domain import CONTROL_KINDS, RELATION_KINDS, Dataset
 from riskengine.errors import RuleErrors
 from riskengine.ruleset.models import RegimeParams, RegimeRules, RuleSet, ScoringRules
-from riskengine.ruleset.optional import check_optional
+from riskengine.ruleset.optional import check_optional, load_optional
 from riskengine.ruleset.scenario_checks import build_scenario
 from riskengine.ruleset.yamlpos import (
     Loc,
     Problem,
     YamlDoc,
     describe,
-    parse_yaml,
+    parse_bytes,
     validation_problems,
 )
 
@@ -39,10 +39,15 @@ _M = TypeVar("_M", bound=BaseModel)
 
 
 def load_rules(directory: Path) -> RuleSet:
-    """The RuleSet in ``directory``; RuleErrors listing every problem when anything is wrong."""
-    ruleset, problems = _load(directory)
+    """The RuleSet in ``directory``, once every rule file there is valid: the core files
+    and the optional ones (``riskengine.ruleset.optional``). RuleErrors listing every
+    problem otherwise, exactly as ``check_rules`` reports them.
+
+    This is the one validation of a rules directory: every command goes through it (rule
+    files read alone go through ``load_rule_file``, which calls it first)."""
+    ruleset, problems = _checked(directory)
     if problems or ruleset is None:
-        raise RuleErrors([str(p) for p in problems] or [f"{directory}: no rules loaded"])
+        raise RuleErrors(list(problems) or [f"{directory}: no rules loaded"])
     return ruleset
 
 
@@ -50,8 +55,62 @@ def check_rules(directory: Path) -> list[str]:
     """Every problem in ``directory`` as 'path:line:col: message' lines; empty when fine.
 
     Covers the core files and the optional ones (``riskengine.ruleset.optional``)."""
-    problems = [str(p) for p in _load(directory)[1]]
-    return problems + (check_optional(directory) if directory.is_dir() else [])
+    return list(_checked(directory)[1])
+
+
+def load_rule_file(directory: Path, name: str, model: type[_M]) -> _M:
+    """``model`` from the optional rule file ``name`` of ``directory`` (its defaults when
+    absent), once the whole rule set there is valid (``load_rules``: RuleErrors if not)."""
+    load_rules(directory)
+    return load_optional(directory, name, model)
+
+
+_Checked = tuple[RuleSet | None, tuple[str, ...]]
+_VALID: dict[str, RuleSet] = {}  # fingerprint of valid rule files -> their RuleSet
+_INVALID: dict[tuple[str, str], tuple[str, ...]] = {}  # (directory, fingerprint) -> problems
+_KEPT = 8
+
+
+def _checked(directory: Path) -> _Checked:
+    """(RuleSet or None, problems) of ``directory``, remembered by the content of its files:
+    a valid rule set by content alone (names relative to the directory), so that a command
+    reading the same rules again, or a private copy of them, does not validate them twice;
+    problems by directory and content (they name the files)."""
+    key = _fingerprint(directory)
+    if key in _VALID:
+        return _VALID[key], ()
+    if (str(directory), key) in _INVALID:
+        return None, _INVALID[str(directory), key]
+    ruleset, problems = _load(directory)
+    lines = [str(p) for p in problems]
+    lines += check_optional(directory) if directory.is_dir() else []
+    if key:
+        for memo in (_VALID, _INVALID):
+            if len(memo) >= _KEPT:
+                memo.clear()
+        if lines or ruleset is None:
+            _INVALID[str(directory), key] = tuple(lines)
+        else:
+            _VALID[key] = ruleset
+    return (None, tuple(lines)) if lines or ruleset is None else (ruleset, ())
+
+
+def _fingerprint(directory: Path) -> str:
+    """sha256 over the relative name and bytes of every rule file; '' when there is no
+    directory or a file cannot be read (nothing is remembered then)."""
+    if not directory.is_dir():
+        return ""
+    digest = hashlib.sha256()
+    paths = [*directory.glob("*.yaml"), *(directory / SCENARIO_DIR).glob("*.yaml")]
+    for path in sorted(paths):
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return ""
+        rel = path.relative_to(directory).as_posix().encode()
+        for part in (len(rel).to_bytes(8, "big"), rel, len(raw).to_bytes(8, "big"), raw):
+            digest.update(part)
+    return digest.hexdigest()
 
 
 @dataclass
@@ -72,18 +131,9 @@ class _Files:
             return None
         for part in (rel.encode(), len(raw).to_bytes(8, "big"), raw):
             self.digest.update(part)
-        doc, problems = _parse(label, raw)
+        doc, problems = parse_bytes(label, raw)
         self.problems.extend(problems)
         return doc
-
-
-def _parse(label: str, raw: bytes) -> tuple[YamlDoc | None, list[Problem]]:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [Problem(label, line, 1, "file is not UTF-8 text")]
-    return parse_yaml(label, text)
 
 
 def _load(directory: Path) -> tuple[RuleSet | None, list[Problem]]:

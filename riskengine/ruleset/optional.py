@@ -2,7 +2,8 @@
 
 ``ingest.yaml`` (list-ingestion safety limits), ``merges.yaml`` (forced and forbidden entity
 merges), ``alerts.yaml`` (change alerts of rescoring runs), ``retention.yaml`` (how long runs
-are kept) and ``screening.yaml`` (name matching). ``riskengine rules check`` validates them
+are kept), ``screening.yaml`` (name matching) and ``coverage.yaml`` (when list data is
+out of date). ``riskengine rules check`` validates them
 together with the core files.
 """
 
@@ -13,10 +14,11 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from riskengine.coverage import CoverageRules
 from riskengine.errors import RuleErrors
 from riskengine.ingest.editions import IngestRules
 from riskengine.ingest.merge import MergeRules
-from riskengine.ruleset.yamlpos import parse_yaml, validation_problems
+from riskengine.ruleset.yamlpos import parse_bytes, validation_problems
 from riskengine.runs.changes import AlertRules
 from riskengine.runs.retention import RetentionRules
 from riskengine.screening.config import ScreeningConfig
@@ -27,7 +29,8 @@ _M = TypeVar("_M", bound=BaseModel)
 def optional_models() -> dict[str, type[BaseModel]]:
     """File name -> model of every optional rule file."""
     return {"ingest.yaml": IngestRules, "merges.yaml": MergeRules, "alerts.yaml": AlertRules,
-            "retention.yaml": RetentionRules, "screening.yaml": ScreeningConfig}
+            "retention.yaml": RetentionRules, "screening.yaml": ScreeningConfig,
+            "coverage.yaml": CoverageRules}
 
 
 def load_optional(directory: Path, name: str, model: type[_M]) -> _M:
@@ -36,7 +39,11 @@ def load_optional(directory: Path, name: str, model: type[_M]) -> _M:
     path = directory / name
     if not path.is_file():
         return model()
-    doc, problems = parse_yaml(str(path), path.read_text(encoding="utf-8"))
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RuleErrors([f"{path}: cannot read file: {exc.strerror}"]) from None
+    doc, problems = parse_bytes(str(path), raw)
     if doc is None or problems:
         raise RuleErrors([str(p) for p in problems])
     try:

@@ -5,11 +5,20 @@ column of every key and value. This module turns that into positioned problems:
 ``path:line:col: message`` with 1-based line and column, and translates pydantic
 validation errors (whose ``loc`` is a path of keys and indexes) into messages an analyst
 can act on, pointing at the offending key or value.
+
+Hostile input is bounded before any value is built (``_BoundedComposer``): nesting deeper
+than ``MAX_DEPTH`` levels, an alias (``*name``) used inside the value it names, and aliases
+that together repeat more than ``MAX_ALIAS_NODES`` values (an "alias bomb": a few lines that
+expand to billions of values) are problems at the offending position, like syntax errors.
+Anchors and aliases stay allowed within that bound (the bundled ``regimes.yaml`` shares a
+list of control kinds between two periods with one). These limits guard the parser of the
+rule files themselves, so they are constants here rather than rule-file settings.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,10 +30,16 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer, ComposerError
 from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 Loc = tuple[str | int, ...]
+MAX_DEPTH = 50  # nesting levels of one rule file (the bundled ones use under 10)
+MAX_ALIAS_NODES = 10_000  # values all aliases of one file may repeat, together
 
 
 class Problem(NamedTuple):
@@ -74,27 +89,129 @@ class _Constructor(RoundTripConstructor):
             ) from exc
 
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError as exc:  # e.g. more digits than Python converts (4300)
+            raise ConstructorError(
+                problem=f"invalid whole number ({_short(exc)})", problem_mark=node.start_mark
+            ) from exc
+
+
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).split(";")[0].strip()
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+class _BoundedComposer(Composer):
+    """A composer that refuses deep nesting, self-referencing aliases and alias bombs.
+
+    It counts, for every alias, how many values the aliased node holds (each node is sized
+    once), so a bomb is refused after reading it once, never expanded.
+    """
+
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader=loader)
+        self._open: set[str] = set()
+        self._sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values, depth)
+        self._repeated = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent):
+            node = super().compose_node(parent, index)
+            self._check_alias(event, node)
+            return node
+        if self.depth >= MAX_DEPTH:
+            raise ComposerError(None, None, f"nesting deeper than {MAX_DEPTH} levels",
+                                event.start_mark)
+        anchor = event.anchor
+        if anchor is not None:
+            self._open.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._open.discard(anchor)
+
+    def _check_alias(self, event: Any, node: Node) -> None:
+        if event.anchor in self._open:
+            raise ComposerError(None, None, f"alias *{event.anchor} is used inside the value "
+                                f"it names", event.start_mark)
+        values, depth = self._size(node)
+        self._repeated += values
+        if self._repeated > MAX_ALIAS_NODES:
+            raise ComposerError(None, None, f"aliases repeat more than {MAX_ALIAS_NODES} "
+                                f"values (an alias bomb?)", event.start_mark)
+        if self.depth + depth > MAX_DEPTH:
+            raise ComposerError(None, None, f"alias *{event.anchor} nests deeper than "
+                                f"{MAX_DEPTH} levels", event.start_mark)
+
+    def _size(self, node: Node) -> tuple[int, int]:
+        """(values in ``node``, aliases expanded; levels of nesting below it)."""
+        known = self._sizes.get(id(node))
+        if known is not None:
+            return known
+        children: list[Node] = []
+        if isinstance(node, SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, MappingNode):
+            children = [part for pair in node.value for part in pair]
+        sizes = [self._size(child) for child in children]
+        found = (1 + sum(s[0] for s in sizes), 1 + max((s[1] for s in sizes), default=0))
+        self._sizes[id(node)] = found
+        return found
+
+
+def parse_bytes(path: str, raw: bytes) -> tuple[YamlDoc | None, list[Problem]]:
+    """``parse_yaml`` of a file's bytes, which must be UTF-8 (else a problem at its line).
+
+    The last files parsed are remembered by path and content (round-trip parsing is slow,
+    and a command may validate the same rules directory more than once); the document is
+    shared and must not be changed."""
+    doc, problems = _parse_bytes(path, raw)
+    return doc, list(problems)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_bytes(path: str, raw: bytes) -> tuple[YamlDoc | None, tuple[Problem, ...]]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, (Problem(path, line, 1, "file is not UTF-8 text"),)
+    doc, problems = parse_yaml(path, text)
+    return doc, tuple(problems)
 
 
 def parse_yaml(path: str, text: str) -> tuple[YamlDoc | None, list[Problem]]:
     """Parse ``text``; on a syntax error return no document and the positioned problem."""
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
+    yaml.Composer = _BoundedComposer
     try:
         tree = yaml.load(text)
     except YAMLError as exc:
-        return None, [_syntax_problem(path, exc)]
+        return None, [_syntax_problem(path, exc, text)]
     return YamlDoc(path, tree, to_plain(tree)), []
 
 
-def _syntax_problem(path: str, exc: YAMLError) -> Problem:
+def _syntax_problem(path: str, exc: YAMLError, text: str) -> Problem:
+    if isinstance(exc, ReaderError) and isinstance(exc.position, int):  # e.g. a NUL
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character
+        what = f"#x{char:04x}" if isinstance(char, int) else repr(char)
+        return Problem(path, line, col, f"character {what} is not allowed in YAML")
     if not isinstance(exc, MarkedYAMLError):
-        return Problem(path, 1, 1, f"YAML error: {exc}")
+        return Problem(path, 1, 1, "YAML error: " + " ".join(str(exc).split()))
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     text = exc.problem or exc.context or "invalid YAML"
-    if isinstance(exc, ConstructorError | DuplicateKeyError):
+    if isinstance(exc, ConstructorError | DuplicateKeyError | ComposerError):
         return Problem(path, line, col, text)
     if exc.context and exc.problem and exc.context_mark:
         where = f"line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"

@@ -4,7 +4,9 @@ A stored row per entity: ``entity_id``, ``name``, ``score``, ``band``, ``blocked
 regime), ``regimes``, the compact verdicts ``{code: [status, blocked, possibly]}`` of only
 the regimes where the entity is not plainly clear (clear, not blocked, not possibly blocked),
 and ``parts``, the points of its contributions summed per factor and regime
-(``{"blocked:us": 100.0, "tie_exposure:eu": 12.5, "cap": -2.5}``; they add up to the score).
+(``{"blocked:us": 100.0, "tie_exposure:eu": 12.5, "cap": -2.5}``; they add up to the score),
+and ``members``, the ids of the records a merged entity was made of (None: the entity is its
+one record), which ``changes`` and ``history`` follow across merges and splits.
 """
 
 from __future__ import annotations
@@ -45,10 +47,16 @@ class EntityState:
     band: str
     regimes: Mapping[str, RegimeState] = field(default_factory=dict)
     parts: Mapping[str, float] | None = field(default_factory=dict)  # None: not stored
+    members: tuple[str, ...] = ()  # records of a merged entity; () = its one record
 
     def regime(self, code: str) -> RegimeState:
         """The verdict of ``code`` (clear when the run stored none)."""
         return self.regimes.get(code, CLEAR)
+
+    @property
+    def records(self) -> tuple[str, ...]:
+        """The ids of the entity records this entity was made of (itself when not merged)."""
+        return self.members or (self.entity_id,)
 
 
 def status_codes(v: RegimeArrays) -> np.ndarray[Any, np.dtype[np.int8]]:
@@ -69,8 +77,11 @@ def _regimes(order: Sequence[str], codes: Mapping[str, Any], possibly: Mapping[s
 
 
 def score_rows(table: ScoreTable, names: Sequence[str], verdicts: Mapping[str, RegimeArrays],
-               order: Sequence[str]) -> Iterator[dict[str, Any]]:
-    """One row dict per entity, in ``table.ids`` order (``order``: regimes to store)."""
+               order: Sequence[str], members: Mapping[str, Sequence[str]] | None = None
+               ) -> Iterator[dict[str, Any]]:
+    """One row dict per entity, in ``table.ids`` order (``order``: regimes to store;
+    ``members``: the records of each merged entity, by its id)."""
+    merged = members or {}
     codes = {r: status_codes(verdicts[r]) for r in order}
     possibly = {r: verdicts[r].possibly for r in order}
     interesting = np.zeros(len(table.ids), dtype=np.bool_)
@@ -83,7 +94,12 @@ def score_rows(table: ScoreTable, names: Sequence[str], verdicts: Mapping[str, R
         yield {"entity_id": entity_id, "name": names[i], "score": scores[i],
                "band": table.band_names[bands[i]], "blocked": blocked[i],
                "regimes": _regimes(order, codes, possibly, i) if interesting[i] else {},
-               "parts": parts.get(i, {})}
+               "parts": parts.get(i, {}), "members": _members(merged, entity_id)}
+
+
+def _members(merged: Mapping[str, Sequence[str]], entity_id: str) -> list[str] | None:
+    found = merged.get(entity_id)
+    return sorted(found) if found and len(found) > 1 else None
 
 
 def entity_parts(table: ScoreTable) -> dict[int, dict[str, float]]:
@@ -103,17 +119,24 @@ def state_from(row: Mapping[str, Any]) -> EntityState:
                for code, v in (row["regimes"] or {}).items()}
     stored = row.get("parts")
     parts = None if stored is None else {str(k): float(v) for k, v in stored.items()}
+    members = tuple(str(m) for m in row.get("members") or ())
     return EntityState(row["entity_id"], row["name"], float(row["score"]), row["band"], regimes,
-                       parts)
+                       parts, members)
 
 
 def result_state(result: ScoreResult) -> EntityState:
     """The EntityState a run stores for an explained result (same compact form)."""
-    regimes = {code: RegimeState(v.status, v.blocked, v.possibly_blocked)
+    regimes = {code: RegimeState(_clear(v.status), v.blocked, v.possibly_blocked)
                for code, v in result.regimes.items()
-               if v.status != "clear" or v.possibly_blocked}
+               if _clear(v.status) != "clear" or v.possibly_blocked}
     return EntityState(result.entity.id, result.entity.name, result.score, result.band,
                        regimes, contribution_parts(result))
+
+
+def _clear(status: str) -> str:
+    """not_covered (no list data for the date, ``riskengine.coverage``) is stored as clear:
+    runs score from arrays, which know no coverage."""
+    return "clear" if status == "not_covered" else status
 
 
 def contribution_parts(result: ScoreResult) -> dict[str, float]:

@@ -8,18 +8,23 @@ One object per screened input::
                   "risk": {"score", "band", "regimes": {code: status}}}]}
 
 ``risk`` comes from a callable passed in (the CLI builds it from the engine), so this module
-stays pure.
+stays pure. ``screen_stream`` screens an iterable of queries chunk by chunk on every core and
+yields each chunk's objects (or what ``finish`` makes of them, in the worker) in input order
+as soon as they are done.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from typing import TypeVar
 
-from riskengine.screening.batch import screen_many
+from riskengine.screening.batch import CHUNK, FIRST_CHUNK, stream_chunks, workers_for
 from riskengine.screening.match import Candidate, Screener
 
 RiskLookup = Callable[[str], dict[str, object]]
+Rows = list[dict[str, object]]
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -34,11 +39,26 @@ class ScreenQuery:
 
 
 def screen_all(screener: Screener, queries: Sequence[ScreenQuery], limit: int,
-               risk_of: RiskLookup | None = None) -> list[dict[str, object]]:
+               risk_of: RiskLookup | None = None) -> Rows:
     """Screen every query (large batches on every core); one JSON-ready object per query,
     in input order."""
-    found = screen_many(screener, [(q.name, q.country, q.identifier, limit) for q in queries])
-    return [result(q, candidates, risk_of) for q, candidates in zip(queries, found, strict=True)]
+    chunks = screen_stream(screener, queries, limit, risk_of, workers=workers_for(len(queries)),
+                           finish=list)
+    return [row for rows in chunks for row in rows]
+
+
+def screen_stream(screener: Screener, queries: Iterable[ScreenQuery], limit: int,
+                  risk_of: RiskLookup | None = None, *, workers: int,
+                  finish: Callable[[Rows], R], size: int = CHUNK) -> Iterator[R]:
+    """``finish(rows)`` of the JSON objects of ``queries``, chunk by chunk in input order,
+    screened on ``workers`` processes while later queries are still being read
+    (``batch.stream_chunks``). ``finish`` runs in the worker, so a caller can have each
+    chunk rendered there (``list``: the objects themselves). Chunks grow to ``size``."""
+    def work(chunk: list[ScreenQuery]) -> R:
+        return finish([result(q, screener.screen(q.name, q.country, q.identifier, limit),
+                              risk_of) for q in chunk])
+
+    return stream_chunks(queries, work, workers, min(FIRST_CHUNK, size), size)
 
 
 def result(query: ScreenQuery, found: Sequence[Candidate], risk_of: RiskLookup | None = None

@@ -33,7 +33,9 @@ def source_from(row: RowIn) -> Source:
 
 def entity_row(entity: Entity) -> Row:
     return {"id": entity.id, "kind": entity.kind, "name": entity.name,
-            "country": entity.country, "sector": entity.sector}
+            "country": entity.country, "sector": entity.sector,
+            "birth_dates": list(entity.birth_dates) or None,
+            "nationalities": list(entity.nationalities) or None}
 
 
 def name_rows(entity: Entity) -> list[Row]:
@@ -59,9 +61,12 @@ def entity_from(row: RowIn, names: Sequence[RowIn], identifiers: Sequence[RowIn]
         id=row["id"], kind=row["kind"], name=row["name"], country=row["country"],
         sector=row["sector"],
         aliases=tuple(n["name"] for n in names if n["position"] > 0),
-        identifiers=tuple(Identifier(scheme=i["scheme"], value=i["value"], country=i["country"])
+        identifiers=tuple(Identifier(scheme=i["scheme"], value=i["value"], country=i["country"],
+                                     stated_from=i["stated_from"], stated_to=i["stated_to"])
                           for i in identifiers),
         sources=tuple(source_from(s) for s in sources),
+        birth_dates=tuple(row["birth_dates"] or ()),
+        nationalities=tuple(row["nationalities"] or ()),
     )
 
 

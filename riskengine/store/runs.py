@@ -26,6 +26,7 @@ from riskengine.store.snapshots import Snapshot, put_snapshot
 from riskengine.store.store import Store, StoreError
 
 CHUNK = 5000
+OPTIONAL: dict[str, Any] = {"parts": None, "members": None}  # columns a row may leave out
 Progress = Callable[[int], None]
 
 
@@ -55,7 +56,7 @@ def _write_scores(conn: Connection, run_id: int, rows: Iterable[dict[str, Any]],
     write = _copy_chunk if conn.dialect.name == "postgresql" else _insert_chunk
     done = 0
     for chunk in _chunks(rows, CHUNK):
-        write(conn, [row | {"run_id": run_id} for row in chunk])
+        write(conn, [OPTIONAL | row | {"run_id": run_id} for row in chunk])
         done += len(chunk)
         if progress:
             progress(done)

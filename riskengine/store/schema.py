@@ -32,6 +32,7 @@ from sqlalchemy import (
     MetaData,
     String,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -105,7 +106,16 @@ class Validity:
     valid_to: Mapped[date | None]
 
 
+# The ingest a new entity row is stored by: the next ingest id (the ingest row is appended in
+# the same transaction, after the facts). Rendered inline in the INSERT.
+NEXT_INGEST = text("(SELECT coalesce(max(ingests.id), 0) + 1 FROM ingests)")
+
+
 class EntityRow(Base):
+    """A stored entity record. ``first_seen``: the ingest that first stored it (0: stored
+    before schema 0006), set on insert and never updated: it keeps entity ids stable
+    (``riskengine.ingest.merge``)."""
+
     __tablename__ = "entities"
 
     id: Mapped[str] = mapped_column(primary_key=True)
@@ -113,6 +123,9 @@ class EntityRow(Base):
     name: Mapped[str]
     country: Mapped[str | None]
     sector: Mapped[str | None]
+    first_seen: Mapped[int | None] = mapped_column(Integer, default=NEXT_INGEST)
+    birth_dates: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    nationalities: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class EntityNameRow(Base):
@@ -136,6 +149,8 @@ class EntityIdentifierRow(Base):
     scheme: Mapped[str]
     value: Mapped[str]
     country: Mapped[str | None]
+    stated_from: Mapped[date | None]  # first edition of its source stating it
+    stated_to: Mapped[date | None]  # first edition no longer stating it (exclusive)
 
 
 class EntitySourceRow(Provenance, Base):
@@ -254,6 +269,7 @@ class RunScoreRow(Base):
     blocked: Mapped[bool] = mapped_column(Boolean)
     regimes: Mapped[dict[str, Any]] = mapped_column(JSON)
     parts: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    members: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class SnapshotRow(Base):
@@ -319,6 +335,28 @@ class OverrideRow(Base):
     revoked_by: Mapped[str | None]
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoke_reason: Mapped[str | None]
+
+
+class MergeDecisionRow(Base):
+    """An analyst's decision on a pair of records the merge found uncertain: ``decision``
+    'merge' (acts as a forced merge) or 'separate' (acts as a forbidden one), in effect only
+    once ``state`` is 'approved' by someone other than its ``proposer`` (four eyes). Rows are
+    never deleted; every step is in the audit log."""
+
+    __tablename__ = "merge_decisions"
+    __table_args__ = (Index("ix_merge_decisions_a_b", "a", "b"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    a: Mapped[str]
+    b: Mapped[str]
+    decision: Mapped[str]
+    reason: Mapped[str]
+    evidence: Mapped[str]
+    proposer: Mapped[str]
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str]
+    approver: Mapped[str | None]
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 ENTITY_CHILDREN = (EntityNameRow, EntityIdentifierRow, EntitySourceRow)

@@ -6,12 +6,12 @@ bulk (executemany) upserts keyed on id. No clock: timestamps come in on the reco
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
-from alembic.util import CommandError
 from sqlalchemy import (
     Connection,
     Engine,
@@ -30,10 +30,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
-from riskengine.domain import Dataset, Designation, Entity
+from riskengine.domain import Control, Dataset, Designation, Entity, Ownership, Relationship
 from riskengine.errors import RiskEngineError
+from riskengine.ingest.ftm_flat import FlatFacts
 from riskengine.store import rows
-from riskengine.store.migrate import upgrade
+from riskengine.store.bulk import write_flat
+from riskengine.store.migrate import MigrationError, at_head, upgrade
 from riskengine.store.records import EditionRecord, IngestRecord
 from riskengine.store.schema import (
     ENTITY_CHILDREN,
@@ -54,6 +56,7 @@ __all__ = ["EditionRecord", "IngestRecord", "Store", "StoreError"]
 _WRITE = "riskengine_write"
 _DELETE_CHUNK = 1000  # ids per DELETE ... IN (...): well below every driver's parameter limit
 SUPPORTED_DIALECTS = ("sqlite", "postgresql")
+INSERT_ONLY = frozenset({"first_seen"})  # columns an upsert never overwrites
 COUNTED = (EntityRow, DesignationRow, OwnershipRow, ControlRow, RelationshipRow, IngestRow,
            ListEditionRow)
 
@@ -93,9 +96,12 @@ class Store:
         """
         engine = _create_engine(url)
         try:
-            with _transaction(engine, write=True) as conn:
-                upgrade(conn)
-        except (SQLAlchemyError, CommandError) as exc:  # CommandError: an unknown revision
+            with _transaction(engine, write=False) as conn:
+                current = at_head(conn)  # most opens: no write lock, no Alembic
+            if not current:
+                with _transaction(engine, write=True) as conn:
+                    upgrade(conn)
+        except (SQLAlchemyError, MigrationError) as exc:  # an unknown revision, say
             engine.dispose()
             raise StoreError(f"cannot open store {_safe(url)}: {_first_line(exc)}") from exc
         return cls(engine)
@@ -121,7 +127,7 @@ class Store:
                 relationships=_load(conn, RelationshipRow, rows.relationship_from),
             )
 
-    def save_ingest(self, dataset: Dataset, record: IngestRecord,
+    def save_ingest(self, dataset: Dataset | FlatFacts, record: IngestRecord,
                     audit: Audit | None = None) -> IngestRecord:
         """Upsert every fact by id, append ``record`` and call ``audit(conn, saved record)``
         (the audit entry, see ``store.audit.append_audit``), all in one transaction.
@@ -129,6 +135,8 @@ class Store:
         On any error nothing is written. References are not checked here (a fact may point at
         an entity of the rule files): check them first with
         ``riskengine.ingest.ftm.resolve_references``. Returns the record with its new id.
+        ``dataset`` may be the flat facts of ``ingest.ftm.scan_ftm`` (``resolve_flat``
+        first): they are written in bulk (``store.bulk``), the same rows.
         """
         try:
             with _transaction(self._engine, write=True) as conn:
@@ -191,10 +199,39 @@ class Store:
                            relationships=of(RelationshipRow, rows.relationship_from))
 
     def entities(self, ids: Iterable[str]) -> dict[str, Entity]:
-        """The stored entities among ``ids``, by id."""
-        wanted = set(ids)
+        """The stored entities among ``ids``, by id (read by id, in chunks)."""
+        wanted = sorted(set(ids))
         with self._read() as conn:
-            return {e.id: e for e in _load_entities(conn) if e.id in wanted}
+            return {e.id: e for chunk in _chunks(wanted)
+                    for e in _load_entities(conn, chunk)}
+
+    def facts_by_id(self, model: type[Base], ids: Iterable[str]) -> dict[str, RowMapping]:
+        """Rows of fact table ``model`` (DesignationRow, OwnershipRow, ...) with these ids."""
+        table = _table(model)
+        with self._read() as conn:
+            return {row["id"]: row for chunk in _chunks(sorted(set(ids)))
+                    for row in conn.execute(select(table).where(table.c.id.in_(chunk)))
+                    .mappings().all()}
+
+    def fact(self, family: str, fact_id: str) -> Ownership | Control | Relationship:
+        """One stored tie by family ('ownership', 'control', 'relation') and id; StoreError
+        when it is not there (the store changed under a compiled graph)."""
+        model, build = _FAMILIES[family]
+        row = self.facts_by_id(model, [fact_id]).get(fact_id)
+        if row is None:
+            raise StoreError(f"stored {family} {fact_id!r} is missing: the data changed "
+                             f"while it was read; run the command again")
+        fact: Ownership | Control | Relationship = build(row)
+        return fact
+
+    def designations_for(self, entity_ids: Iterable[str]) -> list[Designation]:
+        """Every designation (all periods) of these entity records, by id."""
+        table = _table(DesignationRow)
+        with self._read() as conn:
+            found = [rows.designation_from(row) for chunk in _chunks(sorted(set(entity_ids)))
+                     for row in conn.execute(select(table).where(
+                         table.c.entity_id.in_(chunk))).mappings()]
+        return sorted(found, key=lambda d: d.id)
 
     def ingests(self) -> list[IngestRecord]:
         """All ingest records, oldest first."""
@@ -211,6 +248,18 @@ class Store:
         """Ids of all stored entities (for ``resolve_references``)."""
         with self._read() as conn:
             return set(conn.execute(select(EntityRow.id)).scalars())
+
+    def first_seen(self) -> dict[str, int]:
+        """The ingest that first stored each entity record, by id (0: before schema 0006)."""
+        with self._read() as conn:
+            found = conn.execute(select(EntityRow.id, EntityRow.first_seen)).all()
+        return {str(i): int(seen or 0) for i, seen in found}
+
+    def data_version(self) -> str:
+        """The version of the stored facts: see ``data_version``."""
+        query = select(IngestRow.id, IngestRow.source, IngestRow.content_hash)
+        with self._read() as conn:
+            return data_version(conn.execute(query.order_by(IngestRow.id)).all())
 
     def find_by_name(self, name: str) -> list[str]:
         """Ids of entities with ``name`` as name or alias (case and spacing ignored)."""
@@ -249,6 +298,15 @@ class Store:
                 yield conn
         except SQLAlchemyError as exc:
             raise StoreError(f"reading the store failed: {_first_line(exc)}") from exc
+
+
+def data_version(ingests: Iterable[Sequence[Any]]) -> str:
+    """sha256 over the ingests (id, source, content hash) in order: the stored facts change
+    only by ingests, so this names their version (compiled graphs are keyed by it)."""
+    digest = hashlib.sha256(b"riskengine-data-v1")
+    for ingest_id, source, content_hash in ingests:
+        digest.update(f"\n{ingest_id}\t{source}\t{content_hash}".encode())
+    return digest.hexdigest()
 
 
 # --- engine and transactions -------------------------------------------------------------
@@ -317,7 +375,10 @@ def _last_by_id(facts: Iterable[F]) -> list[F]:
     return list({fact.id: fact for fact in facts}.values())
 
 
-def _write_dataset(conn: Connection, dataset: Dataset) -> None:
+def _write_dataset(conn: Connection, dataset: Dataset | FlatFacts) -> None:
+    if isinstance(dataset, FlatFacts):  # a whole FtM file: tuples on the raw connection
+        write_flat(conn, dataset)
+        return
     entities = _last_by_id(dataset.entities)
     _upsert(conn, EntityRow, [rows.entity_row(e) for e in entities])
     _replace_children(conn, entities)
@@ -351,7 +412,9 @@ def _upsert(conn: Connection, model: type[Base], values: list[rows.Row]) -> None
 
 
 def _updates(table: Table, excluded: ReadOnlyColumnCollection[str, Any]) -> dict[str, Any]:
-    return {c.name: excluded[c.name] for c in table.columns if not c.primary_key}
+    # first_seen (entities) is set on insert only: an upsert never moves it
+    return {c.name: excluded[c.name] for c in table.columns
+            if not c.primary_key and c.name not in INSERT_ONLY}
 
 
 def _upsert_statement(dialect: str, table: Table) -> Executable:
@@ -391,22 +454,43 @@ def _load(conn: Connection, model: type[Base], build: Callable[[RowMapping], T])
     return tuple(build(row) for row in found)
 
 
-def _grouped(conn: Connection, model: type[Base]) -> dict[str, list[RowMapping]]:
+def _grouped(conn: Connection, model: type[Base], ids: list[str] | None = None
+             ) -> dict[str, list[RowMapping]]:
     table = _table(model)
     groups: dict[str, list[RowMapping]] = defaultdict(list)
-    for row in _rows(conn, model, table.c.entity_id, table.c.position):
+    query = select(table).order_by(table.c.entity_id, table.c.position)
+    if ids is not None:
+        query = query.where(table.c.entity_id.in_(ids))
+    for row in conn.execute(query).mappings():
         groups[row["entity_id"]].append(row)
     return groups
 
 
-def _load_entities(conn: Connection) -> tuple[Entity, ...]:
-    names, identifiers, sources = (_grouped(conn, model) for model in ENTITY_CHILDREN)
+_FAMILIES: dict[str, tuple[type[Base], Callable[[RowMapping], Any]]] = {
+    "ownership": (OwnershipRow, rows.ownership_from),
+    "control": (ControlRow, rows.control_from),
+    "relation": (RelationshipRow, rows.relationship_from),
+}
+
+
+def _chunks(ids: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(ids), _DELETE_CHUNK):
+        yield ids[start:start + _DELETE_CHUNK]
+
+
+def _load_entities(conn: Connection, ids: list[str] | None = None) -> tuple[Entity, ...]:
+    """Every stored entity, or those with ``ids`` (one chunk of them)."""
+    names, identifiers, sources = (_grouped(conn, model, ids) for model in ENTITY_CHILDREN)
 
     def build(row: RowMapping) -> Entity:
         key = row["id"]
         return rows.entity_from(row, names[key], identifiers[key], sources[key])
 
-    return _load(conn, EntityRow, build)
+    if ids is None:
+        return _load(conn, EntityRow, build)
+    table = _table(EntityRow)
+    found = conn.execute(select(table).where(table.c.id.in_(ids))).mappings().all()
+    return tuple(build(row) for row in sorted(found, key=lambda row: str(row["id"])))
 
 
 def _count(conn: Connection, model: type[Base]) -> int:

@@ -67,8 +67,9 @@ def test_rules_dir_from_environment(cli, twin_rules: Path, monkeypatch) -> None:
 
 
 def test_debug_shows_traceback(cli) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(Exception, match="no entity named"):
-        cli("--debug", "score", "No Such Company Ltd")
+    run = cli("--debug", "score", "No Such Company Ltd")
+    assert run.code == 3  # the same exit code as without --debug
+    assert "Traceback (most recent call last)" in run.err and "no entity named" in run.err
 
 
 def test_factors_are_described(cli) -> None:  # type: ignore[no-untyped-def]

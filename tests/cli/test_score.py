@@ -11,7 +11,7 @@ import pytest
 GOLDEN = Path(__file__).parent / "golden"
 AS_OF = "2026-11-01"  # fixed, so the goldens do not move with the clock
 UPDATE = os.environ.get("RISKENGINE_UPDATE_GOLDEN") == "1"
-REGIME_KEYS = {"status", "blocked", "possibly_blocked", "evidence"}
+REGIME_KEYS = {"status", "blocked", "possibly_blocked", "evidence", "coverage"}
 
 
 def score(cli, query: str, as_of: str = AS_OF) -> dict:  # type: ignore[no-untyped-def, type-arg]
@@ -38,7 +38,8 @@ def test_json_contract(cli) -> None:  # type: ignore[no-untyped-def]
     assert 0 <= result["score"] <= 100
     for verdict in result["regimes"].values():
         assert set(verdict) == REGIME_KEYS
-        assert verdict["status"] in {"listed", "owned", "controlled", "clear"}
+        assert verdict["status"] in {"listed", "owned", "controlled", "clear", "not_covered"}
+        assert set(verdict["coverage"]) == {"covered", "sources", "flags"}
     for c in result["contributions"]:
         assert {"factor", "points", "detail", "path"} <= set(c)
 

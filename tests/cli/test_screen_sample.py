@@ -3,6 +3,7 @@ flagged, a different company (KAMAZ's leasing arm, Siemens) not flagged."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -21,7 +22,8 @@ EXPECTED = {  # input id -> (top entity or None, flagged as a match)
 
 @pytest.fixture
 def screened(cli) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
-    rows = ok(cli, "screen", "--file", str(SAMPLE), "--format", "json").json()
+    out = ok(cli, "screen", "--file", str(SAMPLE), "--format", "json").out
+    rows = [json.loads(line) for line in out.splitlines()]  # one object per line (NDJSON)
     return {row["input"]["id"]: row for row in rows}
 
 

@@ -10,10 +10,15 @@ import pytest
 from riskengine.derive.explain import explain_verdict
 from riskengine.derive.verdicts import derive_regime, listing_label
 from riskengine.domain import Designation, Source
+from riskengine.engine import evaluate, score
+from riskengine.graph import GraphData
 from riskengine.result import RegimeVerdict
+from riskengine.ruleset.loader import load_rules
 from riskengine.ruleset.models import RegimeParams
-from tests.derive.build import EU, UK, US, graph
+from tests.conftest import ROOT
+from tests.derive.build import AS_OF, EU, UK, US, dataset, graph
 
+SSI_DAY = date(2014, 7, 16)
 LISTING = "TEST PROG"  # build.py: authority = regime code in capitals, list TEST, program PROG
 Expected = list[tuple[str, str, list[str]]]
 
@@ -120,6 +125,19 @@ CASES: list[tuple[str, RegimeParams, str, dict[str, Any], str, str, Expected]] =
        ["A", "owned 50.01% by", "Q", "owned unknown share by", "P", f"UK {LISTING}"])]),
     # Nothing to say about an entity with no ties to a listing.
     ("clear", US, "us", {"owns": [("a", "b", 60)]}, "b", "clear", []),
+    # A sectoral listing (OFAC SSI) does not block: said as what it is.
+    ("sectoral", US, "us", {"listings": [("x", "us", SSI_DAY, None, "sectoral")]}, "x", "clear",
+     [("non_blocking", f"not blocked; sectoral: US {LISTING} since 2014-07-16",
+       ["X", f"US {LISTING} since 2014-07-16"])]),
+    # Listed and on an export-control list: the listing first, the other one after it.
+    ("listed-and-export-control", US, "us",
+     {"listings": [("x", "us"), ("x", "us", None, None, "export_control")]}, "x", "listed",
+     [("listed", f"listed: US {LISTING}", ["X", f"US {LISTING}"]),
+      ("non_blocking", f"also; export control: US {LISTING}", ["X", f"US {LISTING}"])]),
+    # Another regime's sectoral listing and an ended one are not evidence here.
+    ("sectoral-elsewhere-or-ended", US, "us",
+     {"listings": [("x", "eu", None, None, "sectoral"),
+                   ("x", "us", SSI_DAY, date(2020, 1, 1), "sectoral")]}, "x", "clear", []),
 ]
 
 
@@ -157,3 +175,20 @@ def test_evidence_cites_the_original_fact() -> None:
 def test_listing_label(fields: dict[str, Any], label: str) -> None:
     d = Designation(id="d", entity_id="x", regime="uk", source=Source(source="test"), **fields)
     assert listing_label(d) == label
+
+
+def test_non_blocking_evidence_agrees_with_the_score() -> None:
+    """The listings a verdict names as non-blocking are those the score's other_listing
+    contribution counts, regime by regime."""
+    rules = load_rules(ROOT / "rules")
+    facts = dataset(listings=[("x", "us", SSI_DAY, None, "sectoral"),
+                              ("x", "us", None, None, "export_control"),
+                              ("x", "uk", None, None, "sectoral")])
+    result = score(evaluate(GraphData.from_dataset(facts), rules, AS_OF), "x")
+    named = {code: sorted(p.id for e in v.evidence if e.kind == "non_blocking"
+                          for p in e.path if p.type == "listing")
+             for code, v in result.regimes.items()}
+    scored = {c.regime: sorted(p.id for p in c.path) for c in result.contributions
+              if c.factor == "other_listing"}
+    assert {code: ids for code, ids in named.items() if ids} == scored
+    assert sorted(scored) == ["uk", "us"]

@@ -4,10 +4,11 @@ enumeration of simple paths, and contributions always add up to the score."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,7 +17,7 @@ from riskengine.derive.base import RegimeArrays
 from riskengine.domain import Dataset
 from riskengine.exposure.propagate import propagate
 from riskengine.exposure.score import ScoreTable, score_all, score_entity
-from riskengine.exposure.weights import exposure_edges, pass_factor, seeds
+from riskengine.exposure.weights import AllRegimes, exposure_edges, pass_factor, seeds
 from riskengine.graph import Graph
 from riskengine.result import ScoreResult
 from riskengine.ruleset.models import (
@@ -185,3 +186,37 @@ def test_shown_path_is_the_best_simple_path_with_ties_broken(case: Case) -> None
             ties = [p for p in candidates if p.strength >= top * (1 - 1e-9)]
             best = min(ties, key=lambda p: (len(p.nodes), p.nodes))
             assert nodes == best.nodes
+
+
+def _narrowed(g: Graph) -> Graph:
+    """``g`` with int32 node index arrays in every edge family."""
+    def narrow(e: Any) -> Any:
+        return replace(e, src=e.src.astype(np.int32), dst=e.dst.astype(np.int32))
+    return replace(g, ownership=narrow(g.ownership), control=narrow(g.control),
+                   relation=narrow(g.relation))
+
+
+@PROPERTY
+@given(cases())
+def test_int32_indices_give_the_same_scores(case: Case) -> None:
+    want = score_all(case.g, case.verdicts, case.scoring)
+    got = score_all(_narrowed(case.g), case.verdicts, case.scoring)
+    assert got.score.tolist() == want.score.tolist()
+    assert {k: v.tolist() for k, v in got.parts.items()} == \
+        {k: v.tolist() for k, v in want.parts.items()}
+
+
+@PROPERTY
+@given(cases(), st.booleans())
+def test_edges_sorted_once_for_all_regimes_are_each_regimes_edges(case: Case,
+                                                                  narrow: bool) -> None:
+    g = _narrowed(case.g) if narrow else case.g
+    shared = AllRegimes.of(g, case.scoring)
+    source = np.repeat(np.arange(g.n), np.diff(shared.ptr))
+    for r in (*REGIMES, "zz"):
+        w = shared.weights(g, case.scoring, r)
+        got = {(int(t), int(s)): float(x) for t, s, x in
+               zip(shared.target, source, w, strict=True) if x > 0}
+        e = exposure_edges(g, case.scoring, r)
+        assert got == dict(zip(zip(e.target.tolist(), e.source.tolist(), strict=True),
+                               e.weight.tolist(), strict=True))

@@ -167,3 +167,23 @@ def test_ingest_rules_validate_the_share(share: float, ok: bool) -> None:
     else:
         with pytest.raises(ValueError, match="max_delisted_share"):
             IngestRules(max_delisted_share=share)
+
+
+@pytest.mark.parametrize(
+    ("published", "future_days", "force", "refused"),
+    [
+        (D3, 1, False, True),  # 17 days ahead of today (D2)
+        (date(2022, 6, 29), 1, False, False),  # one day ahead: the tolerance
+        (date(2022, 6, 30), 1, False, True),  # two days ahead
+        (date(2022, 6, 30), 2, False, False),  # a wider tolerance from rules/ingest.yaml
+        (date(2099, 1, 1), 1, True, False),  # forced
+    ],
+)
+def test_edition_from_the_future_is_refused(published: date, future_days: int, force: bool,
+                                            refused: bool) -> None:
+    today = D2
+    guard = Guard.of(IngestRules(future_days=future_days), force)
+    message = rf"sdn.csv: ofac-sdn edition of {published} is dated after today \(2022-06-28"
+    with pytest.raises(InputError, match=message) if refused else nullcontext():
+        plan_edition(edition(des("a")), published, [], NO_PAST, guard, "sdn.csv", today=today)
+    assert plan_edition(edition(des("a")), published, [], NO_PAST, guard, "sdn.csv").counts

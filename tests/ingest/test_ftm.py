@@ -30,7 +30,9 @@ from riskengine.ingest.ftm import (
     parse_ftm_date,
     parse_share,
     read_ftm,
+    resolve_flat,
     resolve_references,
+    scan_ftm,
 )
 from tests.conftest import FIXTURES
 
@@ -254,7 +256,8 @@ def test_blank_lines_are_ignored_and_empty_file_is_empty(tmp_path: Path) -> None
     empty.write_text("", encoding="utf-8")
     result = read_ftm(path)
     assert [(e.id, e.sources[0].line) for e in result.dataset.entities] == [("a", 2)]
-    assert read_ftm(empty).dataset == Dataset()
+    with pytest.raises(InputError, match=r"empty\.ftm\.json: no FtM records"):
+        read_ftm(empty)  # refused: nothing to ingest
 
 
 @pytest.mark.parametrize(
@@ -385,3 +388,43 @@ def test_zala_regime_totals(zala: FtmResult) -> None:
     regimes = Counter(d.regime for d in zala.dataset.designations)
     assert regimes == {"us": 9, "ua": 5, "uk": 4, "ch": 4, "nz": 4, "eu": 3, "fr": 3, "mc": 3,
                        "be": 2, "jp": 2, "au": 1, "ca": 1}
+
+
+# --- streaming and the fast parse ----------------------------------------------------------
+
+@pytest.mark.parametrize(("newline", "line"), [(b"\n", 4), (b"\r\n", 4), (b"\r", 4)])
+def test_lines_are_numbered_as_splitlines_numbers_them(tmp_path: Path, newline: bytes,
+                                                       line: int) -> None:
+    """The file is streamed; line numbers stay those of ``bytes.splitlines`` (blank lines
+    counted, a lone CR is a line break)."""
+    records = [VALID.encode(), b"", VALID.replace('"a"', '"b"').encode(), b"[1]"]
+    path = tmp_path / "lines.ftm.json"
+    path.write_bytes(newline.join(records) + newline)
+    with pytest.raises(InputError) as caught:
+        read_ftm(path)
+    assert str(caught.value).startswith(f"{path}:{line}: expected a JSON object")
+    path.write_bytes(newline.join(records[:3]))
+    assert [e.sources[0].line for e in read_ftm(path).dataset.entities] == [1, 3]
+
+
+@pytest.mark.parametrize("line", [
+    '{"id": "n", "schema": "Address", "properties": {}, "extra": NaN}',  # json-only literal
+    '{"id": "n", "schema": "Address", "properties": {}, "big": 123456789012345678901234567}',
+    '\ufeff{"id": "n", "schema": "Address", "properties": {}}',  # a byte order mark
+])
+def test_lines_json_accepts_are_still_accepted(tmp_path: Path, line: str) -> None:
+    """orjson reads most lines; what it refuses, json decides, as before (same messages)."""
+    path = tmp_path / "odd.ftm.json"
+    path.write_text(f"{VALID}\n{line}\n", encoding="utf-8")
+    assert read_ftm(path).skipped == {"Address": 1}
+
+
+def test_scan_gives_the_facts_read_ftm_validates(sample: FtmResult) -> None:
+    scan = scan_ftm(SAMPLE)
+    assert scan.facts.to_dataset() == sample.dataset
+    assert (scan.counts, scan.skipped, scan.warnings, scan.content_hash) == (
+        sample.counts, sample.skipped, sample.warnings, sample.content_hash)
+    flat, flat_warnings = resolve_flat(scan.facts, set())
+    dataset, warnings = resolve_references(sample.dataset, set())
+    assert (flat.to_dataset(), flat_warnings) == (dataset, warnings)
+    assert warnings  # the sample points outside the file once

@@ -70,3 +70,71 @@ def test_added_and_removed_entities() -> None:
 def test_alert_rules_are_validated(doc: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         AlertRules.model_validate(doc)
+
+
+# --- merges and splits: entities are followed by their records ---------------------------
+
+UK = RegimeState("listed", True, True)
+
+
+def ent(key: str, score: float = 100.0, band: str = "blocked", members: tuple[str, ...] = (),
+        **regimes: RegimeState) -> EntityState:
+    return EntityState(key, key.upper(), score, band, regimes, {}, members)
+
+
+def by_id(*states: EntityState) -> dict[str, EntityState]:
+    return {s.entity_id: s for s in states}
+
+
+FOLLOW = [
+    ("merge: one row naming the absorbed id",
+     [ent("a", us=LISTED), ent("b", uk=UK)], [ent("a", members=("a", "b"), us=LISTED, uk=UK)],
+     [("a", "merged", None, "b", "a")]),
+    ("absorbed into a later id",
+     [ent("a", us=LISTED), ent("b", uk=UK)], [ent("b", members=("a", "b"), us=LISTED, uk=UK)],
+     [("b", "merged", None, "a", "b")]),
+    ("renamed by a scenario id",
+     [ent("x", us=LISTED)], [ent("kamaz", members=("kamaz", "x"), us=LISTED)],
+     [("kamaz", "merged", None, "x", "kamaz")]),
+    ("merge with a real change on top",
+     [ent("a", 10, "low"), ent("b", 12, "low")],
+     [ent("a", 100, "blocked", members=("a", "b"), eu=LISTED)],
+     [("a", "merged", None, "b", "a"), ("a", "newly_blocked", "eu", "clear", "listed"),
+      ("a", "band", None, "low", "blocked"), ("a", "score", None, "12", "100")]),
+    ("merge with a new record only is no merge",
+     [ent("a", us=LISTED)], [ent("a", members=("a", "new"), us=LISTED)], []),
+    ("split: one row naming where it came from",
+     [ent("a", members=("a", "b"), us=LISTED, uk=UK)], [ent("a", us=LISTED), ent("b", uk=UK)],
+     [("b", "split", None, "a", "b")]),
+    ("split part newly blocked under another regime",
+     [ent("a", members=("a", "b"), us=LISTED)], [ent("a", us=LISTED), ent("b", us=LISTED,
+                                                                          ca=LISTED)],
+     [("b", "split", None, "a", "b"), ("b", "newly_blocked", "ca", "clear", "listed")]),
+    ("split and unblocked everywhere",
+     [ent("a", members=("a", "b"), us=LISTED)], [ent("a", 0, "none"), ent("b", 0, "none")],
+     [("a", "unblocked", "us", "listed", "clear"), ("a", "band", None, "blocked", "none"),
+      ("a", "score", None, "100", "0"), ("b", "split", None, "a", "b"),
+      ("b", "unblocked", "us", "listed", "clear"), ("b", "band", None, "blocked", "none"),
+      ("b", "score", None, "100", "0")]),
+    ("removed only when no record is left",
+     [ent("a"), ent("b")], [ent("c")],
+     [("a", "removed", None, "100 blocked", ""), ("b", "removed", None, "100 blocked", ""),
+      ("c", "added", None, "", "100 blocked")]),
+]
+
+
+@pytest.mark.parametrize(("previous", "current", "expected"), [c[1:] for c in FOLLOW],
+                         ids=[c[0] for c in FOLLOW])
+def test_merges_and_splits(previous: list[EntityState], current: list[EntityState],
+                           expected: list[tuple[str, str, str | None, str, str]]) -> None:
+    found = compare(by_id(*previous), by_id(*current), AlertRules())
+    assert [(c.entity_id, c.kind, c.regime, c.before, c.after) for c in found] == expected
+
+
+def test_without_merges_the_old_comparison_is_kept() -> None:
+    """Plain entities (no members) change exactly as ``entity_changes`` says."""
+    from riskengine.runs.changes import entity_changes
+
+    cases = [(o, n) for _id, o, n, _e in CASES]
+    for old, new in cases:
+        assert compare({"e1": old}, {"e1": new}, AlertRules()) == entity_changes(old, new, 10.0)

@@ -59,3 +59,11 @@ def test_counts() -> None:
     assert found["entities"] == 4 and found["blocked"] == 2
     assert (found["band:blocked"], found["band:low"], found["band:high"]) == (2, 1, 0)
     assert (found["blocked:us"], found["blocked:uk"]) == (2, 1)
+
+
+def test_rows_name_the_records_of_merged_entities() -> None:
+    members = {"b": ("uk:1", "b"), "c": ("c",)}
+    rows = list(score_rows(TABLE, ["A", "B", "C", "D"], VERDICTS, ["us", "uk"], members))
+    assert [r["members"] for r in rows] == [None, ["b", "uk:1"], None, None]
+    states = [state_from(r) for r in rows]
+    assert [s.records for s in states] == [("a",), ("b", "uk:1"), ("c",), ("d",)]

@@ -82,7 +82,7 @@ def test_file_json_is_one_object_per_row(cli: Cli, tmp_path: Path) -> None:
                            "c3,Acme Widgets Ltd,de\n")
     run = cli("--file", str(path), "--format", "json")
     assert run.code == 0, run.err
-    rows = json.loads(run.out)
+    rows = [json.loads(line) for line in run.out.splitlines()]  # NDJSON
     assert [r["input"]["id"] for r in rows] == ["c1", "c2", "c3"]
     assert rows[0]["matches"][0]["entity"]["id"] == "kamaz"
     assert rows[1]["matches"][0]["entity"]["id"] == "moskvich"
@@ -139,3 +139,69 @@ def test_bad_screening_yaml_is_a_rule_error(cli: Cli, tmp_path: Path,
     run = cli("KAMAZ")
     assert run.code == 2
     assert "screening.yaml:2" in run.err
+
+
+MESSY = [("S-1", "ПАО КАМАЗ"), ("S-2", "Société Anonyme Nobody"), ("S-3", "Moskvitch")]
+
+
+@pytest.mark.parametrize(
+    ("codec", "delimiter", "args"),
+    [
+        ("utf-8", ",", ()),
+        ("utf-8-sig", ";", ()),  # Excel's "CSV UTF-8" in a semicolon locale
+        ("utf-16", "\t", ()),  # Excel's "Unicode text"
+        ("cp1252", ";", ()),  # Excel's plain CSV on Windows (no Cyrillic in cp1252)
+        ("cp1252", "|", ("--encoding", "windows-1252", "--delimiter", "|")),
+        ("utf-16-le", "\t", ("--encoding", "utf-16-le", "--delimiter", "tab")),
+    ],
+)
+def test_messy_files(cli: Cli, tmp_path: Path, codec: str, delimiter: str,
+                     args: tuple[str, ...]) -> None:
+    rows = [(i, n) for i, n in MESSY if codec != "cp1252" or n.isascii() or "é" in n]
+    text = "\r\n".join(delimiter.join(r) for r in [("ID", "Name"), *rows]) + "\r\n"
+    path = tmp_path / "counterparties.csv"
+    path.write_bytes(text.encode(codec))
+    run = cli("--file", str(path), "--format", "json", *args)
+    assert run.code == 0, run.err
+    got = {r["input"]["id"]: r for r in map(json.loads, run.out.splitlines())}
+    assert [got[i]["input"]["name"] for i, _ in rows] == [n for _, n in rows]
+    tops = {i: (r["matches"][0]["entity"]["id"] if r["matches"] else None)
+            for i, r in got.items()}
+    expected = {"S-1": "kamaz", "S-2": None, "S-3": "moskvich"}
+    assert tops == {i: expected[i] for i, _ in rows}
+
+
+def test_undecodable_file_names_line_and_byte(cli: Cli, tmp_path: Path) -> None:
+    data = "id,name\n1,KAMAZ\n2,Société\n".encode("cp1252")
+    path = tmp_path / "counterparties.csv"
+    path.write_bytes(data)
+    run = cli("--file", str(path), "--encoding", "utf-8")
+    assert run.code == 2 and run.out == ""
+    assert f"counterparties.csv:3: cannot decode as utf-8-sig at byte {data.index(0xE9)}" \
+        in run.err
+
+
+def test_bad_row_late_in_a_file_writes_nothing(cli: Cli, tmp_path: Path) -> None:
+    rows = "".join(f"r{i},KAMAZ {i}\n" for i in range(60))
+    path = write(tmp_path, f"id,name\n{rows}r60,KAMAZ,extra\n")
+    run = cli("--file", str(path))
+    assert run.code == 2 and run.out == ""  # checked in full before any row is written
+    assert "counterparties.csv:62: expected 2 fields, got 3" in run.err
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+def test_file_formats_have_every_row(cli: Cli, tmp_path: Path, fmt: str) -> None:
+    names = ["KAMAZ", "Nobody In Particular", "Moskvich", "Rostec"] * 20
+    path = write(tmp_path, "name\n" + "".join(f"{n}\n" for n in names))
+    run = cli("--file", str(path), "--format", fmt)
+    assert run.code == 0, run.err
+    if fmt == "json":
+        lines = [json.loads(line)["input"]["line"] for line in run.out.splitlines()]
+    elif fmt == "csv":
+        lines = sorted({int(r.split(",")[0]) for r in run.out.splitlines()[1:]})
+    else:
+        lines = [i + 2 for i, r in enumerate(
+            r for r in run.out.splitlines() if not r.startswith(" "))]
+        assert [r.split(":")[0] for r in run.out.splitlines()
+                if not r.startswith(" ")] == names
+    assert lines == list(range(2, len(names) + 2))

@@ -88,3 +88,22 @@ def test_a_store_error_midway_leaves_nothing(store: Store) -> None:
     with pytest.raises(StoreError, match="nothing was written"):
         save_run(store, run(), duplicate, NOTE)
     assert list_runs(store) == [first]
+
+
+def test_members_of_merged_entities_round_trip(store: Store) -> None:
+    merged = rows()
+    merged[1] = merged[1] | {"members": ["e1", "uk:9"]}
+    saved = save_run(store, run(), merged, NOTE)
+    states = run_states(store, saved.id or 0)
+    assert [states[i].records for i in ("e0", "e1", "e2")] == [
+        ("e0",), ("e1", "uk:9"), ("e2",)]
+
+
+def test_history_follows_earlier_ids(store: Store) -> None:
+    save_run(store, run(), rows(), NOTE)  # e1 and e2 apart
+    together = [r for r in rows() if r["entity_id"] != "e2"]
+    together[1] = together[1] | {"members": ["e1", "e2"]}
+    save_run(store, run(date(2026, 2, 1)), together, NOTE)
+    found = entity_history(store, ["e1", "e2"])
+    assert [(r.id, s.entity_id, s.records) for r, s in found] == [
+        (1, "e1", ("e1",)), (1, "e2", ("e2",)), (2, "e1", ("e1", "e2"))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from riskengine.domain import (
     Control,
@@ -21,7 +23,7 @@ from riskengine.domain import (
     Share,
     Source,
 )
-from riskengine.ingest.ftm import read_ftm, resolve_references
+from riskengine.ingest.ftm import read_ftm, resolve_references, scan_ftm
 from riskengine.store import Store, StoreError
 from riskengine.store import store as store_module
 from riskengine.store.migrate import current_revision, head_revision
@@ -31,7 +33,7 @@ from tests.store.builders import RULES, SRC, dump, record, sample_dataset
 
 TABLES = {"alembic_version", "entities", "entity_names", "entity_identifiers", "entity_sources",
           "designations", "ownerships", "controls", "relationships", "ingests", "list_editions",
-          "runs", "run_scores", "audit_log", "locks", "overrides", "snapshots"}
+          "runs", "run_scores", "audit_log", "locks", "overrides", "snapshots", "merge_decisions"}
 EMPTY = {"entities": 0, "designations": 0, "ownerships": 0, "controls": 0, "relationships": 0,
          "ingests": 0, "list_editions": 0}
 KINDS = ("entities", "designations", "ownerships", "controls", "relationships")
@@ -61,7 +63,7 @@ def test_open_migrates_an_empty_database_once(db_url: str) -> None:
     assert dump(db_url) == before
     engine = create_engine(db_url)
     with engine.connect() as conn:
-        assert current_revision(conn) == head_revision() == "0005"
+        assert current_revision(conn) == head_revision() == "0007"
     engine.dispose()
 
 
@@ -242,3 +244,71 @@ def test_in_memory_sqlite_works() -> None:
         store.save_ingest(Dataset(entities=(Entity(id="e", name="E", sources=(Source(
             source="rules"),)),)), record())
         assert store.counts()["entities"] == 1
+
+
+# --- bulk writes of flat facts (ingest ftm) ------------------------------------------------
+
+FACT_TABLES = ("entities", "entity_names", "entity_identifiers", "entity_sources",
+               "designations", "ownerships", "controls", "relationships")
+
+
+class _Undo(Exception):
+    """Rolls a comparison's transaction back."""
+
+
+def _rows_after(store: Store, write: Callable[..., object]) -> dict[str, list[str]]:
+    """Every stored fact row, raw from the driver, after ``write(conn)``; then rolled back."""
+    found: dict[str, list[str]] = {}
+    with pytest.raises(_Undo), store.transaction(write=True) as conn:
+        write(conn)
+        found = {t: sorted(repr(tuple(row)) for row in conn.exec_driver_sql(f"SELECT * FROM {t}"))
+                 for t in FACT_TABLES}
+        raise _Undo
+    return found
+
+
+def _stored_before(sample: Dataset) -> Dataset:
+    """Facts already stored: some of the sample's ids with other values, and other ids."""
+    first = sample.entities[0].model_copy(update={"name": "Old name", "aliases": ("a", "b", "c")})
+    other = Entity(id="zz-other", name="Other", sources=(RULES,))
+    edge = sample.ownerships[0].model_copy(update={"share": Share.exact(5)})
+    return Dataset(entities=(first, other), ownerships=(edge,),
+                   designations=sample.designations[:1])
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["fresh store", "ids already stored"])
+def test_bulk_write_stores_the_rows_the_domain_objects_give(store: Store, stored: bool) -> None:
+    """The fast path (flat facts, raw driver) against the reference: the same facts as
+    domain objects, written row dict by row dict with SQLAlchemy (``rows.*``)."""
+    scan = scan_ftm(FIXTURES / "ftm" / "sample.ftm.json")
+    if stored:
+        store.save_ingest(_stored_before(scan.facts.to_dataset()), record())
+    fast = _rows_after(store, lambda conn: store_module._write_dataset(conn, scan.facts))
+    slow = _rows_after(store, lambda conn: store_module._write_dataset(
+        conn, scan.facts.to_dataset()))
+    assert fast == slow
+    assert all(fast[t] for t in FACT_TABLES)  # every table has rows to compare
+    assert ("zz-other" in repr(fast["entities"])) is stored
+
+
+def test_bulk_ingest_is_one_transaction(store: Store) -> None:
+    """A failure after the bulk write (here: in the audit entry) leaves nothing written."""
+    scan = scan_ftm(FIXTURES / "ftm" / "sample.ftm.json")
+    before = store.counts()
+
+    def failing_audit(conn: object, saved: object) -> None:
+        raise SQLAlchemyError("audit refused")
+
+    with pytest.raises(StoreError, match="nothing was written: audit refused"):
+        store.save_ingest(scan.facts, record(), failing_audit)
+    assert store.counts() == before
+    store.save_ingest(scan.facts, record())
+    assert store.load_dataset() == by_id(scan.facts.to_dataset())
+
+
+def test_a_driver_error_in_the_bulk_write_is_a_store_error(store: Store) -> None:
+    scan = scan_ftm(FIXTURES / "ftm" / "sample.ftm.json")
+    twice = dataclasses.replace(scan.facts, entities=scan.facts.entities * 2)  # ids clash
+    with pytest.raises(StoreError, match="nothing was written"):
+        store.save_ingest(twice, record())
+    assert store.counts() == EMPTY

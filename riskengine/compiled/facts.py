@@ -1,0 +1,179 @@
+"""The facts behind a compiled graph, read on demand: explaining one entity reads the few
+entities and facts on its paths from the store (by id), not the whole store.
+
+``StoredFacts`` implements ``graph.Facts`` over a ``Compiled`` graph: ``entities[i]`` is the
+merged entity ``i`` (its member records read and merged as ``ingest.merge`` merges them),
+``ownerships[k]`` the fact of compiled ownership row ``k`` with its ends rewritten to the
+merged entities, and so on. Rule-file scenario facts come from the rules in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
+from typing import Any, Generic, Protocol, TypeVar, overload
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel
+
+from riskengine.compiled.build import SCENARIO, Compiled
+from riskengine.domain import Control, Dataset, Designation, Entity, Ownership, Relationship
+from riskengine.ingest.merge import merge_entities
+
+T = TypeVar("T")
+F = TypeVar("F", bound=BaseModel)
+
+
+class FactReader(Protocol):
+    """What ``StoredFacts`` needs of a store (``riskengine.store.Store`` has it)."""
+
+    def entities(self, ids: Sequence[str]) -> dict[str, Entity]: ...
+    def designations_for(self, entity_ids: Sequence[str]) -> list[Designation]: ...
+    def fact(self, family: str, fact_id: str) -> Ownership | Control | Relationship: ...
+
+
+class Lazy(Sequence[T], Generic[T]):
+    """A sequence of ``n`` items made by ``make(i)`` when first asked for, then kept."""
+
+    def __init__(self, n: int, make: Callable[[int], T]) -> None:
+        self._n, self._make = n, make
+        self._done: dict[int, T] = {}
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, i: int | slice) -> T | Sequence[T]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        k = int(i) + (self._n if i < 0 else 0)
+        if not 0 <= k < self._n:
+            raise IndexError(i)
+        if k not in self._done:
+            self._done[k] = self._make(k)
+        return self._done[k]
+
+    def __iter__(self) -> Iterator[T]:
+        return (self[k] for k in range(self._n))
+
+
+class StoredFacts:
+    """``graph.Facts`` of a compiled graph, reading from ``reader`` and ``scenario``."""
+
+    def __init__(self, compiled: Compiled, scenario: Dataset, reader: FactReader) -> None:
+        self.c, self.scenario, self.reader = compiled, scenario, reader
+        self.entities = Lazy(compiled.n, self._entity)
+        self.ownerships = Lazy(compiled["ownership"].num_rows, self._edge("ownership"))
+        self.controls = Lazy(compiled["control"].num_rows, self._edge("control"))
+        self.relationships = Lazy(compiled["relation"].num_rows, self._edge("relation"))
+
+    @cached_property
+    def ids(self) -> list[str]:
+        return list(self.c["entities"].column("id").to_pylist())
+
+    @cached_property
+    def names(self) -> list[str]:
+        return list(self.c["entities"].column("name").to_pylist())
+
+    @cached_property
+    def _members(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[str]]:
+        """Members grouped by entity: (order, pointers, member ids)."""
+        entity = self.c["members"].column("entity").to_numpy()
+        order = np.argsort(entity, kind="stable").astype(np.int64)
+        ptr = np.concatenate(([0], np.cumsum(np.bincount(entity, minlength=self.c.n))))
+        return order, ptr.astype(np.int64), self.c["members"].column("member").to_pylist()
+
+    def members(self, i: int) -> list[str]:
+        """Record ids of entity ``i``, its head first."""
+        order, ptr, ids = self._members
+        found = [ids[int(k)] for k in order[ptr[i]:ptr[i + 1]]]
+        head = self.ids[i]
+        return [head, *(m for m in found if m != head)]
+
+    def clusters(self) -> dict[str, tuple[str, ...]]:
+        """Entities of two or more records: id -> member record ids (as ``MergeMap.members``)."""
+        sizes = np.diff(self._members[1])
+        return {self.ids[int(i)]: tuple(sorted(self.members(int(i))))
+                for i in np.flatnonzero(sizes > 1)}
+
+    def all_entities(self, stored: dict[str, Entity]) -> list[Entity]:
+        """Every graph entity, merged from ``stored`` records and the scenario's (for
+        indexes over every entity: the screener)."""
+        records = {**stored, **self._scenario_entities}
+        order, ptr, ids = self._members
+        out = []
+        for i, head in enumerate(self.ids):
+            members = [ids[int(k)] for k in order[ptr[i]:ptr[i + 1]]]
+            found = [records[head], *(records[m] for m in members if m != head)]
+            out.append(found[0] if len(found) == 1 else merge_entities(found))
+        return out
+
+    @cached_property
+    def _scenario_entities(self) -> dict[str, Entity]:
+        return self.scenario.entity_map()
+
+    def _entity(self, i: int) -> Entity:
+        ids = self.members(i)
+        found = {**self.reader.entities([m for m in ids if m not in self._scenario_entities]),
+                 **{m: self._scenario_entities[m] for m in ids if m in self._scenario_entities}}
+        records = [found[m] for m in ids if m in found]
+        return records[0] if len(records) == 1 else merge_entities(records)
+
+    @cached_property
+    def _scenario_facts(self) -> dict[str, dict[str, Any]]:
+        ds = self.scenario
+        return {"ownership": {f.id: f for f in ds.ownerships},
+                "control": {f.id: f for f in ds.controls},
+                "relation": {f.id: f for f in ds.relationships}}
+
+    def _edge(self, family: str) -> Callable[[int], Any]:
+        table = self.c[family]
+        ends = {"ownership": ("owner", "asset"), "control": ("controller", "controlled"),
+                "relation": ("a", "b")}[family]
+
+        def make(k: int) -> Any:
+            fact_id = table.column("fact")[k].as_py()
+            fact = (self._scenario_facts[family][fact_id]
+                    if table.column("origin")[k].as_py() == SCENARIO
+                    else self.reader.fact(family, fact_id))
+            src, dst = (int(table.column(c)[k].as_py()) for c in ("src", "dst"))
+            return fact.model_copy(update={ends[0]: self.ids[src], ends[1]: self.ids[dst]})
+
+        return make
+
+    def designations_of(self, entity_id: str) -> tuple[Designation, ...]:
+        """Designations of every member record of ``entity_id``: scenario ones first, then
+        the stored ones by id (as the merged Dataset orders them)."""
+        try:
+            i = self.index[entity_id]
+        except KeyError:
+            return ()
+        members = self.members(i)
+        wanted = set(members)
+        found = [d for d in self.scenario.designations if d.entity_id in wanted]
+        found += self.reader.designations_for([m for m in members
+                                               if m not in self._scenario_entities])
+        return tuple(d if d.entity_id == entity_id else
+                     d.model_copy(update={"entity_id": entity_id}) for d in found)
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {eid: i for i, eid in enumerate(self.ids)}
+
+
+def facts_about(facts: StoredFacts, data: Any, entity_ids: Sequence[str]) -> Dataset:
+    """The facts an override's fingerprint reads (``overrides.fingerprints``) for these
+    entities: their designations and the ownership and control ties into them, all periods.
+    ``data``: the ``GraphData`` of ``facts``."""
+    index = facts.index
+    wanted = [index[e] for e in sorted(set(entity_ids)) if e in index]
+    own = [facts.ownerships[int(k)] for k in np.flatnonzero(np.isin(data.ownership.dst, wanted))]
+    ctl = [facts.controls[int(k)] for k in np.flatnonzero(np.isin(data.control.dst, wanted))]
+    des = [d for i in wanted for d in facts.designations_of(facts.ids[i])]
+    return Dataset(entities=tuple(facts.entities[i] for i in wanted), designations=tuple(des),
+                   ownerships=tuple(own), controls=tuple(ctl))

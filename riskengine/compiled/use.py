@@ -1,0 +1,116 @@
+"""Open the compiled graph of a store and its rules: reuse the folder of this (data version,
+rules) when it is intact, else read the store in columns, compile and save. The I/O edge of
+the whole-graph path; ``score``, ``screen``, ``rescore`` and a long-running service use it.
+
+Where the folders live: ``Settings.cache_dir`` (``RISKENGINE_CACHE``) if set; else, for a
+SQLite file, ``<file>.compiled/`` beside it; else (PostgreSQL, an in-memory SQLite) a folder
+per database under ``$XDG_CACHE_HOME/riskengine`` (default ``~/.cache/riskengine``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.compute as pc
+from sqlalchemy.engine import make_url
+
+from riskengine.compiled import files
+from riskengine.compiled.build import Compiled, compile_facts
+from riskengine.compiled.facts import StoredFacts
+from riskengine.compiled.graph import graph_data
+from riskengine.domain import Dataset
+from riskengine.graph import GraphData
+from riskengine.ingest.merge import MergeMap, MergeRules, cluster
+from riskengine.names import normalise
+from riskengine.ruleset.models import RuleSet
+from riskengine.ruleset.snapshot import digest, encode, read_rule_files
+from riskengine.settings import Settings
+from riskengine.store.columnar import read_tables
+from riskengine.store.store import Store
+
+Note = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A compiled graph ready to evaluate: its arrays, its facts, and how it was had."""
+
+    data: GraphData
+    facts: StoredFacts
+    compiled: Compiled
+    key: str
+    version: str  # the data version (``Store.data_version``) it was compiled from
+    built: str | None  # why it was (re)built now, None when an intact folder was reused
+
+
+def cache_root(settings: Settings) -> Path:
+    """The folder that holds this database's compiled graphs."""
+    if settings.cache_dir is not None:
+        return settings.cache_dir
+    url = make_url(settings.db_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(f"{url.database}.compiled")
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    safe = url.render_as_string(hide_password=True)
+    return base / "riskengine" / hashlib.sha256(safe.encode()).hexdigest()[:16]
+
+
+def rules_digest(rules_dir: Path, settings: Settings, merge_rules: MergeRules) -> str:
+    """sha256 of every rule file, of the switches that change the graph (the seed) and of
+    the merge rules in force (``merges.yaml`` with the review queue's decisions)."""
+    extra = f"\nseed={settings.seed}\nmerges={merge_rules.model_dump_json()}"
+    return digest(encode(read_rule_files(rules_dir)) + extra.encode())
+
+
+def open_graph(settings: Settings, store: Store, rules: RuleSet, rules_dir: Path,
+               merge_rules: MergeRules) -> Loaded:
+    """The compiled graph of ``store`` and ``rules``, built and saved when missing, stale
+    (another key) or corrupt (rebuilt; ``built`` says why)."""
+    root, rdigest = cache_root(settings), rules_digest(rules_dir, settings, merge_rules)
+    version = store.data_version()
+    key = files.graph_key(version, rdigest)
+    built: str | None = None
+    try:
+        compiled = files.load(root, key)
+        built = None if compiled is not None else "no compiled graph for this data and rules"
+    except files.Corrupt as exc:
+        files.discard(root, key)
+        compiled, built = None, f"compiled graph rebuilt: {exc}"
+    if compiled is None:
+        stored = read_tables(settings.db_url)
+        forced = [i for pair in merge_rules.force for i in pair.ids]
+        compiled = compile_facts(stored, rules.scenario, _merger(store, rules, merge_rules),
+                                 forced)
+        version, key = stored.version, files.graph_key(stored.version, rdigest)
+        files.save(root, key, compiled, {"data_version": stored.version, "rules": rdigest})
+    facts = StoredFacts(compiled, rules.scenario, store)
+    return Loaded(graph_data(compiled, facts, facts.ids), facts, compiled, key, version, built)
+
+
+def _merger(store: Store, rules: RuleSet, merge_rules: MergeRules
+            ) -> Callable[[list[str], dict[str, int]], MergeMap]:
+    scenario = rules.scenario.entity_map()
+
+    def merge(ids: list[str], ranks: dict[str, int]) -> MergeMap:
+        stored = store.entities([i for i in ids if i not in scenario])
+        found = [scenario[i] if i in scenario else stored[i] for i in ids]
+        return cluster(Dataset(entities=tuple(found)), merge_rules, frozenset(scenario), ranks)
+
+    return merge
+
+
+def lookup(loaded: Loaded, query: str) -> list[int]:
+    """Graph indices of the entities ``query`` names: a record id (merged ones lead to their
+    entity), else a name or alias that normalises like it; sorted by id."""
+    members = loaded.compiled["members"]
+    hit = members.filter(pc.equal(members.column("member"), query))
+    if hit.num_rows:
+        return [int(hit.column("entity")[0].as_py())]
+    keys = loaded.compiled["keys"]
+    found = keys.filter(pc.equal(keys.column("key"), normalise(query)))
+    ids = loaded.facts.ids
+    return sorted({int(i) for i in found.column("entity").to_pylist()}, key=lambda i: ids[i])

@@ -1,0 +1,172 @@
+"""Stored facts straight into columns: SQL to Arrow tables with no Python object per row.
+
+The whole-graph path (``riskengine.compiled``) reads every fact table through ADBC (the Arrow
+Database Connectivity drivers for SQLite and PostgreSQL, which fill Arrow buffers in C), in
+one read transaction, together with the data version those rows belong to. Only the columns
+the graph needs are read; explanations fetch the full rows of the few facts they cite
+through ``Store`` (see ``riskengine.compiled.facts``).
+
+Dates come back as ISO text from SQLite and as dates from PostgreSQL: ``day_numbers`` turns
+either into proleptic ordinals (``date.toordinal``), the graph's day unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy.engine import make_url
+
+from riskengine.store.store import StoreError, data_version
+
+# Columns read per table; ids first. Order by id (code-point order) is applied in Arrow so
+# that SQLite and PostgreSQL (whose collation may differ) give the same order. ``{x}`` marks
+# a nullable text or date column: on SQLite it is read as COALESCE(x, '') because the driver
+# types a column from its first rows (all NULL there would make it an integer column).
+QUERIES: dict[str, str] = {
+    "entities": "SELECT id, kind, name, {country}, {first_seen} FROM entities",
+    "names": "SELECT entity_id, position, name FROM entity_names",
+    "identifiers": "SELECT entity_id, scheme, value FROM entity_identifiers",
+    "designations": "SELECT id, entity_id, regime, measure, {listed_from}, {listed_to} "
+                    "FROM designations",
+    "ownerships": "SELECT id, owner_id, asset_id, share_low, share_high, share_known, "
+                  "{valid_from}, {valid_to} FROM ownerships",
+    "controls": "SELECT id, controller_id, controlled_id, kind, {valid_from}, {valid_to} "
+                "FROM controls",
+    "relationships": "SELECT id, a_id, b_id, kind, status, {valid_from}, {valid_to} "
+                     "FROM relationships",
+}
+_NULLABLE = ("country", "listed_from", "listed_to", "valid_from", "valid_to")
+
+
+def _sql(template: str, dialect: str) -> str:
+    cols = {c: (f"COALESCE({c}, '') AS {c}" if dialect == "sqlite" else c) for c in _NULLABLE}
+    return template.format(**cols, first_seen="COALESCE(first_seen, 0) AS first_seen")
+
+
+VERSION_QUERY = "SELECT id, source, content_hash FROM ingests ORDER BY id"
+_EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal(): date32 day 0
+
+
+@dataclass(frozen=True)
+class FactTables:
+    """Every stored fact as Arrow tables (``QUERIES`` keys), and the data version they are."""
+
+    tables: dict[str, pa.Table]
+    version: str
+
+    def __getitem__(self, name: str) -> pa.Table:
+        return self.tables[name]
+
+
+def adbc_target(url: str) -> tuple[str, str]:
+    """('sqlite' | 'postgresql', what that ADBC driver connects to) for an SQLAlchemy URL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return "sqlite", parsed.database or ":memory:"
+    if parsed.get_backend_name() == "postgresql":
+        return "postgresql", parsed.set(drivername="postgresql").render_as_string(
+            hide_password=False)
+    raise StoreError(f"unsupported database {parsed.get_backend_name()!r}")
+
+
+@contextmanager
+def _adbc(url: str) -> Iterator[Any]:
+    kind, target = adbc_target(url)
+    try:
+        if kind == "sqlite":
+            import adbc_driver_sqlite.dbapi as driver
+        else:
+            import adbc_driver_postgresql.dbapi as driver  # type: ignore[no-redef]
+        conn = driver.connect(target)
+    except Exception as exc:  # the drivers raise their own error types
+        raise StoreError(f"cannot read the store in columns: {_line(exc)}") from exc
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def read_version(url: str) -> str:
+    """The data version of the store now (see ``data_version``)."""
+    with _adbc(url) as conn:
+        return _version(conn)
+
+
+def _version(conn: Any) -> str:
+    rows = _query(conn, VERSION_QUERY).to_pylist()
+    return data_version((int(r["id"]), str(r["source"]), str(r["content_hash"])) for r in rows)
+
+
+def read_tables(url: str) -> FactTables:
+    """Every fact table (``QUERIES``) and the data version, read in one transaction."""
+    with _adbc(url) as conn:
+        if adbc_target(url)[0] == "postgresql":
+            _query(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", rows=False)
+        version = _version(conn)
+        dialect = adbc_target(url)[0]
+        tables = {name: _sorted(_query(conn, _sql(sql, dialect))) for name, sql in QUERIES.items()}
+    return FactTables(tables, version)
+
+
+def _query(conn: Any, sql: str, rows: bool = True) -> pa.Table:
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetch_arrow_table() if rows else pa.table({})
+    except Exception as exc:  # the drivers raise their own error types
+        raise StoreError(f"reading the store failed: {_line(exc)}") from exc
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    """Rows by their first column, in code-point order, positions of names kept in order."""
+    keys = [(table.column_names[0], "ascending")]
+    if "position" in table.column_names:
+        keys.append(("position", "ascending"))
+    table = _text_columns(table)
+    return table.take(pc.sort_indices(table, sort_keys=keys)) if table.num_rows else table
+
+
+_NUMERIC = {"position": pa.int64(), "share_low": pa.float64(), "share_high": pa.float64(),
+            "share_known": pa.int64(), "first_seen": pa.int64()}
+
+
+def _text_columns(table: pa.Table) -> pa.Table:
+    """An empty table or an all-NULL column comes back typed as null or int: give every
+    column its type (text but for the numeric ones)."""
+    for i, name in enumerate(table.column_names):
+        field_type = table.schema.field(i).type
+        if pa.types.is_null(field_type) or (table.num_rows == 0 and name not in _NUMERIC):
+            table = table.set_column(i, name, pa.nulls(table.num_rows, pa.string()))
+        elif table.num_rows == 0:
+            table = table.set_column(i, name, pa.nulls(0, _NUMERIC[name]))
+    return table
+
+
+def day_numbers(column: pa.ChunkedArray | pa.Array, missing: int) -> npt.NDArray[np.int64]:
+    """Day ordinals of a date column (ISO text or date32/64), ``missing`` where NULL."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if len(array) == 0:
+        return np.zeros(0, dtype=np.int64)
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        text = pc.utf8_slice_codeunits(array, 0, 10)
+        array = pc.cast(pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text),
+                        pa.date32())
+    elif pa.types.is_null(array.type) or pa.types.is_integer(array.type):
+        return np.full(len(array), missing, dtype=np.int64)
+    elif not pa.types.is_date32(array.type):
+        array = pc.cast(array, pa.date32())
+    days = pc.fill_null(pc.cast(array, pa.int32()), 0).to_numpy().astype(np.int64)
+    return np.where(pc.is_null(array).to_numpy(zero_copy_only=False), missing,
+                    days + _EPOCH_ORDINAL)
