@@ -57,17 +57,21 @@ def score_table(result: ScoreResult, wide: bool = False) -> None:
     """The result for people; ``wide``: sources uncut, not fitted to the terminal."""
     console = _console(wide)
     run = f", reproduced from stored run {result.run}" if result.run is not None else ""
-    console.print(f"[bold]{result.entity.name}[/bold] ({result.entity.id}), "
-                  f"as of {result.as_of.isoformat()}{run}")
+    # lines of text are never broken by rich (soft_wrap): the terminal wraps them, and
+    # grep and tests see each whole
+    console.print(f"[bold]{escape(result.entity.name)}[/bold] ({escape(result.entity.id)}), "
+                  f"as of {result.as_of.isoformat()}{run}", soft_wrap=True)
     if result.match:
-        console.print(f"matched by {result.match}")
-    console.print(f"Score [bold]{result.score:g}[/bold] / 100   Band: [bold]{result.band}[/bold]")
+        console.print(f"matched by {escape(result.match)}", soft_wrap=True)
+    console.print(f"Score [bold]{result.score:g}[/bold] / 100   Band: [bold]{result.band}[/bold]",
+                  soft_wrap=True)
     console.print(_regimes(result))
     console.print(_contributions(result.contributions, wide))
     for distant in result.overrides_elsewhere:
-        console.print(f"[yellow]override elsewhere:[/yellow] {escape(distant.detail)}")
+        console.print(f"[yellow]override elsewhere:[/yellow] {escape(distant.detail)}",
+                      soft_wrap=True)
     for flag in result.flags:
-        console.print(f"[yellow]review:[/yellow] {escape(flag)}")
+        console.print(f"[yellow]review:[/yellow] {escape(flag)}", soft_wrap=True)
 
 
 def _regimes(result: ScoreResult) -> Table:

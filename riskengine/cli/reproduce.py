@@ -68,6 +68,7 @@ def current_inputs(settings: Settings, store: Store) -> RunInputs:
     from riskengine.ruleset.snapshot import read_rule_files
     from riskengine.store.facts_snapshot import read_snapshot
 
+    service.load_rules(settings)  # every rule file valid (named as the user has it) first
     facts, version = read_snapshot(settings.db_url)
     return RunInputs(read_rule_files(service.rules_dir(settings)), facts, version)
 

@@ -159,13 +159,11 @@ def load_screening(settings: Settings, as_of: date) -> Screening:
     """The screener over the evaluated facts, every candidate's risk (whole-graph arrays,
     computed once here) and the approved overrides in force on ``as_of``."""
     from riskengine.cli.overrides_service import stored_overrides
-    from riskengine.cli.service import evaluation
-    from riskengine.engine import with_overrides
+    from riskengine.cli.service import screening_inputs
     from riskengine.screening.match import Screener
 
-    ev, facts = evaluation(settings, as_of)
-    ev, overrides = with_overrides(ev, facts, stored_overrides(settings))
-    screener = Screener.build(facts.entities, load_config(settings))
+    ev, overrides, entities = screening_inputs(settings, as_of, stored_overrides(settings))
+    screener = Screener.build(entities, load_config(settings))
     return Screening(screener, risk_lookup(ev, overrides, uncovered(settings, ev)),
                      tuple(overrides.active))
 

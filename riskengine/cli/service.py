@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -35,13 +36,44 @@ def rules_dir(settings: Settings) -> Path:
 
 
 def load_rules(settings: Settings) -> RuleSet:
-    """The rules in use; without the seed scenario facts under ``--no-seed``
-    (``RISKENGINE_SEED=0``)."""
+    """The rules in use (every rule file validated, or remembered valid: ``rules_cache``);
+    without the seed scenario facts under ``--no-seed`` (``RISKENGINE_SEED=0``)."""
     from riskengine.domain import Dataset
     from riskengine.ruleset.loader import load_rules as load
+    from riskengine.ruleset.models import RuleSet
 
-    rules = load(rules_dir(settings))
+    folder = rules_dir(settings)
+    rules = _remembered(settings, "ruleset", RuleSet, lambda: load(folder))
     return rules if settings.seed else rules.model_copy(update={"scenario": Dataset()})
+
+
+def rules_cache(settings: Settings) -> Path:
+    """Where validated rule models are kept between processes (``ruleset.disk``)."""
+    import os
+
+    if settings.cache_dir is not None:
+        return settings.cache_dir / "rules"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "riskengine" / "rules"
+
+
+_MEMO: dict[tuple[str, str], BaseModel] = {}
+
+
+def _remembered(settings: Settings, kind: str, model: type[_M], make: Callable[[], _M]) -> _M:
+    """``make()`` for the rule files in use, remembered by their content in this process
+    and on disk (``ruleset.disk.cached``)."""
+    from riskengine.ruleset.disk import cached
+    from riskengine.ruleset.loader import fingerprint
+
+    key = (kind, fingerprint(rules_dir(settings)))
+    found = _MEMO.get(key) if key[1] else None
+    if isinstance(found, model):
+        return found
+    made = cached(kind, key[1], model, make, rules_cache(settings))
+    if key[1]:
+        _MEMO[key] = made
+    return made
 
 
 def open_store(settings: Settings) -> Store:
@@ -272,7 +304,9 @@ def _rule_file(settings: Settings, name: str, model: type[_M]) -> _M:
     once every rule file there is valid (the same check as ``load_rules``)."""
     from riskengine.ruleset.loader import load_rule_file
 
-    return load_rule_file(rules_dir(settings), name, model)
+    folder = rules_dir(settings)
+    return _remembered(settings, f"file:{name}", model,
+                       lambda: load_rule_file(folder, name, model))
 
 
 def ingest_rules(settings: Settings) -> IngestRules:

@@ -26,6 +26,7 @@ from riskengine.domain import CONTROL_KINDS, RELATION_KINDS, Dataset
 from riskengine.errors import InputError
 from riskengine.graph import NO_END, NO_START, STATUS_CODES
 from riskengine.ingest.merge import MergeMap, blocking_keys
+from riskengine.ingest.merge_links import MAX_BUCKET
 from riskengine.names import normalise
 from riskengine.store.columnar import FactTables, day_numbers
 from riskengine.store.rows import (
@@ -38,9 +39,9 @@ from riskengine.store.rows import (
     relationship_row,
 )
 
-Merger = Callable[[list[str], dict[str, int]], MergeMap]
+Merger = Callable[[list[str], dict[str, int], frozenset[str]], MergeMap]
 """Clusters the entities with these ids (candidates sharing a blocking key; with when each
-was first stored) into a MergeMap."""
+was first stored, and the name keys too generic to link on) into a MergeMap."""
 SCENARIO, STORED = 0, 1  # the ``origin`` of a fact row: the rule files, or the store
 FAMILIES = ("ownership", "control", "relation", "designations")
 IntArray = npt.NDArray[np.int64]
@@ -73,8 +74,9 @@ def compile_facts(stored: FactTables, scenario: Dataset, merger: Merger,
     _check_clashes(ids)
     name_keys = _name_keys(tables["names"])
     known = set(always) & set(ids.to_pylist()) if always else set()
-    candidates = sorted(set(_candidates(tables)) | known)
-    mm = merger(candidates, ranks(tables, candidates))
+    linked, generic = _candidates(tables)
+    candidates = sorted(set(linked) | known)
+    mm = merger(candidates, ranks(tables, candidates), generic)
     canonical, heads = _canonical_index(ids, mm)
     return Compiled({**_entity_tables(tables, ids, (canonical, heads), name_keys),
                      **_fact_tables(tables, ids, canonical)})
@@ -144,19 +146,25 @@ def _name_keys(names: pa.Table) -> pa.Array:
     return pc.take(keys, pc.index_in(names.column("name"), value_set=unique))
 
 
-def _shared(keys: pa.Array, owners: pa.Array) -> set[str]:
-    """Owners of keys that two or more distinct owners have."""
+def _shared(keys: pa.Array, owners: pa.Array) -> tuple[set[str], set[str]]:
+    """(owners of keys that two to ``MAX_BUCKET`` distinct owners have, the name keys more
+    than ``MAX_BUCKET`` owners have: too generic to link anything, see ``merge_links``)."""
     table = pa.table({"key": keys, "owner": owners}).filter(pc.not_equal(keys, ""))
     pairs = table.group_by(["key", "owner"]).aggregate([])
     counts = pairs.group_by("key").aggregate([("owner", "count")])
-    multi = counts.filter(pc.greater(counts.column("owner_count"), 1)).column("key")
-    found = pairs.filter(pc.is_in(pairs.column("key"), value_set=multi.combine_chunks()))
-    return set(found.column("owner").to_pylist())
+    size = counts.column("owner_count")
+    is_name = pc.starts_with(counts.column("key"), "n:")
+    generic = pc.and_(is_name, pc.greater(size, MAX_BUCKET))
+    linking = pc.and_(pc.greater(size, 1), pc.invert(generic))
+    wanted = counts.filter(linking).column("key").combine_chunks()
+    found = pairs.filter(pc.is_in(pairs.column("key"), value_set=wanted))
+    common = counts.filter(generic).column("key").to_pylist()
+    return set(found.column("owner").to_pylist()), {k[2:] for k in common}
 
 
-def _candidates(tables: dict[str, pa.Table]) -> list[str]:
-    """Ids of the entities that share a blocking key (``merge.blocking_keys``) with another:
-    the only ones the merger can link."""
+def _candidates(tables: dict[str, pa.Table]) -> tuple[list[str], frozenset[str]]:
+    """(ids of the entities that share a blocking key, ``merge.blocking_keys``, with another:
+    the only ones the merger can link; the name keys too generic to link on)."""
     names: dict[str, list[str]] = defaultdict(list)
     idents: dict[str, list[tuple[str, str]]] = defaultdict(list)
     table = tables["names"]
@@ -173,7 +181,8 @@ def _candidates(tables: dict[str, pa.Table]) -> list[str]:
         found = blocking_keys(names.get(eid, ()), idents.get(eid, ()))
         keys += found
         owners += [eid] * len(found)
-    return sorted(_shared(pa.array(keys, pa.string()), pa.array(owners, pa.string())))
+    linked, generic = _shared(pa.array(keys, pa.string()), pa.array(owners, pa.string()))
+    return sorted(linked), frozenset(generic)
 
 
 def ranks(tables: dict[str, pa.Table], ids: Iterable[str]) -> dict[str, int]:

@@ -92,13 +92,14 @@ def open_graph(settings: Settings, store: Store, rules: RuleSet, rules_dir: Path
 
 
 def _merger(store: Store, rules: RuleSet, merge_rules: MergeRules
-            ) -> Callable[[list[str], dict[str, int]], MergeMap]:
+            ) -> Callable[[list[str], dict[str, int], frozenset[str]], MergeMap]:
     scenario = rules.scenario.entity_map()
 
-    def merge(ids: list[str], ranks: dict[str, int]) -> MergeMap:
+    def merge(ids: list[str], ranks: dict[str, int], generic: frozenset[str]) -> MergeMap:
         stored = store.entities([i for i in ids if i not in scenario])
         found = [scenario[i] if i in scenario else stored[i] for i in ids]
-        return cluster(Dataset(entities=tuple(found)), merge_rules, frozenset(scenario), ranks)
+        return cluster(Dataset(entities=tuple(found)), merge_rules, frozenset(scenario), ranks,
+                       generic)
 
     return merge
 

@@ -1,12 +1,14 @@
 """Entity resolution: one real-world party on several lists becomes one entity. Pure.
 
-Entities are clustered when they share a strong identifier (same scheme group and normalised
-value: ogrn/registration, inn/tax, lei, imo, swift; countries, when both are stated, must
-agree) or an exact normalised name or alias (``riskengine.names.normalise``) with the same
-entity kind and agreeing countries (when both are known). A name shared by two records of the
-same source (two OFAC entries, say) is ambiguous and links nothing. Analysts force or forbid
-merges in ``rules/merges.yaml`` (``MergeRules``): forced pairs are linked first, and no link
-joins two clusters holding a forbidden pair.
+Entities are clustered when they share a strong identifier their source still states, or
+when a name agrees *and* secondary facts agree (dates of birth, nationalities, countries,
+kind): the evidence and its verdicts are in ``merge_evidence``, the linking (strongest
+first) and the clusters that refuse two records of one list, conflicting dates of birth and
+forbidden pairs in ``merge_links``. Pairs whose names agree without enough evidence are not
+merged but listed in ``MergeMap.review``. ``blocking_keys`` gives keys any two entities
+``cluster`` may link automatically share. Analysts force or forbid merges in
+``rules/merges.yaml`` (``MergeRules``, plus approved review decisions): forced pairs are
+linked first, and no link joins two clusters holding a forbidden pair.
 
 ``merge_dataset`` maps each cluster to one canonical id (a preferred id, i.e. a rule-file
 scenario id, if the cluster has one, else that of the member record seen first by the
@@ -92,15 +94,18 @@ def blocking_keys(names: Iterable[str], identifiers: Iterable[tuple[str, str]]) 
 
 
 def cluster(ds: Dataset, rules: MergeRules, prefer: frozenset[str] = frozenset(),
-            ranks: Mapping[str, int] | None = None) -> MergeMap:
+            ranks: Mapping[str, int] | None = None,
+            generic: frozenset[str] = frozenset()) -> MergeMap:
     """Cluster the entities of ``ds``: forced links, then identifiers, then names. Each
-    cluster's id: see ``_canonical`` (``ranks``: when each record was first seen)."""
+    cluster's id: see ``_canonical`` (``ranks``: when each record was first seen).
+    ``generic``: name keys too common in the whole store to link on, when ``ds`` holds only
+    the entities that share a blocking key (``blocking_keys``) with another."""
     clusters = _Clusters((p.ids for p in rules.forbid), ds.entities, prefer)
     known = {e.id for e in ds.entities}
     for pair in rules.force:
         if set(pair.ids) <= known:
             clusters.link(*pair.ids, f"forced: {pair.reason}", forced=True)
-    review = tuple(link_all(clusters, ds.entities))
+    review = tuple(link_all(clusters, ds.entities, generic))
     return replace(_merge_map(clusters, known, prefer, ranks or {}), review=review)
 
 

@@ -24,7 +24,7 @@ from typing import Literal
 
 from riskengine.domain import Entity, Identifier
 from riskengine.names import normalise
-from riskengine.screening.normalise import skeleton, strip_legal_forms
+from riskengine.screening.normalise import LEGAL_FORMS, skeleton, strip_legal_forms
 
 SCHEME_GROUPS = {"ogrn": "registration", "registration": "registration", "inn": "tax",
                  "tax": "tax", "lei": "lei", "imo": "imo", "swift": "swift",
@@ -51,11 +51,16 @@ def identifier_key(ident: Identifier) -> tuple[str, str] | None:
     return group, value
 
 
+_LEGAL_WORDS = frozenset(skeleton(word) for form in LEGAL_FORMS for word in form)
+
+
 def name_tokens(name: str) -> tuple[str, ...]:
     """Sorted distinct word skeletons of a name without its legal forms (kept if all)."""
     words = normalise(name).split()
-    core = strip_legal_forms(words)[0] or words
-    return tuple(sorted({skeleton(w) for w in core}))
+    keys = {skeleton(w) for w in words}
+    if keys & _LEGAL_WORDS:  # else there is no legal form to strip (the slow part)
+        keys = {skeleton(w) for w in strip_legal_forms(words)[0] or words}
+    return tuple(sorted(keys))
 
 
 def near_keys(tokens: tuple[str, ...]) -> set[str]:

@@ -116,9 +116,12 @@ def _facts(entity: Entity, curated: bool) -> _Facts:
     return _Facts({CURATED if curated else origin(entity.id)}, births, countries)
 
 
-def link_all(clusters: Clusters, entities: tuple[Entity, ...]) -> list[Link]:
-    """Link identifier and name candidates strongest first; returns the pairs for review."""
-    found = [*identifier_links(entities), *name_links(entities)]
+def link_all(clusters: Clusters, entities: tuple[Entity, ...],
+             generic: frozenset[str] = frozenset()) -> list[Link]:
+    """Link identifier and name candidates strongest first; returns the pairs for review.
+    ``generic``: name keys known to be carried by more than ``MAX_BUCKET`` records of the
+    whole store (which link nothing), when ``entities`` are only some of them."""
+    found = [*identifier_links(entities), *name_links(entities, generic)]
     review: list[Link] = []
     for strength, a, b, verdict, why in sorted(found, key=lambda x: (-x[0], x[1], x[2])):
         if verdict == "merge":
@@ -195,16 +198,22 @@ def _add(names: _Names, seen: dict[tuple[str, str], str], entity: Entity,
         names.countries[key].add(entity.country)
 
 
-def name_candidates(names: _Names) -> dict[tuple[str, str], tuple[NameMatch, str]]:
-    """Pairs of records of different lists with an agreeing name: the best match and key."""
+def name_candidates(names: _Names, generic: frozenset[str] = frozenset()
+                    ) -> dict[tuple[str, str], tuple[NameMatch, str]]:
+    """Pairs of records of different lists with an agreeing name: the best match and key
+    (keys in ``generic`` link nothing, as buckets over ``MAX_BUCKET``)."""
     pairs: dict[tuple[str, str], tuple[NameMatch, str]] = {}
     for key, carriers in sorted(names.full.items()):
+        if key in generic:
+            continue
         for a, b in _pairs(carriers):
             match: NameMatch = "primary" if carriers[a] and carriers[b] else "alias"
             if pairs.get((a, b), ("alias",))[0] != "primary":
                 pairs[(a, b)] = (match, key)
     near: dict[tuple[str, str], tuple[bool, int, str]] = {}
     for key, ids in sorted(names.near.items()):
+        if key in generic:
+            continue
         whole = set(names.full.get(key, {}))
         for pair in _pairs(ids | whole):
             # one name inside the other (best), or each with a word the other lacks; the
@@ -224,10 +233,11 @@ def _pairs(ids: Iterable[str]) -> list[tuple[str, str]]:
     return [(a, b) for a, b in combinations(found, 2) if origin(a) != origin(b)]
 
 
-def name_links(entities: tuple[Entity, ...]) -> Iterator[Scored]:
+def name_links(entities: tuple[Entity, ...], generic: frozenset[str] = frozenset()
+               ) -> Iterator[Scored]:
     """Every name candidate with its verdict (merge, review or none)."""
     by_id = {e.id: e for e in entities}
     names = _index(entities)
-    for (a, b), (match, key) in sorted(name_candidates(names).items()):
+    for (a, b), (match, key) in sorted(name_candidates(names, generic).items()):
         found = assess(by_id[a], by_id[b], match, key, names.unsure(key, by_id[a], by_id[b]))
         yield found.strength, a, b, found.verdict, found.reason

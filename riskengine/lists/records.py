@@ -391,6 +391,22 @@ class Notes:
         return tuple(out)
 
 
+def _built(pub: Publisher, rec: ListRecord, paths: dict[str, Path]
+           ) -> tuple[Entity, list[Designation]]:
+    """``build``, refusing a record with its file's path and line: 'path:12: record X: ...'."""
+    src = rec.source
+    where = f"{paths.get(src.file or '', src.file)}" + (f":{src.line}" if src.line else "")
+    try:
+        return build(pub, rec)
+    except InputError as exc:
+        raise InputError(where, f"record {rec.record_id}: {exc.message}") from None
+    except ValueError as exc:  # a domain model refused a value (pydantic ValidationError)
+        errors = getattr(exc, "errors", None)
+        why = errors()[0]["msg"] if callable(errors) and errors() else str(exc)
+        raise InputError(where, f"record {rec.record_id}: {' '.join(why.split())[:200]}"
+                         ) from exc
+
+
 def assemble(
     pub: Publisher,
     metas: list[FileMeta],
@@ -406,7 +422,8 @@ def assemble(
     for rec in records:
         if kept.setdefault(rec.record_id, rec) is not rec:
             notes.add("records repeated across the files read (first copy kept)")
-    built = [build(pub, rec) for rec in kept.values()]
+    paths = {m.name: m.path for m in metas}
+    built = [_built(pub, rec, paths) for rec in kept.values()]
     dataset = Dataset(
         entities=tuple(e for e, _ in built), designations=tuple(d for _, ds in built for d in ds),
         ownerships=tuple(edges[0]), controls=tuple(edges[1]),

@@ -20,7 +20,7 @@ from pydantic_core import ErrorDetails
 from riskengine.domain import CONTROL_KINDS, RELATION_KINDS, Dataset
 from riskengine.errors import RuleErrors
 from riskengine.ruleset.models import RegimeParams, RegimeRules, RuleSet, ScoringRules
-from riskengine.ruleset.optional import check_optional, load_optional
+from riskengine.ruleset.optional import check_optional, load_optional, optional_models
 from riskengine.ruleset.scenario_checks import build_scenario
 from riskengine.ruleset.yamlpos import (
     Loc,
@@ -83,7 +83,7 @@ def _checked(directory: Path) -> _Checked:
         return None, _INVALID[str(directory), key]
     ruleset, problems = _load(directory)
     lines = [str(p) for p in problems]
-    lines += check_optional(directory) if directory.is_dir() else []
+    lines += (check_optional(directory) + _not_text(directory)) if directory.is_dir() else []
     if key:
         for memo in (_VALID, _INVALID):
             if len(memo) >= _KEPT:
@@ -95,14 +95,39 @@ def _checked(directory: Path) -> _Checked:
     return (None, tuple(lines)) if lines or ruleset is None else (ruleset, ())
 
 
+def _not_text(directory: Path) -> list[str]:
+    """Problems of the other ``*.yaml`` files below ``directory``, which the loader does not
+    read but every run snapshots with the rules: each must be UTF-8 text."""
+    read = {REGIMES_FILE, SCORING_FILE, *optional_models()}
+    problems = []
+    for path in sorted(directory.rglob("*.yaml")):
+        rel = path.relative_to(directory)
+        if rel.as_posix() in read or rel.parent == Path(SCENARIO_DIR) or not path.is_file():
+            continue
+        try:
+            path.read_bytes().decode("utf-8")
+        except OSError as exc:
+            problems.append(f"{path}: cannot read file: {exc.strerror}")
+        except UnicodeDecodeError as exc:
+            line = path.read_bytes()[: exc.start].count(b"\n") + 1
+            problems.append(f"{path}:{line}:1: file is not UTF-8 text (every *.yaml file "
+                            f"here is kept with the rules of each run)")
+    return problems
+
+
+def fingerprint(directory: Path) -> str:
+    """sha256 over the name and bytes of every rule file below ``directory`` (see
+    ``_fingerprint``): what a validated rule set is remembered by."""
+    return _fingerprint(directory)
+
+
 def _fingerprint(directory: Path) -> str:
     """sha256 over the relative name and bytes of every rule file; '' when there is no
     directory or a file cannot be read (nothing is remembered then)."""
     if not directory.is_dir():
         return ""
     digest = hashlib.sha256()
-    paths = [*directory.glob("*.yaml"), *(directory / SCENARIO_DIR).glob("*.yaml")]
-    for path in sorted(paths):
+    for path in sorted(directory.rglob("*.yaml")):
         try:
             raw = path.read_bytes()
         except OSError:

@@ -45,6 +45,7 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db:
     monkeypatch.setenv("RISKENGINE_DB", db)
     monkeypatch.delenv("RISKENGINE_RULES", raising=False)
     monkeypatch.delenv("RISKENGINE_DEBUG", raising=False)
+    monkeypatch.setenv("COLUMNS", "100")  # tables as on a common terminal, whatever runs this
 
     def run(*args: str) -> Run:
         capsys.readouterr()

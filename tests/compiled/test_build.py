@@ -5,6 +5,7 @@ result."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -71,3 +72,34 @@ def test_explained_score_equals_the_reference(settings: Settings, query: str) ->
         stored = store.load_dataset()
     reference = service.scored(settings, query, AS_OF, [], stored)
     assert service.scored(settings, query, AS_OF, []) == reference
+
+
+def _company(key: str, name: str, registration: str | None = None) -> str:
+    import json
+
+    props: dict[str, list[str]] = {"name": [name], "country": ["ru"]}
+    if registration:
+        props["registrationNumber"] = [registration]
+    return json.dumps({"id": key, "schema": "Company", "properties": props})
+
+
+def test_a_generic_name_links_nothing_in_part_as_in_whole(tmp_path: Path) -> None:
+    """More than MAX_BUCKET records carry one name: it links nobody, also when the merger
+    only sees the few records that share another key (here a registration number)."""
+    from riskengine.ingest.merge_links import MAX_BUCKET
+
+    lines = [_company(f"gen{i}", "Golden Trade Link") for i in range(MAX_BUCKET + 5)]
+    lines += [_company("gen0x", "Golden Trade Link", "1027700000001"),
+              _company("gen1x", "Golden Trade Link", "1027700000002"),
+              _company("other0", "Northern Star Shipping", "1027700000001"),
+              _company("other1", "Eastern Wind Logistics", "1027700000002")]
+    path = tmp_path / "generic.ftm.json"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'g.db'}", cache_dir=tmp_path / "c",
+                        seed=False)
+    service.ingest_ftm(settings, path, "test")
+    ref = _reference(settings)
+    with service.compiled_graph(settings) as (loaded, _rules, _store):
+        assert loaded.data.ids == ref.ids
+        clusters = loaded.facts.clusters()
+    assert sorted(clusters.values()) == [("gen0x", "other0"), ("gen1x", "other1")]

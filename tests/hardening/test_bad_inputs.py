@@ -60,6 +60,9 @@ CASES = [
      r": not a readable xlsx workbook"),
     ("uk-file-without-extension", "uk", "ConList", CONLIST,
      r": unknown file type \(no extension\): expected a \.xml/\.xlsx/\.csv file"),
+    ("un-record-without-any-name", "un", "un.xml", re.sub(
+        rb"<(FIRST_NAME|SECOND_NAME|THIRD_NAME|FOURTH_NAME|ALIAS_NAME|NAME_ORIGINAL_SCRIPT)>"
+        rb"[^<]*</\1>", rb"<\1></\1>", UN), r":\d+: record [\w.]+: entry has no name"),
     ("ftm-huge-number", "ftm", "x.ftm.json",
      b'{"id": "x", "schema": "Company", "n": ' + b"9" * 5000 + b"}\n",
      r":1: invalid JSON: Exceeds the limit \(4300 digits\)"),

@@ -24,6 +24,7 @@ CASES = [
     ("regimes.yaml", "a: &a " + "[" * 40 + "1" + "]" * 40 + "\nb: " + "[" * 20 + "*a"
      + "]" * 20 + "\n", "2:24: alias *a nests deeper than 50 levels"),
     ("scoring.yaml", "x: " + "9" * 5000 + "\n", "1:4: invalid whole number"),
+    ("scoring.yaml", "x: 1\ny: \x00\n", "2:4: character #x0000 is not allowed in YAML"),
 ]
 
 
