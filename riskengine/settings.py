@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -22,6 +23,7 @@ class Settings(BaseModel):
     debug: bool = False
     seed: bool = True  # score with the rule files' seed scenario facts (rules/scenario)
     cache_dir: Path | None = None  # compiled graphs; None: beside the SQLite file, or per user
+    known_at: datetime | None = None  # knowledge time of a reproduced run (score --run)
 
     @classmethod
     def build(

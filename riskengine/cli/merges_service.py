@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, insert, select, update
@@ -67,11 +68,23 @@ def _table() -> Table:
     return table
 
 
-def _decisions(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
-    """The latest decision row of each pair."""
+def _decisions(store: Store, known_at: datetime | None = None
+               ) -> dict[tuple[str, str], dict[str, Any]]:
+    """The latest decision row of each pair (as it stood at ``known_at``, when given: rows
+    proposed later are left out, and an approval made later is undone)."""
     with store.transaction(write=False) as conn:
         found = conn.execute(select(_table()).order_by(_table().c.id)).mappings()
-        return {(row["a"], row["b"]): dict(row) for row in found}
+        rows = [dict(row) for row in found]
+    if known_at is not None:
+        rows = [_as_known(row, known_at) for row in rows if row["proposed_at"] <= known_at]
+    return {(row["a"], row["b"]): row for row in rows}
+
+
+def _as_known(row: dict[str, Any], known_at: datetime) -> dict[str, Any]:
+    approved = row.get("approved_at")
+    if row["state"] == "approved" and (approved is None or approved > known_at):
+        return {**row, "state": "pending", "approver": None, "approved_at": None}
+    return row
 
 
 def queue(settings: Settings) -> list[Item]:
@@ -137,14 +150,16 @@ def approve(settings: Settings, item_id: str, actor: str) -> Item:
                                                       "approved_at": at})
 
 
-def with_decisions(store: Store, rules: MergeRules) -> MergeRules:
+def with_decisions(store: Store, rules: MergeRules, known_at: datetime | None = None
+                   ) -> MergeRules:
     """``rules`` with approved decisions added: accepted pairs forced, rejected ones
-    forbidden (a pair the rule file already decides keeps the file's decision)."""
+    forbidden (a pair the rule file already decides keeps the file's decision); only those
+    approved by ``known_at`` when given (a past run reproduced)."""
     from riskengine.ingest.merge import MergePair
 
     decided = {frozenset(p.ids) for p in (*rules.force, *rules.forbid)}
     force, forbid = list(rules.force), list(rules.forbid)
-    for (a, b), row in sorted(_decisions(store).items()):
+    for (a, b), row in sorted(_decisions(store, known_at).items()):
         if row["state"] != "approved" or frozenset((a, b)) in decided:
             continue
         why = (f"review {pair_id(a, b)}: {row['reason']} (proposed by {row['proposer']}, "

@@ -106,7 +106,8 @@ def reproduce(settings: Settings, query: str, run_id: int | None) -> ScoreResult
         wanted = run_or_latest(store, run_id)
         inputs = stored_inputs(store, wanted)
         overrides = stored_overrides(settings, known_at=wanted.started_at, store=store)
-        with pinned_rules(settings, inputs.rule_files) as pinned:
+        then = settings.model_copy(update={"known_at": wanted.started_at})
+        with pinned_rules(then, inputs.rule_files) as pinned:
             sources = stored_sources(pinned, store, known_at=wanted.started_at)
             result = service.scored(pinned, query, wanted.as_of, overrides, inputs.stored,
                                     sources)

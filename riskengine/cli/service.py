@@ -322,7 +322,7 @@ def merge_rules(settings: Settings) -> MergeRules:
 
     rules = _rule_file(settings, MERGE_RULES_FILE, MergeRules)
     with open_store(settings) as store:
-        return with_decisions(store, rules)
+        return with_decisions(store, rules, settings.known_at)
 
 
 # --- official lists ------------------------------------------------------------------------

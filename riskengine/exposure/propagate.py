@@ -131,8 +131,12 @@ def _found(steps: list[tuple[IntArray, FloatArray]], key: IntArray) -> FloatArra
 
 
 def spread(out: Out, n: int, seeds: Seeds, passes: FloatArray, max_depth: int,
-           min_strength: float, toward: Toward | None = None) -> Reach:
-    """``propagate`` on edges already grouped by source (see there)."""
+           min_strength: float, toward: Toward | None = None,
+           stop: BoolArray | None = None) -> Reach:
+    """``propagate`` on edges already grouped by source (see there). ``stop``: where paths
+    end when it is more than the seeds (exposure from some seeds at a time, all of them
+    still stopping paths); default the seeds."""
+    stop = seeds.mask if stop is None else stop
     seed_of = np.flatnonzero(seeds.mask).astype(np.int64)
     size = max(int(seed_of.shape[0]), 1)
     node, rank = seed_of.astype(np.int32), np.arange(seed_of.shape[0], dtype=np.int64)
@@ -151,7 +155,7 @@ def spread(out: Out, n: int, seeds: Seeds, passes: FloatArray, max_depth: int,
         key, value = key[better], value[better]
         steps.append((key, value))
         node, rank = (key // size).astype(np.int32), key % size
-        moving = ~seeds.mask[node]
+        moving = ~stop[node]
         node, rank, strength = node[moving], rank[moving], value[moving]
         if node.shape[0] == 0:
             break

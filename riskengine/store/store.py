@@ -182,6 +182,18 @@ class Store:
         found = self.editions(source)
         return max(found, key=lambda e: (e.published, e.id or 0)) if found else None
 
+    def regimes_by_file(self, source: str) -> dict[str, tuple[str, ...]]:
+        """The regimes the designations of ``source`` name, per file content hash (one
+        query, no fact read as an object)."""
+        table = _table(DesignationRow)
+        query = (select(table.c.content_hash, table.c.regime).distinct()
+                 .where(table.c.source == source))
+        found: dict[str, set[str]] = defaultdict(set)
+        with self._read() as conn:
+            for content_hash, regime in conn.execute(query):
+                found[str(content_hash)].add(str(regime))
+        return {k: tuple(sorted(v)) for k, v in found.items()}
+
     def source_designations(self, source: str) -> tuple[Designation, ...]:
         """Every designation row (all periods) whose provenance is ``source``, by id."""
         return self.source_facts(source).designations

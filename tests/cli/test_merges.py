@@ -96,3 +96,27 @@ def test_bad_requests_exit_with_one_line(ingested, args: tuple[str, ...], code: 
     run = cli("entities", "merges", *(a.replace("{kim}", kim) for a in args))
     assert run.code == code and message in run.err
     assert len(run.err.strip().splitlines()) <= 1
+
+
+def test_a_run_is_reproduced_with_the_decisions_known_when_it_ran(  # type: ignore[no-untyped-def]
+        ingested, tmp_path: Path) -> None:
+    """A merge approved after a run does not change what ``score --run`` gives for it
+    (here the merge would bring p-kim-2's listing to p-kim-1)."""
+    cli = ingested
+    sanction = {"id": "s-kim-2", "schema": "Sanction",
+                "properties": {"entity": ["p-kim-2"], "country": ["us"],
+                               "startDate": ["2022-03-15"], "program": ["SYNTH"]}}
+    path = tmp_path / "sanction.ftm.json"
+    path.write_text(json.dumps(sanction) + "\n", encoding="utf-8")
+    ok(cli, "ingest", "ftm", str(path))
+    ok(cli, "rescore", "--quiet")
+    assert ok(cli, "score", "p-kim-1", "--format", "json").json()["band"] != "blocked"
+    before = ok(cli, "score", "p-kim-1", "--run", "1", "--format", "json").json()
+    item = items(cli)[("p-kim-1", "p-kim-2")]
+    ok(cli, "entities", "merges", "accept", item["id"], "--reason", "same photo", "--actor",
+       "alice")
+    ok(cli, "entities", "merges", "approve", item["id"], "--actor", "bob")
+    assert members(cli, "p-kim-1") == ["p-kim-1", "p-kim-2"]  # in effect now
+    assert ok(cli, "score", "p-kim-1", "--format", "json").json()["band"] == "blocked"
+    again = ok(cli, "score", "p-kim-1", "--run", "1", "--format", "json").json()
+    assert again == before and again["entity"]["id"] == "p-kim-1"

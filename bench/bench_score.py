@@ -1,0 +1,96 @@
+"""Single-score figures on the real OFAC SDN 2024-05-03 + UK ConList store: ``riskengine
+score`` as a cold process (the compiled graph present), ``riskengine --help``, and warm
+explained scores in one process (compiled graph open, the day's verdicts derived once).
+The bare interpreter start (``python -c pass``) is printed as the baseline of the process
+figures.
+
+Usage: python bench/bench_score.py [data_dir] [--db URL]   (ingests into a temp SQLite file
+unless --db names a store that already holds the lists)
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = Path(os.environ.get("RISKENGINE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+RISKENGINE = Path(sys.executable).with_name("riskengine")
+QUERIES = ("kamaz", "jac", "uk:RUS1422", "ofac:37756", "moskvich", "nefaz")
+
+
+def _median_run(cmd: list[str], env: dict[str, str], times: int = 7) -> float:
+    found = []
+    for _ in range(times):
+        start = time.perf_counter()
+        subprocess.run(cmd, env=env, check=True, capture_output=True)
+        found.append(time.perf_counter() - start)
+    return statistics.median(found)
+
+
+def _ingest(url: str, data: Path) -> None:
+    from riskengine.cli import service
+    from riskengine.settings import Settings
+
+    settings = Settings(db_url=url)
+    service.ingest_list(settings, "ofac-sdn", data / "ofac_sdn_csv" / "2024-05-03",
+                        date(2024, 5, 3))
+    service.ingest_list(settings, "uk", data / "uk_ofsi_conlist" / "ConList.xlsx",
+                        date(2025, 4, 14))
+
+
+def _warm(url: str) -> list[tuple[str, float]]:
+    from riskengine.cli import service
+    from riskengine.engine import evaluate, score
+    from riskengine.settings import Settings
+
+    settings = Settings(db_url=url)
+    out = []
+    with service.compiled_graph(settings) as (loaded, rules, _store):
+        ev = evaluate(loaded.data, rules, date(2026, 11, 1))
+        for query in QUERIES:
+            if query not in ev.graph.index:
+                continue
+            score(ev, query)  # first call builds the graph's explanation index
+            found = []
+            for _ in range(15):
+                start = time.perf_counter()
+                score(ev, query)
+                found.append(time.perf_counter() - start)
+            out.append((query, statistics.median(found)))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("data", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("--db", default=None)
+    args = parser.parse_args()
+    url = args.db or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+    if args.db is None:
+        _ingest(url, args.data)
+    env = {**os.environ, "RISKENGINE_DB": url}
+    subprocess.run([str(RISKENGINE), "score", "kamaz"], env=env, check=True,
+                   capture_output=True)  # compiles the graph, remembers the rules
+    base = _median_run([sys.executable, "-c", "pass"], env)
+    print(f"python -c pass (baseline)      {base * 1000:7.0f} ms")
+    for label, cmd in (("riskengine --help", [str(RISKENGINE), "--help"]),
+                       ("riskengine score kamaz (cold)", [str(RISKENGINE), "score", "kamaz"]),
+                       ("riskengine score jac (cold)", [str(RISKENGINE), "score", "jac"])):
+        took = _median_run(cmd, env)
+        print(f"{label:<30} {took * 1000:7.0f} ms   {took / base:5.1f}x baseline")
+    for query, took in _warm(url):
+        print(f"warm explained score {query:<12} {took * 1000:7.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
