@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -128,12 +128,9 @@ def compiled_graph(settings: Settings, store: Store | None = None
     from riskengine.compiled.use import open_graph
 
     rules = load_rules(settings)
-    if store is not None:
-        yield (open_graph(settings, store, rules, rules_dir(settings), merge_rules(settings)),
-               rules, store)
-        return
-    with open_store(settings) as opened:
-        yield (open_graph(settings, opened, rules, rules_dir(settings), merge_rules(settings)),
+    with nullcontext(store) if store is not None else open_store(settings) as opened:
+        yield (open_graph(settings, opened, rules, rules_dir(settings),
+                          merge_rules(settings, opened)),
                rules, opened)
 
 
@@ -315,14 +312,15 @@ def ingest_rules(settings: Settings) -> IngestRules:
     return _rule_file(settings, INGEST_RULES_FILE, IngestRules)
 
 
-def merge_rules(settings: Settings) -> MergeRules:
-    """``rules/merges.yaml`` with the approved decisions of the merge review queue."""
+def merge_rules(settings: Settings, store: Store | None = None) -> MergeRules:
+    """``rules/merges.yaml`` with the approved decisions of the merge review queue (read
+    from ``store`` when the caller has it open)."""
     from riskengine.cli.merges_service import with_decisions
     from riskengine.ingest.merge import MergeRules
 
     rules = _rule_file(settings, MERGE_RULES_FILE, MergeRules)
-    with open_store(settings) as store:
-        return with_decisions(store, rules, settings.known_at)
+    with nullcontext(store) if store is not None else open_store(settings) as opened:
+        return with_decisions(opened, rules, settings.known_at)
 
 
 # --- official lists ------------------------------------------------------------------------

@@ -33,9 +33,11 @@ def _designations(table: pa.Table) -> EdgeArrays:
                       {"regime": regime, "blocking": column(table, "blocking").astype(np.bool_)})
 
 
-def graph_data(compiled: Compiled, facts: Facts, ids: list[str]) -> GraphData:
-    """The arrays of ``compiled`` as a GraphData explained by ``facts``."""
+def graph_data(compiled: Compiled, facts: Facts, ids: list[str], index: dict[str, int]
+               ) -> GraphData:
+    """The arrays of ``compiled`` as a GraphData explained by ``facts`` (``ids`` and their
+    ``index`` shared with the facts, not built twice)."""
     fams = {name: _family(compiled[name], attrs) for name, attrs in _ATTRS.items()}
-    return GraphData(tuple(ids), {eid: i for i, eid in enumerate(ids)}, fams["ownership"],
+    return GraphData(tuple(ids), index, fams["ownership"],
                      fams["control"], fams["relation"],
                      _designations(compiled["designations"]), facts)

@@ -88,7 +88,8 @@ def open_graph(settings: Settings, store: Store, rules: RuleSet, rules_dir: Path
         version, key = stored.version, files.graph_key(stored.version, rdigest)
         files.save(root, key, compiled, {"data_version": stored.version, "rules": rdigest})
     facts = StoredFacts(compiled, rules.scenario, store)
-    return Loaded(graph_data(compiled, facts, facts.ids), facts, compiled, key, version, built)
+    data = graph_data(compiled, facts, facts.ids, facts.index)
+    return Loaded(data, facts, compiled, key, version, built)
 
 
 def _merger(store: Store, rules: RuleSet, merge_rules: MergeRules

@@ -77,7 +77,8 @@ def adbc_target(url: str) -> tuple[str, str]:
 
 
 @contextmanager
-def _adbc(url: str) -> Iterator[Any]:
+def adbc_connect(url: str) -> Iterator[Any]:
+    """An ADBC connection (DB-API) to the store at ``url``; StoreError when it fails."""
     kind, target = adbc_target(url)
     try:
         if kind == "sqlite":
@@ -98,29 +99,31 @@ def _line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def read_version(url: str) -> str:
-    """The data version of the store now (see ``data_version``)."""
-    with _adbc(url) as conn:
-        return _version(conn)
-
-
-def _version(conn: Any) -> str:
-    rows = _query(conn, VERSION_QUERY).to_pylist()
+def stored_version(conn: Any) -> str:
+    """The data version (``store.data_version``) the connection's transaction sees."""
+    rows = arrow_query(conn, VERSION_QUERY).to_pylist()
     return data_version((int(r["id"]), str(r["source"]), str(r["content_hash"])) for r in rows)
+
+
+def one_snapshot(conn: Any, url: str) -> None:
+    """Make the rest of ``conn``'s transaction read one snapshot (PostgreSQL; a SQLite read
+    transaction already does)."""
+    if adbc_target(url)[0] == "postgresql":
+        arrow_query(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", rows=False)
 
 
 def read_tables(url: str) -> FactTables:
     """Every fact table (``QUERIES``) and the data version, read in one transaction."""
-    with _adbc(url) as conn:
-        if adbc_target(url)[0] == "postgresql":
-            _query(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", rows=False)
-        version = _version(conn)
+    with adbc_connect(url) as conn:
+        one_snapshot(conn, url)
+        version = stored_version(conn)
         dialect = adbc_target(url)[0]
-        tables = {name: _sorted(_query(conn, _sql(sql, dialect))) for name, sql in QUERIES.items()}
+        tables = {name: _sorted(arrow_query(conn, _sql(sql, dialect)))
+                  for name, sql in QUERIES.items()}
     return FactTables(tables, version)
 
 
-def _query(conn: Any, sql: str, rows: bool = True) -> pa.Table:
+def arrow_query(conn: Any, sql: str, rows: bool = True) -> pa.Table:
     try:
         with conn.cursor() as cur:
             cur.execute(sql)

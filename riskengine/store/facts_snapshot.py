@@ -22,7 +22,7 @@ from sqlalchemy import JSON, Table
 
 from riskengine.domain import Dataset, Entity
 from riskengine.store import rows
-from riskengine.store.columnar import _adbc, _query, adbc_target
+from riskengine.store.columnar import adbc_connect, adbc_target, one_snapshot, stored_version
 from riskengine.store.schema import (
     ControlRow,
     DesignationRow,
@@ -33,7 +33,7 @@ from riskengine.store.schema import (
     OwnershipRow,
     RelationshipRow,
 )
-from riskengine.store.store import StoreError, data_version
+from riskengine.store.store import StoreError
 
 MAGIC = b"RISKENGINE-FACTS-ARROW-1\n"
 MODELS = {"entities": EntityRow, "entity_names": EntityNameRow,
@@ -51,13 +51,10 @@ def _table(name: str) -> Table:
 
 def read_snapshot(url: str) -> tuple[bytes, str]:
     """(the snapshot of every stored fact, the data version it is of), one transaction."""
-    with _adbc(url) as conn:
+    with adbc_connect(url) as conn:
         dialect = adbc_target(url)[0]
-        if dialect == "postgresql":
-            _query(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", rows=False)
-        version = data_version(tuple(r.values()) for r in
-                               _query(conn, "SELECT id, source, content_hash FROM ingests "
-                                            "ORDER BY id").to_pylist())
+        one_snapshot(conn, url)
+        version = stored_version(conn)
         parts = {name: _stream(_read(conn, name, dialect)) for name in MODELS}
     header = {"version": version, "tables": {k: len(v) for k, v in parts.items()}}
     return MAGIC + json.dumps(header).encode() + b"\n" + b"".join(parts.values()), version
@@ -133,7 +130,7 @@ ENTITY_TABLES = ("entities", "entity_names", "entity_identifiers", "entity_sourc
 def read_entities(url: str) -> dict[str, Entity]:
     """Every stored entity record with its names, identifiers and sources, by id (read in
     columns: for indexes that need every entity, such as the screener's)."""
-    with _adbc(url) as conn:
+    with adbc_connect(url) as conn:
         dialect = adbc_target(url)[0]
         tables = {name: _read(conn, name, dialect) for name in ENTITY_TABLES}
     children = {name: _grouped(_records(tables, name)) for name in ENTITY_TABLES[1:]}
