@@ -86,7 +86,10 @@ def open_graph(settings: Settings, store: Store, rules: RuleSet, rules_dir: Path
         compiled = compile_facts(stored, rules.scenario, _merger(store, rules, merge_rules),
                                  forced)
         version, key = stored.version, files.graph_key(stored.version, rdigest)
-        files.save(root, key, compiled, {"data_version": stored.version, "rules": rdigest})
+        try:
+            files.save(root, key, compiled, {"data_version": stored.version, "rules": rdigest})
+        except OSError as exc:  # a cache that cannot be written only costs time
+            built = f"compiled graph not kept ({root}: {exc.strerror or exc})"
     facts = StoredFacts(compiled, rules.scenario, store)
     data = graph_data(compiled, facts, facts.ids, facts.index)
     return Loaded(data, facts, compiled, key, version, built)

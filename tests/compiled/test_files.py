@@ -86,3 +86,14 @@ def test_only_the_newest_graphs_are_kept(settings: Settings, tmp_path: Path) -> 
         _open(edited)
     kept = [p for p in cache_root(settings).iterdir() if not p.name.startswith(".")]
     assert len(kept) == files.KEEP
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_only_time(settings: Settings,
+                                                                tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be")
+    unwritable = settings.model_copy(update={"cache_dir": blocked})
+    key, built = _open(unwritable)
+    assert built is not None and "not kept" in built
+    with service.compiled_graph(settings) as (loaded, _rules, _store):
+        assert loaded.key == key
