@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
     with Store.open(settings.db_url) as store, store.transaction(write=False) as conn:
         for kind, size, stored in conn.execute(text(
                 "SELECT kind, size, length(content) FROM snapshots ORDER BY kind")):
-            print(f"snapshot {kind:<6} {size / 1e6:6.1f} MB JSON, {stored / 1e6:5.2f} MB stored")
+            print(f"snapshot {kind:<6} {size / 1e6:6.1f} MB content, {stored / 1e6:5.2f} MB stored")
     print(f"entities in the run: {run.counts.get('entities', 0):,}")
     return 0
 
