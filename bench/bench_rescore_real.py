@@ -18,7 +18,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from riskengine.cli import reproduce, runs_service, service
+from riskengine.application import ingest as app_ingest
+from riskengine.application import reproduce
+from riskengine.application import runs as app_runs
 from riskengine.settings import Settings
 from riskengine.store import Store
 
@@ -40,11 +42,11 @@ def main(argv: list[str]) -> int:
         print(f"no OFAC SDN set or ConList.xlsx under {data}; pass the data folder")
         return 2
     settings = Settings(db_url=f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}")
-    timed("ingest OFAC SDN", lambda: service.ingest_list(settings, "ofac-sdn", sdn,
+    timed("ingest OFAC SDN", lambda: app_ingest.ingest_list(settings, "ofac-sdn", sdn,
                                                          date(2024, 5, 3)))
-    timed("ingest UK ConList", lambda: service.ingest_list(settings, "uk", conlist,
+    timed("ingest UK ConList", lambda: app_ingest.ingest_list(settings, "uk", conlist,
                                                            date(2025, 4, 14)))
-    run = timed("rescore (store run + snapshots)", lambda: runs_service.rescore(
+    run = timed("rescore (store run + snapshots)", lambda: app_runs.rescore(
         settings, date(2025, 6, 1), "bench", lambda _line: None))
     timed("score KAMAZ --run (reproduce)", lambda: reproduce.reproduce(settings, "KAMAZ",
                                                                        run.id))

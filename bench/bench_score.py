@@ -37,18 +37,18 @@ def _median_run(cmd: list[str], env: dict[str, str], times: int = 7) -> float:
 
 
 def _ingest(url: str, data: Path) -> None:
-    from riskengine.cli import service
+    from riskengine.application import ingest as app_ingest
     from riskengine.settings import Settings
 
     settings = Settings(db_url=url)
-    service.ingest_list(settings, "ofac-sdn", data / "ofac_sdn_csv" / "2024-05-03",
+    app_ingest.ingest_list(settings, "ofac-sdn", data / "ofac_sdn_csv" / "2024-05-03",
                         date(2024, 5, 3))
-    service.ingest_list(settings, "uk", data / "uk_ofsi_conlist" / "ConList.xlsx",
+    app_ingest.ingest_list(settings, "uk", data / "uk_ofsi_conlist" / "ConList.xlsx",
                         date(2025, 4, 14))
 
 
 def _warm(url: str) -> list[tuple[str, float]]:
-    from riskengine.cli import service
+    from riskengine.application import service
     from riskengine.engine import evaluate, score
     from riskengine.settings import Settings
 

@@ -66,3 +66,76 @@ def test_help_does_not_import_heavy_modules() -> None:
                          check=True).stdout
     assert "Usage" in out
     assert out.strip().endswith("HEAVY=")
+
+
+# --- layers: core < application < adapters (cli, api); no cycles --------------------------
+
+MODULES = {".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__"):
+           p for p in PACKAGE.rglob("*.py")}
+ADAPTERS = ("riskengine.cli", "riskengine.api")
+UI_MODULES = ("typer", "click", "rich", "fastapi", "starlette", "uvicorn")
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """The riskengine modules ``path`` imports when run (lazy imports included; imports under
+    ``if TYPE_CHECKING:`` are for the type checker only). ``from pkg import mod`` names
+    the module ``pkg.mod``, not the package."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(sub) for node in ast.walk(tree) if isinstance(node, ast.If)
+                   and "TYPE_CHECKING" in ast.dump(node.test) for sub in ast.walk(node)}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            subs = {f"{node.module}.{a.name}" for a in node.names} & MODULES.keys()
+            found |= subs or {node.module}
+    return found
+
+
+def _import_graph() -> dict[str, set[str]]:
+    return {m: {t for t in _runtime_imports(p) if t in MODULES and t != m}
+            for m, p in MODULES.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    import networkx as nx
+
+    g = nx.DiGraph([(a, b) for a, targets in graph.items() for b in targets])
+    return sorted(sorted(c) for c in nx.strongly_connected_components(g) if len(c) > 1)
+
+
+def test_no_import_cycles() -> None:
+    assert _cycles(_import_graph()) == []
+
+
+def test_cycle_finder_finds_a_cycle() -> None:  # the check above can fail
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES
+                                          if m.startswith("riskengine.application")))
+def test_application_layer_knows_no_adapter(module: str) -> None:
+    found = {m for m in _runtime_imports(MODULES[module])
+             if m.startswith(ADAPTERS) or m.split(".")[0] in UI_MODULES}
+    assert found == set(), f"{module} imports adapter or UI modules {sorted(found)}"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith(ADAPTERS)))
+def test_adapters_do_not_import_each_other(module: str) -> None:
+    own = next(a for a in ADAPTERS if module.startswith(a))
+    others = tuple(a for a in ADAPTERS if a != own)
+    found = {m for m in _runtime_imports(MODULES[module]) if m.startswith(others)}
+    assert found == set(), f"{module} imports another adapter: {sorted(found)}"
+
+
+@pytest.mark.parametrize("module", sorted(
+    m for m in MODULES if not m.startswith((*ADAPTERS, "riskengine.application"))
+    and m not in ("riskengine.__main__",)))
+def test_below_the_application_layer_nothing_imports_it(module: str) -> None:
+    found = {m for m in _runtime_imports(MODULES[module])
+             if m.startswith((*ADAPTERS, "riskengine.application"))}
+    assert found == set(), f"{module} imports a layer above it: {sorted(found)}"

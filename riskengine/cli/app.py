@@ -111,20 +111,11 @@ def score(
 
     Every score request is recorded in the audit log (who, when, what, the result).
     """
-    from riskengine.cli import render, runs_service, service
+    from riskengine.application.scoring import score as score_one
+    from riskengine.cli import render
 
-    if run is not None:
-        from riskengine.cli.reproduce import reproduce
-        from riskengine.errors import InputError
-
-        if as_of is not None:
-            raise InputError("--as-of", "not with --run: a run is reproduced as of its own date")
-        result = reproduce(ctx.obj, query, run)
-    else:
-        result = service.score_query(ctx.obj, query, day_or_today("--as-of", as_of))
-    details = {"query": query, "entity": result.entity.id, "as_of": result.as_of.isoformat(),
-               "score": result.score, "band": result.band, "run": result.run}
-    runs_service.record(ctx.obj, actor_of(actor), "score", details)
+    today = day_or_today("--as-of", None)  # the clock is read here, at the boundary
+    result = score_one(ctx.obj, query, parse_day("--as-of", as_of), run, actor_of(actor), today)
     if fmt is Format.json:
         render.print_json(result.to_json_dict())
     else:
@@ -150,13 +141,13 @@ def ingest(
     Official lists (ofac-sdn, ofac-cons, uk, eu, un, ca) keep their history: entries new in
     an edition are listed from its date, entries gone are delisted as of it.
     """
-    from riskengine.cli import service
+    from riskengine.application import ingest as app_ingest
 
     if source is Source.ftm:
-        lines = service.ingest_ftm(ctx.obj, path, actor_of(actor))
+        lines = app_ingest.ingest_ftm(ctx.obj, path, actor_of(actor))
     else:
         when = parse_day("--published", published)
-        lines = service.ingest_list(ctx.obj, source.value, path, when, force=force,
+        lines = app_ingest.ingest_list(ctx.obj, source.value, path, when, force=force,
                                     actor=actor_of(actor))
     for line in lines:
         typer.echo(line)
@@ -170,13 +161,14 @@ def entities_show(
                    ] = Format.table,
 ) -> None:
     """Show an entity merged across lists: names, identifiers, source records and why."""
-    from riskengine.cli import render, service
+    from riskengine.application import entities
+    from riskengine.cli import render
 
-    report = service.entity_report(ctx.obj, query)
+    report = entities.entity_report(ctx.obj, query)
     if fmt is Format.json:
         render.print_json(report)
     else:
-        for line in service.entity_lines(report):
+        for line in render.entity_lines(report):
             typer.echo(line)
 
 
@@ -186,10 +178,10 @@ def rules_check(
     directory: Annotated[Path | None, typer.Argument(help="Rules directory to check.")] = None,
 ) -> None:
     """Validate a rules directory; print every problem as path:line:col: message (exit 2)."""
-    from riskengine.cli import service
+    from riskengine.application import base
     from riskengine.ruleset.loader import check_rules
 
-    target = directory or service.rules_dir(ctx.obj)
+    target = directory or base.rules_dir(ctx.obj)
     problems = check_rules(target)
     for problem in problems:
         typer.echo(problem, err=True)

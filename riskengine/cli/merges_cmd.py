@@ -1,5 +1,5 @@
 """``riskengine entities merges [--state S] | accept ID | reject ID | approve ID``: the review
-queue of uncertain merges (``riskengine.cli.merges_service``), four eyes.
+queue of uncertain merges (``riskengine.application.merges``), four eyes.
 
 Register under the entities group: ``entities_app.add_typer(merges_app, name="merges")``.
 """
@@ -38,14 +38,15 @@ def listing(
     """Pairs of records whose names agree without enough other evidence, and decisions."""
     if ctx.invoked_subcommand is not None:
         return
-    from riskengine.cli import merges_service, render
+    from riskengine.application import merges as app_merges
+    from riskengine.cli import render
 
-    found = [i for i in merges_service.queue(ctx.obj)
+    found = [i for i in app_merges.queue(ctx.obj)
              if state is State.all or i.state == state.value]
     if fmt is Format.json:
-        render.print_json([merges_service.item_json(i) for i in found])
+        render.print_json([app_merges.item_json(i) for i in found])
         return
-    for line in [merges_service.item_line(i) for i in found] or [f"no {state.value} items"]:
+    for line in [app_merges.item_line(i) for i in found] or [f"no {state.value} items"]:
         typer.echo(line)
 
 
@@ -65,9 +66,9 @@ def reject(ctx: typer.Context, item: ItemArg, reason: ReasonOpt, actor: ActorOpt
 
 def _propose(ctx: typer.Context, item: str, decision: str, reason: str, actor: str | None
              ) -> None:
-    from riskengine.cli import merges_service
+    from riskengine.application import merges as app_merges
 
-    done = merges_service.propose(ctx.obj, item, decision, reason, actor_of(actor))
+    done = app_merges.propose(ctx.obj, item, decision, reason, actor_of(actor))
     typer.echo(f"{done.id} {decision} proposed by {actor_of(actor)}: needs approval by "
                f"someone else (`entities merges approve {done.id}`)")
 
@@ -75,7 +76,7 @@ def _propose(ctx: typer.Context, item: str, decision: str, reason: str, actor: s
 @merges_app.command("approve")
 def approve(ctx: typer.Context, item: ItemArg, actor: ActorOpt = None) -> None:
     """Approve the proposed decision (another person than its proposer): it takes effect."""
-    from riskengine.cli import merges_service
+    from riskengine.application import merges as app_merges
 
-    done = merges_service.approve(ctx.obj, item, actor_of(actor))
+    done = app_merges.approve(ctx.obj, item, actor_of(actor))
     typer.echo(f"{done.id} {done.state} (approved by {actor_of(actor)})")

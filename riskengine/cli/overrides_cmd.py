@@ -57,13 +57,13 @@ def add(  # noqa: PLR0913, PLR0917 - one parameter per command-line option
     actor: ActorOpt = None,
 ) -> None:
     """Propose an override (pending until another person approves it)."""
-    from riskengine.cli import overrides_service
+    from riskengine.application import overrides as app_overrides
 
     draft = {"entity_id": entity, "kind": kind.value, "reason": reason,
              "expires": parse_day("--expires", expires), "cap": cap, "regime": regime,
              "manual_status": status.value if status else None, "counterparty": counterparty,
              "author": actor_of(actor)}
-    made = overrides_service.add(ctx.obj, draft, day_or_today("--as-of", as_of))
+    made = app_overrides.add(ctx.obj, draft, day_or_today("--as-of", as_of))
     typer.echo(f"override #{made.id} pending: needs approval by someone other than "
                f"{made.author}")
 
@@ -71,9 +71,9 @@ def add(  # noqa: PLR0913, PLR0917 - one parameter per command-line option
 @overrides_app.command("approve")
 def approve(ctx: typer.Context, override_id: IdArg, actor: ActorOpt = None) -> None:
     """Approve an override: it must be another person than its author."""
-    from riskengine.cli import overrides_service
+    from riskengine.application import overrides as app_overrides
 
-    done = overrides_service.approve(ctx.obj, override_id, actor_of(actor))
+    done = app_overrides.approve(ctx.obj, override_id, actor_of(actor))
     typer.echo(f"override #{done.id} approved by {done.approver}")
 
 
@@ -85,9 +85,9 @@ def revoke(
     reason: Annotated[str | None, typer.Option(help="Why it is revoked.")] = None,
 ) -> None:
     """Revoke an override (it stays on record, with status revoked)."""
-    from riskengine.cli import overrides_service
+    from riskengine.application import overrides as app_overrides
 
-    done = overrides_service.revoke(ctx.obj, override_id, actor_of(actor), reason)
+    done = app_overrides.revoke(ctx.obj, override_id, actor_of(actor), reason)
     typer.echo(f"override #{done.id} revoked by {done.revoked_by}")
 
 
@@ -98,11 +98,12 @@ def list_(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Overrides with their status today: pending, active, expired, lapsed or revoked."""
-    from riskengine.cli import overrides_service, render
+    from riskengine.application import overrides as app_overrides
+    from riskengine.cli import render
 
-    found = overrides_service.listing(ctx.obj, entity, day_or_today("--as-of", None))
+    found = app_overrides.listing(ctx.obj, entity, day_or_today("--as-of", None))
     if fmt is Format.json:
-        render.print_json([overrides_service.override_json(o, s) for o, s in found])
+        render.print_json([app_overrides.override_json(o, s) for o, s in found])
         return
-    for line in [overrides_service.override_line(o, s) for o, s in found] or ["no overrides"]:
+    for line in [app_overrides.override_line(o, s) for o, s in found] or ["no overrides"]:
         typer.echo(line)

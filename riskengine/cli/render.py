@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -163,3 +164,27 @@ def _contributions(contributions: tuple[Contribution, ...], wide: bool = False) 
 
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
+
+
+def entity_lines(report: dict[str, Any]) -> list[str]:
+    """``application.entities.entity_report`` as text for people."""
+    lines = [f"{report['name']} ({report['id']}), {report['kind']}, "
+             f"country {report['country'] or 'unknown'}",
+             "Names: " + "; ".join(report["names"]),
+             "Identifiers: " + ("; ".join(f"{i['scheme']} {i['value']}" + (
+                 f" (no longer stated from {i['stated_to']})" if i.get("stated_to") else "")
+                 for i in report["identifiers"]) or "none"),
+             *([f"Born: {', '.join(report['birth_dates'])}"] if report["birth_dates"] else []),
+             *([f"Nationality: {', '.join(report['nationalities'])}"]
+               if report["nationalities"] else []),
+             "Source records:"]
+    lines += [f"  {r['source']} #{r['record_id'] or '-'} ({r['entity']}) file {r['file'] or '-'}"
+              f" published {r['published'] or '-'}" for r in report["records"]]
+    lines.append("Designations:")
+    lines += [f"  {d['regime']} {d['program'] or d['list']} {d['listed_from'] or '?'}.."
+              f"{d['listed_to'] or ''} [{d['source']}]" for d in report["designations"]]
+    lines.append("Merged because:" if report["merged_because"] else "Merged: no")
+    lines += [f"  {why}" for why in report["merged_because"]]
+    if report.get("merge_review"):
+        lines.append("Not merged, awaiting review (`entities merges`):")
+    return lines + [f"  {why}" for why in report.get("merge_review", ())]

@@ -88,14 +88,15 @@ def rescore(
     actor: ActorOpt = None,
 ) -> None:
     """Score every entity and store the run (one transaction; one rescore at a time)."""
-    from riskengine.cli import runs_render, runs_service
+    from riskengine.application import runs as app_runs
+    from riskengine.cli import runs_render
 
     when = day_or_today("--as-of", as_of)
     with _bar(quiet) as bar:
-        run = runs_service.rescore(ctx.obj, when, actor_of(actor), _log(quiet), bar)
+        run = app_runs.rescore(ctx.obj, when, actor_of(actor), _log(quiet), bar)
     typer.echo(runs_render.run_line(run))
     if fail_on_changes:
-        _run, before, found = runs_service.changes(ctx.obj, run.id)
+        _run, before, found = app_runs.changes(ctx.obj, run.id)
         if found:
             typer.echo(f"{len(found)} changes since run {before.id if before else '-'}: "
                        f"riskengine changes --run {run.id}")
@@ -124,11 +125,12 @@ def changes(
     skipped.
 
     Score moves count from rules/alerts.yaml's threshold (default 10 points)."""
-    from riskengine.cli import render, runs_render, runs_service
+    from riskengine.application import runs as app_runs
+    from riskengine.cli import render, runs_render
 
-    current, before, found = runs_service.changes(ctx.obj, run, parse_day("--since", since)
+    current, before, found = app_runs.changes(ctx.obj, run, parse_day("--since", since)
                                                   if since else None)
-    skipped = runs_service.pruned_between(ctx.obj, before, current)
+    skipped = app_runs.pruned_between(ctx.obj, before, current)
     if fmt is ChangeFormat.json:
         render.print_json({"run": current.id, "previous": before.id if before else None,
                            "pruned_runs_skipped": skipped,
@@ -148,10 +150,11 @@ def history(
     """An entity's score, band and blocking regimes across the stored runs, under its
     earlier ids too (before a merge); pruned runs, whose scores are deleted, are named, not
     shown."""
-    from riskengine.cli import render, runs_render, runs_service
+    from riskengine.application import runs as app_runs
+    from riskengine.cli import render, runs_render
 
-    entity_id, found = runs_service.history(ctx.obj, query)
-    pruned = runs_service.pruned_runs(ctx.obj)
+    entity_id, found = app_runs.history(ctx.obj, query)
+    pruned = app_runs.pruned_runs(ctx.obj)
     if fmt is Format.json:
         render.print_json(runs_render.history_json(entity_id, found) | {"pruned_runs": pruned})
     else:
@@ -161,9 +164,10 @@ def history(
 @runs_app.command("list")
 def runs_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """Completed runs, oldest first."""
-    from riskengine.cli import render, runs_render, runs_service
+    from riskengine.application import runs as app_runs
+    from riskengine.cli import render, runs_render
 
-    found = runs_service.runs(ctx.obj)
+    found = app_runs.runs(ctx.obj)
     if fmt is Format.json:
         render.print_json([runs_render.run_json(r) for r in found])
     else:
@@ -178,10 +182,11 @@ def runs_show(
 ) -> None:
     """One run: dates, hashes of the rules and data used, the list files ingested by then,
     counts."""
-    from riskengine.cli import render, runs_render, runs_service
+    from riskengine.application import runs as app_runs
+    from riskengine.cli import render, runs_render
 
-    found = runs_service.run(ctx.obj, run, pruned_ok=True)
-    ingests = runs_service.ingests_before(ctx.obj, found)
+    found = app_runs.run(ctx.obj, run, pruned_ok=True)
+    ingests = app_runs.ingests_before(ctx.obj, found)
     if fmt is Format.json:
         render.print_json(runs_render.run_json(found)
                           | {"ingests": [runs_render.ingest_json(i) for i in ingests]})
@@ -201,20 +206,21 @@ def runs_prune(
     """Delete the per-entity scores of old runs, keeping each run's header (status pruned,
     counts, hashes) and writing one audit entry. Refuses (exit 2) any date within the
     retention period of rules/retention.yaml (default 10 years)."""
-    from riskengine.cli import runs_render, runs_service
+    from riskengine.application import runs as app_runs
+    from riskengine.cli import runs_render
 
     day = parse_day("--before", before)
     assert day is not None
-    found, done = runs_service.prune(ctx.obj, day, actor_of(actor), apply=yes)
+    found, done = app_runs.prune(ctx.obj, day, actor_of(actor), apply=yes)
     _echo(runs_render.prune_lines(found, day, done))
 
 
 @audit_app.command("verify")
 def audit_verify(ctx: typer.Context) -> None:
     """Check the audit log's hash chain: exit 6 naming the first broken entry."""
-    from riskengine.cli import runs_service
+    from riskengine.application import runs as app_runs
 
-    count = runs_service.audit_verify(ctx.obj)
+    count = app_runs.audit_verify(ctx.obj)
     typer.echo(f"audit log intact: {count} entries")
 
 
@@ -226,9 +232,10 @@ def audit_show(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Audit entries, oldest first."""
-    from riskengine.cli import render, runs_render, runs_service
+    from riskengine.application import runs as app_runs
+    from riskengine.cli import render, runs_render
 
-    found = runs_service.audit_entries(ctx.obj, parse_day("--since", since))
+    found = app_runs.audit_entries(ctx.obj, parse_day("--since", since))
     if fmt is Format.json:
         render.print_json([runs_render.entry_json(e) for e in found])
     else:

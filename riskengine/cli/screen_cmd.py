@@ -1,9 +1,7 @@
 """`riskengine screen`: fuzzy screening of one name or a file of counterparties.
 
 Ready to register: ``app.command("screen")(screen)``. Thin like the other commands: heavy
-modules are imported inside. The entities screened against are the evaluated facts (rule-file
-scenario plus the database), each candidate carries its regime verdicts and exposure score,
-computed once for the whole graph (``load_screening``: the one place that loads them).
+modules are imported inside; the use case is ``riskengine.application.screening``.
 
 A file is streamed (``screening.report.screen_stream``): read in chunks, each chunk screened
 and rendered on a worker process, its rows written as soon as it and the chunks before it
@@ -20,47 +18,30 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
 from riskengine.cli.options import day_or_today
 
 if TYPE_CHECKING:
-    from riskengine.overrides import Override
-    from riskengine.screening.config import ScreeningConfig
     from riskengine.screening.infile import InputFile
-    from riskengine.screening.match import Screener
-    from riskengine.screening.report import RiskLookup, ScreenQuery
     from riskengine.settings import Settings
 
-CONFIG_FILE = "screening.yaml"
 CSV_COLUMNS = ("line", "input_id", "input_name", "rank", "entity_id", "entity_name",
                "matched_name", "score", "match", "sources", "risk_score", "band", "blocked",
                "features")
 Rows = list[dict[str, object]]
-R = TypeVar("R")
 
 
 class ScreenFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
-
-
-@dataclass(frozen=True)
-class Screening:
-    """What screening needs, loaded once: the indexed entities, every candidate's risk
-    (whole-graph figures, overrides applied) and the approved overrides in force."""
-
-    screener: Screener
-    risk_of: RiskLookup
-    active: tuple[Override, ...]
 
 
 def screen(  # noqa: PLR0913, PLR0917 - one parameter per command-line option
@@ -93,7 +74,9 @@ def screen(  # noqa: PLR0913, PLR0917 - one parameter per command-line option
         raise InputError("screen", "give either a NAME or --file (not both)")
     day = day_or_today("--as-of", as_of)
     if file is None:
-        _print_one(run_one(ctx.obj, name or "", country, identifier, limit, day), fmt)
+        from riskengine.application.screening import screen_one
+
+        _print_one(screen_one(ctx.obj, name or "", country, identifier, limit, day), fmt)
         return
     from riskengine.screening.infile import InputFile
 
@@ -101,21 +84,11 @@ def screen(  # noqa: PLR0913, PLR0917 - one parameter per command-line option
     stream_file(ctx.obj, spec, limit, day, fmt or ScreenFormat.csv, sys.stdout)
 
 
-def run_one(settings: Settings, name: str, country: str | None, identifier: str | None,
-            limit: int, as_of: date) -> dict[str, object]:
-    """The JSON-ready result of screening one name."""
-    from riskengine.screening.report import ScreenQuery, result
-
-    loaded = load_screening(settings, as_of)
-    query = ScreenQuery(name, country=country, identifier=identifier)
-    found = loaded.screener.screen(name, country, identifier, limit)
-    return decided(result(query, found, loaded.risk_of), loaded.active)
-
-
 def stream_file(settings: Settings, spec: InputFile, limit: int, as_of: date,
                 fmt: ScreenFormat, out: TextIO) -> int:
     """Screen the rows of ``spec`` and write them to ``out`` as they are done (module
     docstring); returns the number of input rows screened."""
+    from riskengine.application.screening import load_screening, screened
     from riskengine.screening.batch import workers_for
     from riskengine.screening.infile import count_rows, queries
 
@@ -135,107 +108,12 @@ def stream_file(settings: Settings, spec: InputFile, limit: int, as_of: date,
     return done
 
 
-def screened(loaded: Screening, queries: Iterable[ScreenQuery], limit: int, workers: int,
-             finish: Callable[[Rows], R]) -> Iterator[R]:
-    """``finish(rows)`` per chunk of ``queries``, their overrides applied (in the worker)."""
-    from riskengine.screening.report import screen_stream
-
-    def done(rows: Rows) -> R:
-        return finish([decided(row, loaded.active) for row in rows])
-
-    return screen_stream(loaded.screener, queries, limit, loaded.risk_of, workers=workers,
-                         finish=done)
-
-
 def _silence(out: Any) -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, out.fileno())
     except (OSError, AttributeError, io.UnsupportedOperation):
         pass
-
-
-def load_screening(settings: Settings, as_of: date) -> Screening:
-    """The screener over the evaluated facts, every candidate's risk (whole-graph arrays,
-    computed once here) and the approved overrides in force on ``as_of``."""
-    from riskengine.cli.overrides_service import stored_overrides
-    from riskengine.cli.service import screening_inputs
-    from riskengine.screening.match import Screener
-
-    ev, overrides, entities = screening_inputs(settings, as_of, stored_overrides(settings))
-    screener = Screener.build(entities, load_config(settings))
-    return Screening(screener, risk_lookup(ev, overrides, uncovered(settings, ev)),
-                     tuple(overrides.active))
-
-
-def uncovered(settings: Settings, ev: Any) -> frozenset[str]:
-    """Regimes no stored list (nor the seed) covers on the evaluation day: a clear status
-    there is not_covered, as ``score`` says (``riskengine.coverage``)."""
-    from riskengine.cli.coverage_service import stored_sources
-
-    found = stored_sources(settings).of(ev.verdicts, ev.as_of, ev.rules.scenario.designations)
-    return frozenset(code for code, c in found.items() if not c.covered)
-
-
-def counterparty_key(text: str) -> str:
-    """How a screened name or input id is compared with an override's counterparty."""
-    from riskengine.screening.normalise import fold
-
-    return fold(text)
-
-
-def decided(row: dict[str, object], active: Sequence[Override]) -> dict[str, object]:
-    """``row`` with approved false_positive/confirmed overrides of its counterparty applied:
-    the match decision follows the override, which is named among the match's features."""
-    from riskengine.overrides import applied_flag, screening_decision
-
-    given: dict[str, Any] = row["input"]  # type: ignore[assignment]
-    keys = [counterparty_key(str(v)) for v in (given.get("name"), given.get("id")) if v]
-    for match in _matches(row):
-        o = screening_decision(active, match["entity"]["id"], keys, counterparty_key)
-        if o is not None:
-            match["match"] = o.kind == "confirmed"
-            match["decision"] = o.kind
-            match["features"] = [*match["features"],
-                                 {"kind": "override", "detail": applied_flag(o)}]
-    return row
-
-
-def risk_lookup(ev: object, overrides: object = None, uncovered: frozenset[str] = frozenset()
-                ) -> RiskLookup:
-    """``risk_of(entity_id)``: score, band and regime statuses of the whole-graph arrays,
-    computed here once for every entity, with the approved overrides applied: the same
-    figures ``score`` explains (``score_all`` and ``score_entity`` agree to the cent). Each
-    entity's figures are made once per process, when first asked for."""
-    from riskengine.engine import Evaluation, Overrides, regime_order, score_everything
-
-    assert isinstance(ev, Evaluation)
-    assert overrides is None or isinstance(overrides, Overrides)
-    verdicts = {code: ev.verdicts[code] for code in regime_order(ev.rules, list(ev.verdicts))}
-    table, index = score_everything(ev, overrides), ev.graph.index
-    made: dict[str, dict[str, object]] = {}  # holds no reference to ``ev`` or the facts
-
-    def risk_of(entity_id: str) -> dict[str, object]:
-        if entity_id not in made:
-            i = index[entity_id]
-            made[entity_id] = {"score": float(table.score[i]), "band": table.band_of(i),
-                               "regimes": {c: _covered(c, v.status(i), uncovered)
-                                           for c, v in verdicts.items()}}
-        return made[entity_id]
-
-    return risk_of
-
-
-def _covered(code: str, status: str, uncovered: frozenset[str]) -> str:
-    return "not_covered" if status == "clear" and code in uncovered else status
-
-
-def load_config(settings: Settings) -> ScreeningConfig:
-    """rules/screening.yaml of the rules directory in use; defaults when it has none."""
-    from riskengine.cli.service import _rule_file
-    from riskengine.screening.config import ScreeningConfig
-
-    return _rule_file(settings, CONFIG_FILE, ScreeningConfig)
 
 
 # --- output: each renderer turns a chunk's rows into (text, rows rendered) ---------------

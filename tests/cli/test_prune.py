@@ -28,7 +28,7 @@ def aged(cli, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """Runs 1 and 2 made today, then the clock moved to 2040 and run 3 made."""
     ok(cli, "rescore", "--as-of", BEFORE, "--quiet")
     ok(cli, "rescore", "--as-of", AFTER, "--quiet")
-    monkeypatch.setattr("riskengine.cli.service.now", lambda: LATER)
+    monkeypatch.setattr("riskengine.application.base.now", lambda: LATER)
     ok(cli, "rescore", "--as-of", AFTER, "--quiet")
     return cli
 

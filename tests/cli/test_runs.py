@@ -151,11 +151,11 @@ def test_an_ingest_between_runs_changes_the_data_snapshot(cli) -> None:  # type:
 
 
 def test_changes_since_a_day_are_the_net_changes(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from riskengine.cli import service
+    from riskengine.application import base
 
     for day, as_of in ((1, BEFORE), (2, AFTER), (3, AFTER)):
         moment = datetime(2026, 3, day, 12, tzinfo=UTC)
-        monkeypatch.setattr(service, "now", lambda moment=moment: moment)
+        monkeypatch.setattr(base, "now", lambda moment=moment: moment)
         ok(cli, "rescore", "--as-of", as_of, "--quiet")
 
     def found(*args: str) -> tuple[int | None, set[tuple[str, str]]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from riskengine.cli import service
+from riskengine.application import ingest as app_ingest
 from riskengine.settings import Settings
 from tests.cli.conftest import BACKENDS, backend_url
 
@@ -29,6 +29,6 @@ def settings(db: str, tmp_path: Path) -> Settings:
     """Settings on a store holding the fixture lists and the FtM sample, cache in tmp."""
     found = Settings(db_url=db, cache_dir=tmp_path / "compiled")
     for source, path, published in SOURCES:
-        service.ingest_list(found, source, path, published, actor="test")
-    service.ingest_ftm(found, FIXTURES / "ftm" / "sample.ftm.json", "test")
+        app_ingest.ingest_list(found, source, path, published, actor="test")
+    app_ingest.ingest_ftm(found, FIXTURES / "ftm" / "sample.ftm.json", "test")
     return found

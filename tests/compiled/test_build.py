@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from riskengine.cli import service
+from riskengine.application import base, service
+from riskengine.application import ingest as app_ingest
 from riskengine.graph import GraphData
 from riskengine.settings import Settings
 
@@ -19,7 +20,7 @@ AS_OF = date(2026, 11, 1)
 
 
 def _reference(settings: Settings) -> GraphData:
-    _raw, merged, _mm = service.merged_facts(settings, service.load_rules(settings))
+    _raw, merged, _mm = service.merged_facts(settings, base.load_rules(settings))
     return GraphData.from_dataset(merged)
 
 
@@ -68,7 +69,7 @@ def test_merged_records_become_one_entity(settings: Settings) -> None:
                                    "Volkswagen", "NefAZ"])
 def test_explained_score_equals_the_reference(settings: Settings, query: str) -> None:
     """``score`` on the compiled graph gives exactly the result of the in-memory path."""
-    with service.open_store(settings) as store:
+    with base.open_store(settings) as store:
         stored = store.load_dataset()
     reference = service.scored(settings, query, AS_OF, [], stored)
     assert service.scored(settings, query, AS_OF, []) == reference
@@ -97,7 +98,7 @@ def test_a_generic_name_links_nothing_in_part_as_in_whole(tmp_path: Path) -> Non
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     settings = Settings(db_url=f"sqlite:///{tmp_path / 'g.db'}", cache_dir=tmp_path / "c",
                         seed=False)
-    service.ingest_ftm(settings, path, "test")
+    app_ingest.ingest_ftm(settings, path, "test")
     ref = _reference(settings)
     with service.compiled_graph(settings) as (loaded, _rules, _store):
         assert loaded.data.ids == ref.ids

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from riskengine.cli import service
+from riskengine.application import ingest as app_ingest
+from riskengine.application import service
 from riskengine.compiled import files
 from riskengine.compiled.use import cache_root
 from riskengine.settings import Settings
@@ -30,7 +31,7 @@ def test_reused_while_nothing_changes(settings: Settings) -> None:
 
 def test_an_ingest_makes_a_new_graph(settings: Settings) -> None:
     before, _ = _open(settings)
-    service.ingest_list(settings, "ca", ROOT / "fixtures" / "ca" / "sema-lmes.excerpt.xml",
+    app_ingest.ingest_list(settings, "ca", ROOT / "fixtures" / "ca" / "sema-lmes.excerpt.xml",
                         date(2024, 1, 1), actor="test")
     after, built = _open(settings)
     assert after != before and built is not None

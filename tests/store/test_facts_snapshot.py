@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from riskengine.cli import service
+from riskengine.application import ingest as app_ingest
 from riskengine.settings import Settings
 from riskengine.store import Store
 from riskengine.store.facts_snapshot import MAGIC, decode, read_snapshot
@@ -21,9 +21,9 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url = backend_url(request, tmp_path)
     settings = Settings(db_url=url)
-    service.ingest_list(settings, "uk", FIXTURES / "uk" / "ConList.excerpt.xlsx",
+    app_ingest.ingest_list(settings, "uk", FIXTURES / "uk" / "ConList.excerpt.xlsx",
                         date(2025, 4, 14), actor="test")
-    service.ingest_ftm(settings, FIXTURES / "ftm" / "sample.ftm.json", "test")
+    app_ingest.ingest_ftm(settings, FIXTURES / "ftm" / "sample.ftm.json", "test")
     return url
 
 

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from riskengine.cli import service
+from riskengine.application import base, service
 from riskengine.settings import Settings
 
 if TYPE_CHECKING:
     from riskengine.domain import Dataset
     from riskengine.overrides import Override
-    from riskengine.store.store import Store
 
 
 def current_facts(settings: Settings) -> tuple[Dataset, Any]:
     """(merged facts, merge map): the facts ``score`` works on."""
-    _raw, facts, mm = service.merged_facts(settings, service.load_rules(settings))
+    _raw, facts, mm = service.merged_facts(settings, base.load_rules(settings))
     return facts, mm
 
 
@@ -30,15 +29,15 @@ def add(settings: Settings, draft: dict[str, Any], today: date) -> Override:
     from riskengine.overrides import Override, fingerprint, problem
     from riskengine.store.overrides import add_override
 
-    check_draft(draft, service.now().astimezone().date())
+    check_draft(draft, base.now().astimezone().date())
     facts, mm = current_facts(settings)
     entity = find(NameIndex(facts.entities), mm.resolve(draft["entity_id"]))
-    new = Override(**(draft | {"entity_id": entity.id, "created_at": service.now(),
+    new = Override(**(draft | {"entity_id": entity.id, "created_at": base.now(),
                                "fingerprint": fingerprint(facts, entity.id, today)}))
     wrong = problem(new) or _unknown_regime(settings, facts, new.regime)
     if wrong:
         raise InputError("", wrong)
-    with service.open_store(settings) as store:
+    with base.open_store(settings) as store:
         return add_override(store, new)
 
 
@@ -73,7 +72,7 @@ def check_text(option: str, value: str | None) -> None:
 
 def _unknown_regime(settings: Settings, facts: Dataset, regime: str | None) -> str | None:
     """Why ``regime`` cannot carry a manual status (not configured, nobody listed under it)."""
-    known = {r.code for r in service.load_rules(settings).regimes.regimes}
+    known = {r.code for r in base.load_rules(settings).regimes.regimes}
     known |= {d.regime for d in facts.designations}
     if regime is None or regime in known:
         return None
@@ -84,8 +83,8 @@ def approve(settings: Settings, override_id: int, actor: str) -> Override:
     from riskengine.store.overrides import approve_override
 
     check_text("--actor", actor)
-    with service.open_store(settings) as store:
-        return approve_override(store, override_id, actor, service.now())
+    with base.open_store(settings) as store:
+        return approve_override(store, override_id, actor, base.now())
 
 
 def revoke(settings: Settings, override_id: int, actor: str, reason: str | None) -> Override:
@@ -96,8 +95,8 @@ def revoke(settings: Settings, override_id: int, actor: str, reason: str | None)
     check_text("--reason", reason)
     if reason is not None and not reason.strip():
         raise InputError("--reason", "empty: say why, or leave --reason out")
-    with service.open_store(settings) as store:
-        return revoke_override(store, override_id, actor, service.now(), reason)
+    with base.open_store(settings) as store:
+        return revoke_override(store, override_id, actor, base.now(), reason)
 
 
 def listing(settings: Settings, entity: str | None, today: date) -> list[tuple[Override, str]]:
@@ -109,25 +108,10 @@ def listing(settings: Settings, entity: str | None, today: date) -> list[tuple[O
 
     facts, mm = current_facts(settings)
     entity_id = find(NameIndex(facts.entities), mm.resolve(entity)).id if entity else None
-    with service.open_store(settings) as store:
+    with base.open_store(settings) as store:
         found = list_overrides(store, entity_id)
     prints = {o.entity_id: fingerprint(facts, o.entity_id, today) for o in found}
     return [(o, status_of(o, today, prints[o.entity_id])) for o in found]
-
-
-def stored_overrides(settings: Settings, known_at: datetime | None = None,
-                     store: Store | None = None) -> list[Override]:
-    """Every stored override, or each as it stood at ``known_at`` (for a past run); read
-    from ``store`` when the caller has it open."""
-    from riskengine.overrides import known_at as as_known
-    from riskengine.store.overrides import list_overrides
-
-    if store is None:
-        with service.open_store(settings) as opened:
-            found = list_overrides(opened)
-    else:
-        found = list_overrides(store)
-    return found if known_at is None else as_known(found, known_at)
 
 
 def override_json(o: Override, status: str) -> dict[str, Any]:

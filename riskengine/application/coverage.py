@@ -19,13 +19,13 @@ def stored_sources(settings: Settings, store: Store | None = None,
     """Every stored list edition (source, publication date), every FtM ingest (undated,
     with the regimes of its designations) and ``rules/coverage.yaml``; ``known_at``: only
     the ingests finished by then (a run reproduced as its data stood)."""
-    from riskengine.cli import service
+    from riskengine.application import base
     from riskengine.coverage import CoverageRules, Sources
 
-    rules = service._rule_file(settings, COVERAGE_RULES_FILE, CoverageRules)
+    rules = base.rule_file(settings, COVERAGE_RULES_FILE, CoverageRules)
     if store is not None:
         return Sources(tuple(_editions(store, known_at)), rules)
-    with service.open_store(settings) as opened:
+    with base.open_store(settings) as opened:
         return Sources(tuple(_editions(opened, known_at)), rules)
 
 

@@ -6,13 +6,13 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from riskengine.cli import service
+from riskengine.application import base, service
 from riskengine.settings import Settings
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from riskengine.cli.reproduce import RunInputs
+    from riskengine.application.reproduce import RunInputs
     from riskengine.overrides import Override
     from riskengine.runs.chain import Entry
     from riskengine.runs.changes import AlertRules, Change
@@ -37,9 +37,9 @@ def record(settings: Settings, actor: str, action: str, details: Mapping[str, An
     from riskengine.store.rules_audit import note_rule_files
     from riskengine.store.store import StoreError
 
-    files, at = read_rule_files(service.rules_dir(settings)), service.now()
+    files, at = read_rule_files(base.rules_dir(settings)), base.now()
     snapshot = digest(encode(files))
-    with service.open_store(settings) as store:
+    with base.open_store(settings) as store:
         try:
             with store.transaction(write=True) as conn:
                 note_rule_files(conn, files, actor, at, snapshot)
@@ -57,8 +57,8 @@ def rescore(settings: Settings, as_of: date, actor: str, log: Log,
     ``log`` gets a line at every tenth."""
     from riskengine.store.locks import RESCORE_LOCK, hold_lock, holder_id
 
-    started = service.now()
-    store = service.open_store(settings)
+    started = base.now()
+    store = base.open_store(settings)
     try:
         with hold_lock(store, RESCORE_LOCK, holder_id(actor), started):
             return _rescore(settings, store, (as_of, started, actor), log, bar)
@@ -68,8 +68,8 @@ def rescore(settings: Settings, as_of: date, actor: str, log: Log,
 
 def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
              log: Log, bar: Bar | None) -> RunRecord:
-    from riskengine.cli.overrides_service import stored_overrides
-    from riskengine.cli.reproduce import current_inputs, pinned_rules
+    from riskengine.application.base import stored_overrides
+    from riskengine.application.reproduce import current_inputs, pinned_rules
     from riskengine.runs.table import snapshot_hash
     from riskengine.store.runs import AuditNote, save_run
 
@@ -82,11 +82,11 @@ def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
         rows, run = _scored_run(pinned, store, inputs, overrides, job)
     facts, rules = inputs.snapshots()
     run = run.model_copy(update={"data_snapshot": snapshot, "facts_hash": facts.hash,
-                                 "rules_snapshot": rules.hash, "finished_at": service.now()})
+                                 "rules_snapshot": rules.hash, "finished_at": base.now()})
     total = int(run.counts.get("entities", 0))
     log(f"rescore: scored {total} entities; storing")
     report = _progress(total, log) if bar is None else (lambda done: bar(done, total))
-    saved = save_run(store, run, rows, AuditNote(actor, service.now()), report, (facts, rules),
+    saved = save_run(store, run, rows, AuditNote(actor, base.now()), report, (facts, rules),
                      inputs.rule_files)
     log(f"rescore: run {saved.id} complete")
     return saved
@@ -130,42 +130,19 @@ def _progress(total: int, log: Log) -> Callable[[int], None]:
     return report
 
 
-def run_or_latest(store: Store, run_id: int | None, pruned_ok: bool = False) -> RunRecord:
-    """The completed run ``run_id`` (latest when None); NotFoundError otherwise, saying so
-    when the run was pruned (unless ``pruned_ok``: its header row is returned)."""
-    from riskengine.errors import NotFoundError
-    from riskengine.store.prune import find_run
-    from riskengine.store.runs import get_run
-
-    run = get_run(store, run_id)
-    if run is None and run_id is not None:
-        run = find_run(store, run_id)
-        if run is not None and not pruned_ok:
-            raise NotFoundError(_pruned_message(run))
-    if run is None:
-        raise NotFoundError(f"no completed run {run_id}" if run_id is not None
-                            else "no completed run yet (run `riskengine rescore`)")
-    return run
-
-
-def _pruned_message(run: RunRecord) -> str:
-    return (f"run {run.id} was pruned (retention): its per-entity scores are deleted; "
-            f"`riskengine runs show {run.id}` shows what is kept")
-
-
 def runs(settings: Settings) -> list[RunRecord]:
     """Completed runs (pruned ones included), oldest first."""
     from riskengine.store.runs import list_runs
 
-    with service.open_store(settings) as store:
+    with base.open_store(settings) as store:
         return list_runs(store)
 
 
 def run(settings: Settings, run_id: int | None, pruned_ok: bool = False) -> RunRecord:
     """One completed run (the latest when ``run_id`` is None); NotFoundError otherwise (also
     for a pruned run unless ``pruned_ok``)."""
-    with service.open_store(settings) as store:
-        return run_or_latest(store, run_id, pruned_ok)
+    with base.open_store(settings) as store:
+        return base.run_or_latest(store, run_id, pruned_ok)
 
 
 def pruned_between(settings: Settings, before: RunRecord | None, current: RunRecord
@@ -180,20 +157,20 @@ def pruned_runs(settings: Settings) -> list[int]:
     """Ids of the pruned runs (their per-entity scores deleted), oldest first."""
     from riskengine.store.prune import pruned_run_ids
 
-    with service.open_store(settings) as store:
+    with base.open_store(settings) as store:
         return pruned_run_ids(store)
 
 
 def ingests_before(settings: Settings, run: RunRecord) -> list[IngestRecord]:
     """The ingests finished before ``run`` started: the data it saw, oldest first."""
-    with service.open_store(settings) as store:
+    with base.open_store(settings) as store:
         return [i for i in store.ingests() if i.finished_at <= run.started_at]
 
 
 def alert_rules(settings: Settings) -> AlertRules:
     from riskengine.runs.changes import AlertRules
 
-    return service._rule_file(settings, ALERT_RULES_FILE, AlertRules)
+    return base.rule_file(settings, ALERT_RULES_FILE, AlertRules)
 
 
 def changes(settings: Settings, run_id: int | None = None, since: date | None = None
@@ -208,8 +185,8 @@ def changes(settings: Settings, run_id: int | None = None, since: date | None = 
     from riskengine.store.runs import previous_run, run_finished_before, run_states
 
     rules = alert_rules(settings)
-    with service.open_store(settings) as store:
-        current = run_or_latest(store, run_id)
+    with base.open_store(settings) as store:
+        current = base.run_or_latest(store, run_id)
         assert current.id is not None
         before = (previous_run(store, current.id) if since is None
                   else run_finished_before(store, _day_start(since), current.id))
@@ -235,10 +212,10 @@ def history(settings: Settings, query: str) -> tuple[str, list[tuple[RunRecord, 
     from riskengine.names import NameIndex
     from riskengine.store.runs import entity_history
 
-    _raw, facts, mm = service.merged_facts(settings, service.load_rules(settings))
+    _raw, facts, mm = service.merged_facts(settings, base.load_rules(settings))
     entity = find(NameIndex(facts.entities), mm.resolve(query))
     records = mm.members.get(entity.id, (entity.id,))
-    with service.open_store(settings) as store:
+    with base.open_store(settings) as store:
         return entity.id, entity_history(store, records)
 
 
@@ -249,7 +226,7 @@ def audit_entries(settings: Settings, since: date | None) -> list[Entry]:
     from riskengine.store.audit import audit_entries as entries
 
     start = datetime.combine(since, time(), UTC) if since else None
-    with service.open_store(settings) as store:
+    with base.open_store(settings) as store:
         return entries(store, start)
 
 
@@ -258,7 +235,7 @@ def audit_verify(settings: Settings) -> int:
     from riskengine.errors import AuditChainError
     from riskengine.store.audit import verify_audit
 
-    with service.open_store(settings) as store:
+    with base.open_store(settings) as store:
         count, problem = verify_audit(store)
     if problem:
         raise AuditChainError(f"audit log broken: {problem}")
@@ -275,11 +252,11 @@ def prune(settings: Settings, before: date, actor: str, apply: bool
     from riskengine.runs.retention import RetentionRules, check_prune_date
     from riskengine.store.prune import prunable_runs, prune_runs
 
-    rules = service._rule_file(settings, RETENTION_RULES_FILE, RetentionRules)
-    check_prune_date(before, service.now().date(), rules)
-    with service.open_store(settings) as store:
+    rules = base.rule_file(settings, RETENTION_RULES_FILE, RetentionRules)
+    check_prune_date(before, base.now().date(), rules)
+    with base.open_store(settings) as store:
         found = prunable_runs(store, before)
         if not apply or not found:
             return found, False
-        ids = prune_runs(store, before, actor, service.now())
+        ids = prune_runs(store, before, actor, base.now())
     return [r for r in found if r.id in ids], True

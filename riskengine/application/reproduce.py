@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from riskengine.cli import service
+from riskengine.application import base, service
 from riskengine.errors import RiskEngineError
 from riskengine.settings import Settings
 
@@ -68,9 +68,9 @@ def current_inputs(settings: Settings, store: Store) -> RunInputs:
     from riskengine.ruleset.snapshot import read_rule_files
     from riskengine.store.facts_snapshot import read_snapshot
 
-    service.load_rules(settings)  # every rule file valid (named as the user has it) first
+    base.load_rules(settings)  # every rule file valid (named as the user has it) first
     facts, version = read_snapshot(settings.db_url)
-    return RunInputs(read_rule_files(service.rules_dir(settings)), facts, version)
+    return RunInputs(read_rule_files(base.rules_dir(settings)), facts, version)
 
 
 def stored_inputs(store: Store, run: RunRecord) -> RunInputs:
@@ -98,11 +98,10 @@ def pinned_rules(settings: Settings, files: dict[str, str]) -> Iterator[Settings
 def reproduce(settings: Settings, query: str, run_id: int | None) -> ScoreResult:
     """The explained result run ``run_id`` (the latest when None) gave the entity ``query``
     names, recomputed from the run's own inputs and checked against its stored row."""
-    from riskengine.cli.coverage_service import stored_sources
-    from riskengine.cli.overrides_service import stored_overrides
-    from riskengine.cli.runs_service import run_or_latest
+    from riskengine.application.base import run_or_latest, stored_overrides
+    from riskengine.application.coverage import stored_sources
 
-    with service.open_store(settings) as store:
+    with base.open_store(settings) as store:
         wanted = run_or_latest(store, run_id)
         inputs = stored_inputs(store, wanted)
         overrides = stored_overrides(settings, known_at=wanted.started_at, store=store)

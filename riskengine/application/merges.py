@@ -15,30 +15,21 @@ States: ``pending`` (no decision), ``proposed`` (awaiting approval), ``accepted`
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import insert, update
 
-from riskengine.cli import service
+from riskengine.application import base, service
+from riskengine.application.merge_decisions import _decisions, _table, pair_id
 from riskengine.errors import InputError, NotFoundError
 from riskengine.settings import Settings
-from riskengine.store.schema import MergeDecisionRow
 
 if TYPE_CHECKING:
-    from riskengine.ingest.merge import MergeRules
-    from riskengine.store.store import Store
+    pass
 
 STATES = ("pending", "proposed", "accepted", "rejected")
 _EFFECT = {"merge": "accepted", "separate": "rejected"}
-
-
-def pair_id(a: str, b: str) -> str:
-    """The queue id of the pair (a, b), whatever their order."""
-    first, second = sorted((a, b))
-    return "m" + hashlib.sha256(f"{first}\n{second}".encode()).hexdigest()[:10]
 
 
 @dataclass(frozen=True)
@@ -62,35 +53,10 @@ class Item:
         return _EFFECT[row["decision"]] if row["state"] == "approved" else "proposed"
 
 
-def _table() -> Table:
-    table = MergeDecisionRow.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-def _decisions(store: Store, known_at: datetime | None = None
-               ) -> dict[tuple[str, str], dict[str, Any]]:
-    """The latest decision row of each pair (as it stood at ``known_at``, when given: rows
-    proposed later are left out, and an approval made later is undone)."""
-    with store.transaction(write=False) as conn:
-        found = conn.execute(select(_table()).order_by(_table().c.id)).mappings()
-        rows = [dict(row) for row in found]
-    if known_at is not None:
-        rows = [_as_known(row, known_at) for row in rows if row["proposed_at"] <= known_at]
-    return {(row["a"], row["b"]): row for row in rows}
-
-
-def _as_known(row: dict[str, Any], known_at: datetime) -> dict[str, Any]:
-    approved = row.get("approved_at")
-    if row["state"] == "approved" and (approved is None or approved > known_at):
-        return {**row, "state": "pending", "approver": None, "approved_at": None}
-    return row
-
-
 def queue(settings: Settings) -> list[Item]:
     """Uncertain pairs of the current facts, and every pair decided on, by id."""
-    _raw, _facts, mm = service.merged_facts(settings, service.load_rules(settings))
-    with service.open_store(settings) as store:
+    _raw, _facts, mm = service.merged_facts(settings, base.load_rules(settings))
+    with base.open_store(settings) as store:
         decided = _decisions(store)
     items = {(a, b): Item(a, b, why, decided.get((a, b))) for a, b, why in mm.review}
     for (a, b), row in decided.items():
@@ -114,11 +80,11 @@ def propose(settings: Settings, item_id: str, decision: str, reason: str, actor:
     item = find_item(settings, item_id)
     if item.state != "pending":
         raise InputError(item_id, f"already {item.state}: nothing to decide")
-    at = service.now()
+    at = base.now()
     row = {"a": item.a, "b": item.b, "decision": decision, "reason": reason,
            "evidence": item.evidence, "proposer": actor, "proposed_at": at,
            "state": "proposed", "approver": None, "approved_at": None}
-    with service.open_store(settings) as store, store.transaction(write=True) as conn:
+    with base.open_store(settings) as store, store.transaction(write=True) as conn:
         new_id = conn.execute(insert(_table()), row).inserted_primary_key
         append_audit(conn, actor, f"merge_{'accept' if decision == 'merge' else 'reject'}",
                      {"item": item.id, "decision_id": int(new_id[0]) if new_id else None,
@@ -139,8 +105,8 @@ def approve(settings: Settings, item_id: str, actor: str) -> Item:
     if row["proposer"] == actor:
         raise InputError(item_id, f"{actor} proposed this decision: another person must "
                                   f"approve it")
-    at = service.now()
-    with service.open_store(settings) as store, store.transaction(write=True) as conn:
+    at = base.now()
+    with base.open_store(settings) as store, store.transaction(write=True) as conn:
         conn.execute(update(_table()).where(_table().c.id == row["id"])
                      .values(state="approved", approver=actor, approved_at=at))
         append_audit(conn, actor, "merge_approve",
@@ -148,25 +114,6 @@ def approve(settings: Settings, item_id: str, actor: str) -> Item:
                       "a": item.a, "b": item.b, "proposer": row["proposer"]}, at)
     return Item(item.a, item.b, item.evidence, row | {"state": "approved", "approver": actor,
                                                       "approved_at": at})
-
-
-def with_decisions(store: Store, rules: MergeRules, known_at: datetime | None = None
-                   ) -> MergeRules:
-    """``rules`` with approved decisions added: accepted pairs forced, rejected ones
-    forbidden (a pair the rule file already decides keeps the file's decision); only those
-    approved by ``known_at`` when given (a past run reproduced)."""
-    from riskengine.ingest.merge import MergePair
-
-    decided = {frozenset(p.ids) for p in (*rules.force, *rules.forbid)}
-    force, forbid = list(rules.force), list(rules.forbid)
-    for (a, b), row in sorted(_decisions(store, known_at).items()):
-        if row["state"] != "approved" or frozenset((a, b)) in decided:
-            continue
-        why = (f"review {pair_id(a, b)}: {row['reason']} (proposed by {row['proposer']}, "
-               f"approved by {row['approver']})")
-        (force if row["decision"] == "merge" else forbid).append(MergePair(ids=(a, b),
-                                                                            reason=why))
-    return rules.model_copy(update={"force": tuple(force), "forbid": tuple(forbid)})
 
 
 def item_json(item: Item) -> dict[str, Any]:
