@@ -24,6 +24,12 @@ class Settings(BaseModel):
     seed: bool = True  # score with the rule files' seed scenario facts (rules/scenario)
     cache_dir: Path | None = None  # compiled graphs; None: beside the SQLite file, or per user
     known_at: datetime | None = None  # knowledge time of a reproduced run (score --run)
+    user_cache: Path | None = None  # per-user cache ($XDG_CACHE_HOME/riskengine); None: ~/.cache
+
+    def user_cache_dir(self) -> Path:
+        """The per-user cache folder: validated rule models, compiled graphs of server
+        databases (``$XDG_CACHE_HOME/riskengine``, read at the boundary by ``build``)."""
+        return self.user_cache or Path.home() / ".cache" / "riskengine"
 
     @classmethod
     def build(
@@ -43,6 +49,8 @@ class Settings(BaseModel):
             debug=debug or env.get("RISKENGINE_DEBUG", "") not in ("", "0"),
             seed=_seed(seed, env.get("RISKENGINE_SEED")),
             cache_dir=Path(env["RISKENGINE_CACHE"]) if env.get("RISKENGINE_CACHE") else None,
+            user_cache=Path(env["XDG_CACHE_HOME"]) / "riskengine" if env.get("XDG_CACHE_HOME")
+            else None,
         )
 
 

@@ -139,3 +139,11 @@ def test_below_the_application_layer_nothing_imports_it(module: str) -> None:
     found = {m for m in _runtime_imports(MODULES[module])
              if m.startswith((*ADAPTERS, "riskengine.application"))}
     assert found == set(), f"{module} imports a layer above it: {sorted(found)}"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES
+                                          if m.startswith(("riskengine.application",
+                                                           "riskengine.compiled"))))
+def test_use_cases_read_no_environment(module: str) -> None:  # Settings.build reads it
+    source = MODULES[module].read_text(encoding="utf-8")
+    assert [c for c in ("os.environ", "os.getenv") if c in source] == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from riskengine.settings import Settings
@@ -15,3 +17,12 @@ from riskengine.settings import Settings
 def test_seed_switch(option: bool | None, env: str | None, seed: bool) -> None:
     environ = {} if env is None else {"RISKENGINE_SEED": env}
     assert Settings.build(environ, seed=option).seed is seed
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"XDG_CACHE_HOME": "/x/cache"}, Path("/x/cache/riskengine")),
+    ({}, Path.home() / ".cache" / "riskengine"),
+    ({"XDG_CACHE_HOME": ""}, Path.home() / ".cache" / "riskengine"),
+])
+def test_the_user_cache_follows_xdg(env: dict[str, str], expected: Path) -> None:
+    assert Settings.build(env).user_cache_dir() == expected

@@ -45,12 +45,9 @@ def load_rules(settings: Settings) -> RuleSet:
 
 def rules_cache(settings: Settings) -> Path:
     """Where validated rule models are kept between processes (``ruleset.disk``)."""
-    import os
-
     if settings.cache_dir is not None:
         return settings.cache_dir / "rules"
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "riskengine" / "rules"
+    return settings.user_cache_dir() / "rules"
 
 
 _MEMO: dict[tuple[str, str], BaseModel] = {}

@@ -10,7 +10,6 @@ per database under ``$XDG_CACHE_HOME/riskengine`` (default ``~/.cache/riskengine
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,9 +53,8 @@ def cache_root(settings: Settings) -> Path:
     url = make_url(settings.db_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         return Path(f"{url.database}.compiled")
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     safe = url.render_as_string(hide_password=True)
-    return base / "riskengine" / hashlib.sha256(safe.encode()).hexdigest()[:16]
+    return settings.user_cache_dir() / hashlib.sha256(safe.encode()).hexdigest()[:16]
 
 
 def rules_digest(rules_dir: Path, settings: Settings, merge_rules: MergeRules) -> str:
