@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel
 
+from riskengine.compiled.arrays import column
 from riskengine.compiled.build import SCENARIO, Compiled
 from riskengine.domain import Control, Dataset, Designation, Entity, Ownership, Relationship
 from riskengine.ingest.merge import merge_entities
@@ -83,7 +84,7 @@ class StoredFacts:
     @cached_property
     def _members(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[str]]:
         """Members grouped by entity: (order, pointers, member ids)."""
-        entity = self.c["members"].column("entity").to_numpy()
+        entity = column(self.c["members"], "entity")
         order = np.argsort(entity, kind="stable").astype(np.int64)
         ptr = np.concatenate(([0], np.cumsum(np.bincount(entity, minlength=self.c.n))))
         return order, ptr.astype(np.int64), self.c["members"].column("member").to_pylist()

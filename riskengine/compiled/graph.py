@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 
+from riskengine.compiled.arrays import column
 from riskengine.compiled.build import Compiled
 from riskengine.graph import EdgeArrays, Facts, GraphData
 
 _ATTRS = {"ownership": ("low", "high", "known"), "control": ("kind",),
           "relation": ("kind", "status", "ended_at")}
-
-
-def column(table: pa.Table, name: str) -> npt.NDArray[np.generic]:
-    """A column as a numpy array (zero-copy for fixed-width columns without NULLs)."""
-    return np.asarray(table.column(name).combine_chunks().to_numpy(zero_copy_only=False))
 
 
 def _family(table: pa.Table, attrs: tuple[str, ...]) -> EdgeArrays:
@@ -27,7 +22,7 @@ def _family(table: pa.Table, attrs: tuple[str, ...]) -> EdgeArrays:
 
 def _designations(table: pa.Table) -> EdgeArrays:
     entity = column(table, "entity")
-    regime = np.asarray(table.column("regime").to_pylist(), dtype=object)
+    regime = column(table, "regime")
     return EdgeArrays(entity, entity, column(table, "start"),  # type: ignore[arg-type]
                       column(table, "end"), np.arange(table.num_rows, dtype=np.int64),  # type: ignore[arg-type]
                       {"regime": regime, "blocking": column(table, "blocking").astype(np.bool_)})

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from sqlalchemy.engine import make_url
 
 from riskengine.compiled import files
+from riskengine.compiled.arrays import text_scalar
 from riskengine.compiled.build import Compiled, compile_facts
 from riskengine.compiled.facts import StoredFacts
 from riskengine.compiled.graph import graph_data
@@ -110,10 +111,10 @@ def lookup(loaded: Loaded, query: str) -> list[int]:
     """Graph indices of the entities ``query`` names: a record id (merged ones lead to their
     entity), else a name or alias that normalises like it; sorted by id."""
     members = loaded.compiled["members"]
-    hit = members.filter(pc.equal(members.column("member"), query))
+    hit = members.filter(pc.equal(members.column("member"), text_scalar(query)))
     if hit.num_rows:
         return [int(hit.column("entity")[0].as_py())]
     keys = loaded.compiled["keys"]
-    found = keys.filter(pc.equal(keys.column("key"), normalise(query)))
+    found = keys.filter(pc.equal(keys.column("key"), text_scalar(normalise(query))))
     ids = loaded.facts.ids
     return sorted({int(i) for i in found.column("entity").to_pylist()}, key=lambda i: ids[i])
