@@ -10,31 +10,22 @@ from riskengine.application import base, service
 from riskengine.settings import Settings
 
 if TYPE_CHECKING:
-    from riskengine.domain import Dataset
     from riskengine.overrides import Override
-
-
-def current_facts(settings: Settings) -> tuple[Dataset, Any]:
-    """(merged facts, merge map): the facts ``score`` works on."""
-    _raw, facts, mm = service.merged_facts(settings, base.load_rules(settings))
-    return facts, mm
 
 
 def add(settings: Settings, draft: dict[str, Any], today: date) -> Override:
     """Store a pending override of the entity ``draft['entity_id']`` names (id, name or
     alias), fingerprinting its facts as of ``today``; InputError when malformed."""
-    from riskengine.engine import find
     from riskengine.errors import InputError
-    from riskengine.names import NameIndex
     from riskengine.overrides import Override, fingerprint, problem
     from riskengine.store.overrides import add_override
 
     check_draft(draft, base.now().astimezone().date())
-    facts, mm = current_facts(settings)
-    entity = find(NameIndex(facts.entities), mm.resolve(draft["entity_id"]))
-    new = Override(**(draft | {"entity_id": entity.id, "created_at": base.now(),
-                               "fingerprint": fingerprint(facts, entity.id, today)}))
-    wrong = problem(new) or _unknown_regime(settings, facts, new.regime)
+    found = service.find_entity(settings, draft["entity_id"])  # compiled graph: its facts only
+    new = Override(**(draft | {"entity_id": found.entity_id, "created_at": base.now(),
+                               "fingerprint": fingerprint(found.facts, found.entity_id,
+                                                          today)}))
+    wrong = problem(new) or _unknown_regime(settings, found.regimes, new.regime)
     if wrong:
         raise InputError("", wrong)
     with base.open_store(settings) as store:
@@ -70,10 +61,11 @@ def check_text(option: str, value: str | None) -> None:
                                  f"{found.start() + 1}: write plain text")
 
 
-def _unknown_regime(settings: Settings, facts: Dataset, regime: str | None) -> str | None:
-    """Why ``regime`` cannot carry a manual status (not configured, nobody listed under it)."""
-    known = {r.code for r in base.load_rules(settings).regimes.regimes}
-    known |= {d.regime for d in facts.designations}
+def _unknown_regime(settings: Settings, listed: frozenset[str], regime: str | None
+                    ) -> str | None:
+    """Why ``regime`` cannot carry a manual status (not configured, nobody listed under it:
+    ``listed`` holds the regimes of the data's designations)."""
+    known = {r.code for r in base.load_rules(settings).regimes.regimes} | listed
     if regime is None or regime in known:
         return None
     return f"--regime {regime!r} is unknown (known: {', '.join(sorted(known))})"
@@ -101,15 +93,13 @@ def revoke(settings: Settings, override_id: int, actor: str, reason: str | None)
 
 def listing(settings: Settings, entity: str | None, today: date) -> list[tuple[Override, str]]:
     """(override, status today) for every override, or those of the entity ``entity`` names."""
-    from riskengine.engine import find
-    from riskengine.names import NameIndex
     from riskengine.overrides import fingerprint, status_of
     from riskengine.store.overrides import list_overrides
 
-    facts, mm = current_facts(settings)
-    entity_id = find(NameIndex(facts.entities), mm.resolve(entity)).id if entity else None
+    entity_id = service.find_entity(settings, entity).entity_id if entity else None
     with base.open_store(settings) as store:
         found = list_overrides(store, entity_id)
+    facts = service.facts_of(settings, sorted({o.entity_id for o in found}))
     prints = {o.entity_id: fingerprint(facts, o.entity_id, today) for o in found}
     return [(o, status_of(o, today, prints[o.entity_id])) for o in found]
 

@@ -208,15 +208,11 @@ def history(settings: Settings, query: str) -> tuple[str, list[tuple[RunRecord, 
     entity names that one). States under the entity's earlier ids are included: those of
     every run's entities whose id is one of its records (before a merge, a run may hold
     several)."""
-    from riskengine.engine import find
-    from riskengine.names import NameIndex
     from riskengine.store.runs import entity_history
 
-    _raw, facts, mm = service.merged_facts(settings, base.load_rules(settings))
-    entity = find(NameIndex(facts.entities), mm.resolve(query))
-    records = mm.members.get(entity.id, (entity.id,))
+    found = service.find_entity(settings, query)  # the compiled graph: no object per fact
     with base.open_store(settings) as store:
-        return entity.id, entity_history(store, records)
+        return found.entity_id, entity_history(store, found.members)
 
 
 def audit_entries(settings: Settings, since: date | None) -> list[Entry]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -142,6 +143,45 @@ def _scored_compiled(settings: Settings, query: str, as_of: date, overrides: lis
         entity_id, how = _resolve_compiled(settings, loaded, query)
         ev, found = compiled_evaluation(loaded, rules, as_of, overrides)
         return score(ev, entity_id, found, sources).model_copy(update={"match": how})
+
+
+@dataclass(frozen=True)
+class Found:
+    """The entity a query names, resolved on the compiled graph: its id, how it matched, its
+    member records (head first) and the facts an override's fingerprint reads
+    (``compiled.facts.facts_about``); ``regimes``: every regime the data's designations name."""
+
+    entity_id: str
+    how: str
+    members: tuple[str, ...]
+    facts: Dataset
+    regimes: frozenset[str]
+
+
+def find_entity(settings: Settings, query: str) -> Found:
+    """The one entity ``query`` names exactly (id, record id, name or alias), from the
+    compiled graph: NotFoundError or AmbiguousError otherwise (no fuzzy fallback)."""
+    from riskengine.compiled.facts import facts_about
+    from riskengine.compiled.use import lookup
+    from riskengine.errors import NotFoundError
+
+    with compiled_graph(settings) as (loaded, _rules, _store):
+        if not lookup(loaded, query):
+            raise NotFoundError(f"no entity named {query!r} (try an id, a name or an alias)")
+        entity_id, how = _resolve_compiled(settings, loaded, query)
+        members = tuple(loaded.facts.members(loaded.facts.index[entity_id]))
+        regimes = frozenset(loaded.compiled["designations"].column("regime").unique()
+                            .to_pylist())
+        return Found(entity_id, how, members,
+                     facts_about(loaded.facts, loaded.data, [entity_id]), regimes)
+
+
+def facts_of(settings: Settings, entity_ids: list[str]) -> Dataset:
+    """``facts_about`` these entities, from the compiled graph (ids not in it: left out)."""
+    from riskengine.compiled.facts import facts_about
+
+    with compiled_graph(settings) as (loaded, _rules, _store):
+        return facts_about(loaded.facts, loaded.data, entity_ids)
 
 
 def _resolve_compiled(settings: Settings, loaded: Loaded, query: str) -> tuple[str, str]:
