@@ -5,32 +5,34 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from riskengine.application import base, service
+from riskengine.application import service
 from riskengine.settings import Settings
 
 
 def entity_report(settings: Settings, query: str) -> dict[str, Any]:
     """The merged entity ``query`` names: names, identifiers, source records, designations
-    and why its records were merged (JSON-ready)."""
-    from riskengine.engine import find
-    from riskengine.names import NameIndex
-
-    raw, facts, mm = service.merged_facts(settings, base.load_rules(settings))
-    entity = find(NameIndex(facts.entities), mm.resolve(query))
-    by_id = raw.entity_map()
-    members = mm.members.get(entity.id, (entity.id,))
+    and why its records were merged (JSON-ready). From the compiled graph: the entity's
+    member records are read from the store by id, nothing else."""
+    with service.compiled_graph(settings) as (loaded, rules, store):
+        found = service.find_entity(settings, query, loaded)
+        facts, entity_id = loaded.facts, found.entity_id
+        entity = facts.entities[facts.index[entity_id]]
+        members = found.members
+        records = {**store.entities([m for m in members if m not in rules.scenario.entity_map()]),
+                   **{e.id: e for e in rules.scenario.entities if e.id in members}}
+        merges = loaded.compiled["merges"].to_pylist()
+        designations = facts.designations_of(entity_id)
     return {
         "id": entity.id, "name": entity.name, "kind": entity.kind, "country": entity.country,
         "names": list(entity.all_names()),
         "identifiers": [i.model_dump(mode="json") for i in entity.identifiers],
         "birth_dates": list(entity.birth_dates), "nationalities": list(entity.nationalities),
-        "members": list(members),
-        "records": [_record(m, s) for m in members for s in by_id[m].sources],
-        "designations": [_designation(d) for d in facts.designations
-                         if d.entity_id == entity.id],
-        "merged_because": list(mm.reasons.get(entity.id, ())),
-        "merge_review": [f"{a} ~ {b}: {why}" for a, b, why in mm.review
-                         if a in members or b in members],
+        "members": sorted(members),
+        "records": [_record(m, s) for m in sorted(members) for s in records[m].sources],
+        "designations": [_designation(d) for d in designations],
+        "merged_because": [r["why"] for r in merges if r["entity"] == entity_id],
+        "merge_review": [f"{r['a']} ~ {r['b']}: {r['why']}" for r in merges
+                         if not r["entity"] and (r["a"] in members or r["b"] in members)],
     }
 
 

@@ -158,22 +158,24 @@ class Found:
     regimes: frozenset[str]
 
 
-def find_entity(settings: Settings, query: str) -> Found:
+def find_entity(settings: Settings, query: str, loaded: Loaded | None = None) -> Found:
     """The one entity ``query`` names exactly (id, record id, name or alias), from the
-    compiled graph: NotFoundError or AmbiguousError otherwise (no fuzzy fallback)."""
+    compiled graph (``loaded``, or the one of the store in use): NotFoundError or
+    AmbiguousError otherwise (no fuzzy fallback)."""
+    if loaded is None:
+        with compiled_graph(settings) as (opened, _rules, _store):
+            return find_entity(settings, query, opened)
     from riskengine.compiled.facts import facts_about
     from riskengine.compiled.use import lookup
     from riskengine.errors import NotFoundError
 
-    with compiled_graph(settings) as (loaded, _rules, _store):
-        if not lookup(loaded, query):
-            raise NotFoundError(f"no entity named {query!r} (try an id, a name or an alias)")
-        entity_id, how = _resolve_compiled(settings, loaded, query)
-        members = tuple(loaded.facts.members(loaded.facts.index[entity_id]))
-        regimes = frozenset(loaded.compiled["designations"].column("regime").unique()
-                            .to_pylist())
-        return Found(entity_id, how, members,
-                     facts_about(loaded.facts, loaded.data, [entity_id]), regimes)
+    if not lookup(loaded, query):
+        raise NotFoundError(f"no entity named {query!r} (try an id, a name or an alias)")
+    entity_id, how = _resolve_compiled(settings, loaded, query)
+    members = tuple(loaded.facts.members(loaded.facts.index[entity_id]))
+    regimes = frozenset(loaded.compiled["designations"].column("regime").unique().to_pylist())
+    return Found(entity_id, how, members, facts_about(loaded.facts, loaded.data, [entity_id]),
+                 regimes)
 
 
 def facts_of(settings: Settings, entity_ids: list[str]) -> Dataset:

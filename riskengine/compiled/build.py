@@ -51,7 +51,8 @@ IntArray = npt.NDArray[np.int64]
 class Compiled:
     """The whole graph in columns. ``tables``: entities (id, name: canonical entities in
     graph order), members (member record id -> entity index), keys (normalised name ->
-    entity index), and one table per fact family (``FAMILIES``) with its fact id and origin."""
+    entity index), merges (``merge_table``), and one table per fact family (``FAMILIES``)
+    with its fact id and origin."""
 
     tables: dict[str, pa.Table]
 
@@ -79,7 +80,17 @@ def compile_facts(stored: FactTables, scenario: Dataset, merger: Merger,
     mm = merger(candidates, ranks(tables, candidates), generic)
     canonical, heads = _canonical_index(ids, mm)
     return Compiled({**_entity_tables(tables, ids, (canonical, heads), name_keys),
-                     **_fact_tables(tables, ids, canonical)})
+                     **_fact_tables(tables, ids, canonical), "merges": merge_table(mm)})
+
+
+def merge_table(mm: MergeMap) -> pa.Table:
+    """Why entities were merged (``entity``, ``why``) and the uncertain pairs left for review
+    (``a``, ``b``, ``why``; ``entity`` empty): what ``entities show`` explains."""
+    rows = [(e, "", "", why) for e, whys in sorted(mm.reasons.items()) for why in whys]
+    rows += [("", a, b, why) for a, b, why in mm.review]
+    columns = list(zip(*rows, strict=True)) if rows else [(), (), (), ()]
+    return pa.table({name: pa.array(list(col), pa.string())
+                     for name, col in zip(("entity", "a", "b", "why"), columns, strict=True)})
 
 
 def scenario_tables(ds: Dataset) -> dict[str, pa.Table]:

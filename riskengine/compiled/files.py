@@ -18,7 +18,7 @@ from pyarrow import ipc
 
 from riskengine.compiled.build import Compiled
 
-FORMAT = 1  # bump when the columns change: older folders are then never read
+FORMAT = 2  # bump when the columns change: older folders are then never read (2: merges)
 KEEP = 3
 MANIFEST = "manifest.json"
 
