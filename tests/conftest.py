@@ -25,3 +25,11 @@ def shared_data() -> Path:
 @pytest.fixture
 def rules_dir() -> Path:
     return ROOT / "rules"
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+                   ) -> None:
+    """Caches (validated rules, compiled graphs of PostgreSQL stores) go to the test run's
+    temporary folder, never into the user's ~/.cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
