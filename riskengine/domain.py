@@ -40,6 +40,10 @@ RelationStatus = Literal["prospective", "active", "ended"]
 # Only asset-freeze measures block. Sectoral (OFAC SSI, EU Art. 5 813/2014) and export-control
 # listings (EU 833/2014 Annex IV, US Entity List) are exposure, not blocking.
 Measure = Literal["asset_freeze", "sectoral", "export_control", "other"]
+# Where listed_from comes from: the list's own date (UK date designated, EU publication, UN
+# listed on, Canada DateOfListing, or a dated source the rule files cite), or the first
+# edition seen listing the entry when the list states none (OFAC): "listed on or before".
+DateBasis = Literal["list", "first_edition"]
 CONTROL_KINDS: tuple[ControlKind, ...] = ControlKind.__args__  # type: ignore[attr-defined]
 RELATION_KINDS: tuple[RelationKind, ...] = RelationKind.__args__  # type: ignore[attr-defined]
 
@@ -114,10 +118,29 @@ class Designation(Model):
     measure: Measure = "asset_freeze"
     listed_from: date | None = None
     listed_to: date | None = None
+    listed_from_basis: DateBasis = Field(
+        "list", description="list: listed_from is the list's own date; first_edition: the list "
+        "states none and listed_from is the first edition seen listing it (on or before)")
     source: Source
 
     def active(self, as_of: date) -> bool:
         return in_force(self.listed_from, self.listed_to, as_of)
+
+    def since(self) -> str:
+        """'since 2022-06-28', or 'listed on or before 2024-05-03 (first edition seen)' when
+        the list states no date; '' without a start."""
+        if self.listed_from is None:
+            return ""
+        if self.listed_from_basis == "first_edition":
+            return f"listed on or before {self.listed_from.isoformat()} (first edition seen)"
+        return f"since {self.listed_from.isoformat()}"
+
+    def start_unknown(self, as_of: date) -> bool:
+        """True when ``as_of`` is before a start the list does not state: the entry was
+        listed on or before ``listed_from`` (first edition seen), so on ``as_of`` it may
+        already have been listed."""
+        return (self.listed_from_basis == "first_edition" and self.listed_from is not None
+                and as_of < self.listed_from)
 
     @property
     def blocking(self) -> bool:

@@ -51,3 +51,16 @@ class AuditChainError(RiskEngineError):
     """The audit log's hash chain is broken (an entry was edited or deleted): exit code 6."""
 
     exit_code = 6
+
+
+class AuthError(RiskEngineError):
+    """No valid credentials (unknown, revoked or expired token: the message does not say
+    which): exit code 2 for the CLI, HTTP 401 for the service."""
+
+    exit_code = 2
+
+
+class ForbiddenError(RiskEngineError):
+    """Authenticated, but the role does not allow the action: exit code 2, HTTP 403."""
+
+    exit_code = 2

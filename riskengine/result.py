@@ -39,9 +39,14 @@ class Evidence(ResultModel):
     """Why a regime verdict is what it is."""
 
     kind: Literal["listed", "owned", "controlled", "possibly_owned", "control_not_blocking",
-                  "unknown_share", "non_blocking", "manual_status"] = Field(
+                  "unknown_share", "non_blocking", "manual_status", "listing_date_unknown",
+                  "ambiguous_ownership"] = Field(
         description="manual_status: an approved analyst override set the verdict (first); "
-                    "non_blocking: a sectoral, export-control or other non-freezing listing")
+                    "non_blocking: a sectoral, export-control or other non-freezing listing; "
+                    "listing_date_unknown: the date is before a listing's first edition seen "
+                    "and the list states no date (it may already have been listed: review); "
+                    "ambiguous_ownership: a stake transferred after the owner's designation, or "
+                    "two records of one holding that disagree (review; says which was used)")
     detail: str
     path: tuple[PathItem, ...] = ()
 

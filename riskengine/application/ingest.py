@@ -121,7 +121,7 @@ def _plan(store: Store, edition: ListEdition, when: date, guard: Any, label: str
                          frozenset(e.content_hash for e in past))
     stored = store.source_facts(edition.source)
     plan = plan_edition(edition, when, stored.designations, known, guard, label,
-                        today=base.now().date())
+                        today=base.now().date(), entities=store.entities)
     return plan, plan_ties(edition.dataset, stored, when)
 
 
@@ -157,6 +157,9 @@ def _edition_summary(edition: ListEdition, plan: Plan, when: date, ties: TiePlan
         c = plan.counts
         lines = [f"{head}: ingested {len(edition.dataset.entities)} entities; designations: "
                  f"{c['new']} new, {c['kept']} kept, {c['relisted']} relisted, "
-                 f"{c['delisted']} delisted; ties: {ties.counts['ties_new']} new, "
+                 f"{c['delisted']} delisted"
+                 + (f", {c['continued']} continued under another number"
+                    if c.get("continued") else "")
+                 + f"; ties: {ties.counts['ties_new']} new, "
                  f"{ties.counts['ties_ended']} ended, {ties.counts['ties_renewed']} renewed"]
-    return lines + [f"warning: {w}" for w in edition.warnings]
+    return lines + [f"warning: {w}" for w in (*edition.warnings, *plan.warnings)]

@@ -29,6 +29,7 @@ from typing import Literal, cast
 
 import numpy as np
 
+from riskengine.derive import review
 from riskengine.derive.aggregate import (
     JOINT_ARRANGEMENT,
     GraphIndex,
@@ -46,7 +47,8 @@ from riskengine.ruleset.models import RegimeParams
 
 Keep = Callable[[int], bool]
 EvidenceKind = Literal["listed", "owned", "controlled", "possibly_owned", "control_not_blocking",
-                       "unknown_share", "non_blocking"]
+                       "unknown_share", "non_blocking", "listing_date_unknown",
+                       "ambiguous_ownership"]
 
 
 @dataclass(frozen=True)
@@ -385,6 +387,7 @@ def explain_verdict(g: Graph, arrays: RegimeArrays, params: RegimeParams, i: int
         found += per_person_owned(ctx, i, True) if per_person and arrays.possibly[i] else []
         found += possibly(ctx, i) if arrays.possibly[i] else []
         found += unknown_shares(ctx, i) + control_not_blocking(ctx, i)
+        found += review.date_unknown(ctx.g, ctx.idx.designations, ctx.arrays.regime, i)
     found += non_blocking_evidence(ctx, i, status != "clear")
     return RegimeVerdict(status=status, blocked=status != "clear",
                          possibly_blocked=bool(arrays.possibly[i]), evidence=tuple(found))

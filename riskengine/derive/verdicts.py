@@ -22,8 +22,10 @@ from riskengine.graph import Graph
 from riskengine.result import RegimeVerdict
 from riskengine.ruleset.models import RegimeParams, RegimeRules
 
-REVIEW_SUFFIX = {"unknown_share": ": review"}
-FLAGGED = ("possibly_owned", "unknown_share", "control_not_blocking")
+REVIEW_SUFFIX = {"unknown_share": ": review", "listing_date_unknown": ": review",
+                 "ambiguous_ownership": ": review"}
+FLAGGED = ("possibly_owned", "unknown_share", "control_not_blocking", "listing_date_unknown",
+           "ambiguous_ownership")
 
 
 def derive_regime(g: Graph, code: str, params: RegimeParams,
@@ -80,4 +82,6 @@ def listing_label(d: Designation) -> str:
     """'OFAC SDN RUSSIA-EO14024 since 2022-06-28'."""
     text = " ".join(p for p in (d.authority, d.list_name, d.program or "") if p)
     text = text or f"{d.regime.upper()} listing"
-    return f"{text} since {d.listed_from.isoformat()}" if d.listed_from else text
+    since = d.since()
+    return f"{text}{',' if d.listed_from_basis == 'first_edition' else ''} {since}" if since \
+        else text

@@ -76,7 +76,9 @@ def designation_label(d: Designation) -> str:
     """'OFAC SDN RUSSIA-EO14024 since 2022-06-28'."""
     text = " ".join(p for p in (d.authority, d.list_name, d.program or "") if p)
     text = text or f"{d.regime} {d.measure.replace('_', ' ')} listing"
-    return f"{text} since {d.listed_from.isoformat()}" if d.listed_from else text
+    since = d.since()
+    return f"{text}{',' if d.listed_from_basis == 'first_edition' else ''} {since}" if since \
+        else text
 
 
 class Listings:

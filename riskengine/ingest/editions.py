@@ -4,7 +4,11 @@ Pure: no database, no clock. The caller passes the designations already stored f
 source, what it knows of past editions and the edition's publication date.
 
 - An entry not listed before is listed from the record's own start date when the list states
-  one (UK "Listed On"), else from the edition's publication date.
+  one (UK "Listed On"), else from the edition's publication date, marked
+  ``listed_from_basis='first_edition'``: listed on or before that day.
+- An entry that disappears while a new entry of the same regime and program shares its strong
+  identifiers (OFAC re-keying BM Bank 20002 as 17017) is *continued*: neither a delisting nor
+  a new listing (``ingest.continued``).
 - An entry present before and now keeps its original ``listed_from`` (and its row id).
 - An entry that disappears is delisted as of the edition's date (``listed_to``); rows are
   never deleted.
@@ -20,15 +24,16 @@ source, what it knows of past editions and the edition's publication date.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from riskengine.domain import Designation, Entity, Identifier
 from riskengine.errors import InputError
+from riskengine.ingest.continued import Continuation, continued_row, ended_row, find
 from riskengine.lists.base import ListEdition
 
 _PERIOD_SUFFIX = re.compile(r"@\d{4}-\d{2}-\d{2}$")
@@ -82,8 +87,10 @@ class Plan:
     """Designation rows to upsert for one edition, and what happened to each entry."""
 
     designations: tuple[Designation, ...] = ()
-    counts: dict[str, int] = field(default_factory=dict)  # new, kept, delisted, relisted
+    counts: dict[str, int] = field(default_factory=dict)  # new, kept, delisted, relisted,
+    # continued (a gone entry continued by a new one under another number)
     already: bool = False  # the same file was ingested before: nothing to do
+    warnings: tuple[str, ...] = ()
 
 
 def base_id(designation_id: str) -> str:
@@ -91,13 +98,17 @@ def base_id(designation_id: str) -> str:
     return _PERIOD_SUFFIX.sub("", designation_id)
 
 
-def plan_edition(edition: ListEdition, published: date, stored: Sequence[Designation],
-                 past: PastEditions, guard: Guard, label: str, today: date | None = None
-                 ) -> Plan:
+# PLR0913: one pure decision over distinct inputs; the last two are keyword-only options.
+def plan_edition(edition: ListEdition, published: date,  # noqa: PLR0913
+                 stored: Sequence[Designation], past: PastEditions, guard: Guard, label: str,
+                 *, today: date | None = None,
+                 entities: Lookup | None = None) -> Plan:
     """The designation changes ``edition`` (published on ``published``) makes to ``stored``.
 
     ``label`` names the input in error messages (usually the path given by the user).
     ``today``: the caller's date, to refuse an edition from the future (None: not checked).
+    ``entities``: reads stored entities by id, to see a gone entry continued under another
+    number (``ingest.continued``); None: not looked for.
     """
     if edition.content_hash in past.hashes:
         return Plan(already=True)
@@ -105,16 +116,42 @@ def plan_edition(edition: ListEdition, published: date, stored: Sequence[Designa
     _check_order(edition.source, published, past.newest, guard.force, label)
     current = current_rows(stored)
     incoming = {d.id: d for d in edition.dataset.designations}
-    counts = {"new": 0, "kept": 0, "relisted": 0}
-    rows: list[Designation] = []
-    for designation in incoming.values():
-        kind, row = dated(designation, current.get(designation.id), published)
-        counts[kind] += 1
-        rows.append(row)
+    kinds = {d.id: dated(d, current.get(d.id), published) for d in incoming.values()}
     listed = {key: row for key, row in current.items() if row.listed_to is None}
-    gone = [delist(row, published) for key, row in listed.items() if key not in incoming]
-    _check_guard(edition.source, len(gone), len(listed), guard, label)
-    return Plan(designations=tuple(rows + gone), counts={**counts, "delisted": len(gone)})
+    gone = [row for key, row in listed.items() if key not in incoming]
+    fresh = [row for kind, row in kinds.values() if kind == "new"]
+    links, warnings = _continuations(edition, gone, fresh, entities)
+    rows = [continued_row(links[r.id], r) if r.id in links else r
+            for _, r in kinds.values()]
+    ended = [_ended(row, published, links) for row in gone]
+    counts = {k: sum(1 for kind, _ in kinds.values() if kind == k)
+              for k in ("new", "kept", "relisted")}
+    moved = sum(1 for row in gone if row.id in links)
+    counts = {**counts, "new": counts["new"] - moved, "delisted": len(gone) - moved,
+              **({"continued": moved} if moved else {})}
+    _check_guard(edition.source, counts["delisted"], len(listed), guard, label)
+    return Plan(designations=tuple(rows + ended), counts=counts, warnings=tuple(warnings))
+
+
+Lookup = Callable[[Iterable[str]], Mapping[str, Entity]]
+
+
+def _continuations(edition: ListEdition, gone: list[Designation], fresh: list[Designation],
+                   entities: Lookup | None
+                   ) -> tuple[dict[str, Continuation], list[str]]:
+    """Continuations by both ids (the gone row's and the new row's), and warnings."""
+    if entities is None or not gone or not fresh:
+        return {}, []
+    known = {e.id: e for e in edition.dataset.entities}
+    known = {**entities([d.entity_id for d in gone]), **known}
+    found, warnings = find(gone, fresh, known)
+    return {key: c for c in found for key in (c.old.id, c.new.id)}, warnings
+
+
+def _ended(row: Designation, published: date, links: Mapping[str, Continuation]
+           ) -> Designation:
+    ended = delist(row, published)
+    return ended_row(links[row.id], ended) if row.id in links else ended
 
 
 R = TypeVar("R")
@@ -146,15 +183,25 @@ def current_rows(stored: Iterable[Designation]) -> dict[str, Designation]:
 
 
 def dated(new: Designation, prior: Designation | None, published: date) -> tuple[str, Designation]:
-    """('new' | 'kept' | 'relisted', the row to store) for one designation of the edition."""
+    """('new' | 'kept' | 'relisted', the row to store) for one designation of the edition.
+
+    The list's own start date is used when it states one; else the edition's date, marked
+    ``listed_from_basis='first_edition'`` (listed on or before that day)."""
     if prior is None:
-        return "new", new.model_copy(update={"listed_from": new.listed_from or published})
+        return "new", new.model_copy(update=_start(new.listed_from, published))
     if prior.listed_to is None:
-        return "kept", new.model_copy(update={"id": prior.id, "listed_from": prior.listed_from})
+        return "kept", new.model_copy(update={"id": prior.id, "listed_from": prior.listed_from,
+                                              "listed_from_basis": prior.listed_from_basis})
     own = new.listed_from
-    start = own if own is not None and own >= prior.listed_to else published
-    row_id = f"{new.id}@{start.isoformat()}"
-    return "relisted", new.model_copy(update={"id": row_id, "listed_from": start})
+    start = _start(own if own is not None and own >= prior.listed_to else None, published)
+    row_id = f"{new.id}@{start['listed_from'].isoformat()}"
+    return "relisted", new.model_copy(update={"id": row_id, **start})
+
+
+def _start(own: date | None, published: date) -> dict[str, Any]:
+    if own is not None:
+        return {"listed_from": own, "listed_from_basis": "list"}
+    return {"listed_from": published, "listed_from_basis": "first_edition"}
 
 
 def delist(row: Designation, published: date) -> Designation:

@@ -358,12 +358,13 @@ def _sanction(rec: FtmRecord, ctx: _Context) -> FlatDesignation | None:
         return None
     texts = [*rec.values("provisions"), *rec.values("program"), *rec.values("programId"),
              *rec.datasets]
+    programs = [*rec.values("program"), *rec.values("programId")]
     start, end = _period(rec, ctx, "startDate", "listingDate")
     return FlatDesignation(
         rec.id, ctx.ref(entity), _regime(rec, ctx), "; ".join(rec.values("authority")),
         rec.first("program") or rec.first("programId"),
         rec.datasets[0] if rec.datasets else (rec.first("programId") or ""),
-        classify_measure(texts), start, end, ctx.source(rec),
+        classify_measure(texts, rec.datasets, programs), start, end, ctx.source(rec),
     )
 
 

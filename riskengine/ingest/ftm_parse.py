@@ -23,6 +23,7 @@ import orjson
 
 from riskengine.domain import ControlKind, Measure, Share
 from riskengine.errors import InputError
+from riskengine.lists.ofac_tables import CONS_DEFAULT, CONS_PROGRAMS, NON_SDN_PROGRAMS
 
 # Sanction measure, first match wins, on the lower-cased provisions, program, programId and
 # dataset names ('_' and '-' read as spaces). Explicit freeze wording beats everything; then
@@ -31,9 +32,17 @@ from riskengine.errors import InputError
 MEASURE_PATTERNS: tuple[tuple[Measure, re.Pattern[str]], ...] = (
     ("asset_freeze", re.compile(r"asset freeze|\bfreez|\bblock|\bgels?\b|資産凍結|блокування")),
     ("export_control", re.compile(r"entity list|\bexport|\bus bis\b|dual use|end user|輸出")),
-    ("sectoral", re.compile(r"\bsectoral|\bssi\b|\beo ?13662\b|\bdirective [1-4]\b")),
+    ("sectoral", re.compile(r"\bsectoral|\bssi\b|\bdirective [1-4]\b|menu based")),
     ("other", re.compile(r"disqualif|travel bans?\b|visa ban|\bexclusion|\bdebar")),
 )
+# Datasets that are lists of blocked persons whatever the program tag: an entry of OFAC's SDN
+# list blocks (EO 13662 is a blocking order; its directives are one use of it), so the program
+# string alone (UKRAINE-EO13662) never makes an SDN entry sectoral. Issue 13.
+BLOCKING_DATASETS: frozenset[str] = frozenset({"us_ofac_sdn"})
+# Datasets of non-blocking lists: OFAC's consolidated non-SDN lists (SSI, NS-MBS, CMIC, ...):
+# a program there names the sub-list (lists.ofac_tables.CONS_PROGRAMS), anything else is
+# 'other'. Never a freeze, unless the provisions say so in words.
+NON_SDN_DATASETS: frozenset[str] = frozenset({"us_ofac_cons"})
 # Control type text -> ControlKind, first match wins; anything else is dominant_influence.
 CONTROL_PATTERNS: tuple[tuple[ControlKind, re.Pattern[str]], ...] = (
     ("board_appointment", re.compile(r"\bboard|\bappoint|\bdirectors?\b")),
@@ -232,10 +241,29 @@ def _normalised(texts: list[str]) -> str:
     return " ".join(texts).lower().replace("_", " ").replace("-", " ")
 
 
-def classify_measure(texts: list[str]) -> Measure:
-    """Measure from a sanction's provisions/program/dataset texts (see MEASURE_PATTERNS)."""
-    text = _normalised(texts)
-    return next((m for m, pattern in MEASURE_PATTERNS if pattern.search(text)), "asset_freeze")
+def classify_measure(texts: list[str], datasets: Iterable[str] = (),
+                     programs: Iterable[str] = ()) -> Measure:
+    """Measure of a sanction, by list first: explicit freeze wording in ``texts`` (provisions,
+    program, dataset names) wins; then an SDN dataset blocks whatever its program; then
+    ``MEASURE_PATTERNS`` on the texts; a non-SDN dataset gives the sub-list of its program
+    (UKRAINE-EO13662 -> sectoral SSI) or 'other'; default asset_freeze."""
+    text, found = _normalised(texts), set(datasets)
+    freeze = MEASURE_PATTERNS[0][1]
+    if freeze.search(text) or found & BLOCKING_DATASETS:
+        return "asset_freeze"
+    matched = next((m for m, pattern in MEASURE_PATTERNS[1:] if pattern.search(text)), None)
+    if found & NON_SDN_DATASETS:
+        return matched or _non_sdn(programs)
+    return matched or "asset_freeze"
+
+
+def _non_sdn(programs: Iterable[str]) -> Measure:
+    """Measure of an OFAC non-SDN listing by its program (the OFAC reader's table)."""
+    for program in programs:
+        hit = CONS_PROGRAMS.get(program) or NON_SDN_PROGRAMS.get(program)
+        if hit:
+            return hit[1]
+    return CONS_DEFAULT[1]
 
 
 def control_kind(text: str | None) -> ControlKind | None:

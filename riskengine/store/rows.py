@@ -71,14 +71,19 @@ def entity_from(row: RowIn, names: Sequence[RowIn], identifiers: Sequence[RowIn]
 
 
 def designation_row(fact: Designation) -> Row:
-    return {**fact.model_dump(exclude={"source"}), **source_columns(fact.source)}
+    """Columns of a designation; ``listed_from_basis`` NULL for the default 'list' (as the
+    bulk FtM writer stores it), 'first_edition' otherwise."""
+    basis = None if fact.listed_from_basis == "list" else fact.listed_from_basis
+    return {**fact.model_dump(exclude={"source"}), "listed_from_basis": basis,
+            **source_columns(fact.source)}
 
 
 def designation_from(row: RowIn) -> Designation:
     fields = ("id", "entity_id", "regime", "authority", "program", "list_name", "measure",
               "listed_from", "listed_to")
+    basis = row.get("listed_from_basis") or "list"
     return Designation.model_validate({**{k: row[k] for k in fields},
-                                       "source": source_from(row)})
+                                       "listed_from_basis": basis, "source": source_from(row)})
 
 
 def _edge_columns(fact: Ownership | Control | Relationship) -> Row:

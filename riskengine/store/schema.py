@@ -172,6 +172,7 @@ class DesignationRow(Provenance, Base):
     measure: Mapped[str]
     listed_from: Mapped[date | None]
     listed_to: Mapped[date | None]
+    listed_from_basis: Mapped[str | None]  # 'first_edition': no list date (NULL: 'list')
 
 
 class OwnershipRow(Validity, Provenance, Base):
@@ -357,6 +358,33 @@ class MergeDecisionRow(Base):
     state: Mapped[str]
     approver: Mapped[str | None]
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class UserRow(Base):
+    """A user of the service (``riskengine users``): rows are never deleted; a disabled user
+    keeps its row (its name stays in the audit log)."""
+
+    __tablename__ = "users"
+
+    name: Mapped[str] = mapped_column(primary_key=True)
+    role: Mapped[str]
+    created_by: Mapped[str]
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class TokenRow(Base):
+    """An API token of a user: ``token_id`` is its public part (shown, used to revoke it),
+    ``hash`` the sha256 of the whole token (the token itself is never stored)."""
+
+    __tablename__ = "api_tokens"
+
+    token_id: Mapped[str] = mapped_column(primary_key=True)
+    user: Mapped[str] = mapped_column(ForeignKey("users.name"), index=True)
+    hash: Mapped[str] = mapped_column(unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires: Mapped[date | None]
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 ENTITY_CHILDREN = (EntityNameRow, EntityIdentifierRow, EntitySourceRow)

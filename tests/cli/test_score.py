@@ -71,9 +71,11 @@ def test_jac_blocked_nowhere_but_exposed(cli) -> None:  # type: ignore[no-untype
 
 
 def test_kamaz_listing_date_matters(cli) -> None:  # type: ignore[no-untyped-def]
-    before = score(cli, "KAMAZ", as_of="2022-05-03")
+    before = score(cli, "KAMAZ", as_of="2022-02-23")
+    through_rostec = score(cli, "KAMAZ", as_of="2022-05-03")  # Rostec designated 24 Feb 2022
     after_uk = score(cli, "KAMAZ", as_of="2022-05-04")
     assert before["regimes"]["uk"]["status"] == "clear"
+    assert through_rostec["regimes"]["uk"]["status"] == "controlled"
     assert after_uk["regimes"]["uk"]["status"] == "listed"
     assert after_uk["regimes"]["us"]["status"] == "clear"
     assert score(cli, "KAMAZ", as_of="2022-06-28")["regimes"]["us"]["status"] == "listed"

@@ -187,3 +187,49 @@ def test_edition_from_the_future_is_refused(published: date, future_days: int, f
     with pytest.raises(InputError, match=message) if refused else nullcontext():
         plan_edition(edition(des("a")), published, [], NO_PAST, guard, "sdn.csv", today=today)
     assert plan_edition(edition(des("a")), published, [], NO_PAST, guard, "sdn.csv").counts
+
+
+# --- issue 13: how a start date was found, and entries continued under another number -------
+
+
+@pytest.mark.parametrize(
+    ("stored", "incoming", "expected"),
+    [([], [des("a")], "first_edition"),  # OFAC: no date in the file
+     ([], [des("a", D1)], "list"),  # the list's own date
+     ([des("a", D1).model_copy(update={"listed_from_basis": "first_edition"})], [des("a")],
+      "first_edition"),  # kept: keeps how it was dated
+     ([des("a", D1, D2)], [des("a")], "first_edition")],  # relisted without a date
+)
+def test_start_basis(stored: list[Designation], incoming: list[Designation],
+                     expected: str) -> None:
+    result = plan_edition(edition(*incoming), D3, stored, NO_PAST, NO_LIMIT, "sdn.csv")
+    assert [d.listed_from_basis for d in result.designations if d.listed_to is None] == [expected]
+
+
+def bank(key: str, *idents: tuple[str, str]) -> Entity:
+    return Entity(id=f"ofac:{key}", name=f"BANK {key}", sources=(SRC,),
+                  identifiers=tuple(Identifier(scheme=s, value=v) for s, v in idents))
+
+
+SWIFT = ("swift", "MOSWRUMM")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "continued"),
+    [(bank("20002", SWIFT), bank("17017", SWIFT), True),  # same SWIFT/BIC: continued
+     (bank("20002", SWIFT), bank("17017", ("swift", "OTHERRUMM")), False),
+     (bank("20002"), bank("17017"), False)],  # no identifiers: a delisting and a new listing
+)
+def test_continued_under_another_number(old: Entity, new: Entity, continued: bool) -> None:
+    stored = [des("20002", D1).model_copy(update={"listed_from_basis": "first_edition"})]
+    fresh = des("17017")
+    incoming = ListEdition(source="ofac-sdn", published=None, content_hash="x", files=(),
+                           dataset=Dataset(entities=(new,), designations=(fresh,)))
+    result = plan_edition(incoming, D2, stored, NO_PAST, NO_LIMIT, "sdn.csv",
+                          entities=lambda ids: {old.id: old} if old.id in ids else {})
+    rows = {d.id: d for d in result.designations}
+    assert rows["20002"].listed_to == D2  # the old record is no longer on the list
+    assert (rows["17017"].listed_from == D1) is continued
+    assert ("not a delisting" in (rows["20002"].source.note or "")) is continued
+    expected = {"new": 0, "kept": 0, "relisted": 0, "delisted": 0, "continued": 1}
+    assert (result.counts == expected) is continued

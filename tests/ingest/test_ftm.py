@@ -318,6 +318,27 @@ def test_classify_measure(texts: list[str], measure: str) -> None:
     assert classify_measure(texts) == measure
 
 
+# Issue 13: whether a listing blocks follows from the list (dataset) and the provisions, never
+# from the program tag alone. EO 13662 is a blocking order: Renova Group is on the SDN list
+# under UKRAINE-EO13662 alone (sdn.csv 2024-05-03, ent 24303); BM Bank is an SDN also "Subject
+# to Directive 1". The same tag on OFAC's non-SDN consolidated list names the SSI list.
+@pytest.mark.parametrize(
+    ("texts", "datasets", "programs", "measure"),
+    [(["UKRAINE-EO13662"], ["us_ofac_sdn"], ["UKRAINE-EO13662"], "asset_freeze"),
+     (["UKRAINE-EO13662", "Directive 1"], ["us_ofac_sdn"], ["UKRAINE-EO13662"], "asset_freeze"),
+     (["UKRAINE-EO13662"], [], ["UKRAINE-EO13662"], "asset_freeze"),
+     (["UKRAINE-EO13662"], ["us_ofac_cons"], ["UKRAINE-EO13662"], "sectoral"),
+     (["RUSSIA-EO14024"], ["us_ofac_cons"], ["RUSSIA-EO14024"], "sectoral"),
+     (["CMIC-EO13959"], ["us_ofac_cons"], ["CMIC-EO13959"], "other"),
+     (["SDGT"], ["us_ofac_cons"], ["SDGT"], "other"),
+     (["Sectoral Sanctions Identifications List"], ["us_ofac_cons"], [], "sectoral"),
+     (["Asset freeze"], ["us_ofac_cons"], [], "asset_freeze")],
+)
+def test_measure_by_list(texts: list[str], datasets: list[str], programs: list[str],
+                         measure: str) -> None:
+    assert classify_measure(texts, datasets, programs) == measure
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [("Right to appoint or remove a majority of the board", "board_appointment"),

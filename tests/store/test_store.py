@@ -33,7 +33,8 @@ from tests.store.builders import RULES, SRC, dump, record, sample_dataset
 
 TABLES = {"alembic_version", "entities", "entity_names", "entity_identifiers", "entity_sources",
           "designations", "ownerships", "controls", "relationships", "ingests", "list_editions",
-          "runs", "run_scores", "audit_log", "locks", "overrides", "snapshots", "merge_decisions"}
+          "runs", "run_scores", "audit_log", "locks", "overrides", "snapshots", "merge_decisions",
+          "users", "api_tokens"}
 EMPTY = {"entities": 0, "designations": 0, "ownerships": 0, "controls": 0, "relationships": 0,
          "ingests": 0, "list_editions": 0}
 KINDS = ("entities", "designations", "ownerships", "controls", "relationships")
@@ -63,7 +64,7 @@ def test_open_migrates_an_empty_database_once(db_url: str) -> None:
     assert dump(db_url) == before
     engine = create_engine(db_url)
     with engine.connect() as conn:
-        assert current_revision(conn) == head_revision() == "0007"
+        assert current_revision(conn) == head_revision() == "0009"
     engine.dispose()
 
 
