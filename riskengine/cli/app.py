@@ -31,6 +31,7 @@ from riskengine.cli.runs_cmd import (
     runs_app,
 )
 from riskengine.cli.screen_cmd import screen
+from riskengine.cli.users_cmd import users_app
 from riskengine.settings import Settings
 
 app = typer.Typer(
@@ -53,6 +54,7 @@ app.command()(changes)
 app.command()(history)
 app.command("screen")(screen)
 app.add_typer(overrides_app, name="override")
+app.add_typer(users_app, name="users")
 
 
 class Format(StrEnum):

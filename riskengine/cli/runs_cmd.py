@@ -36,8 +36,15 @@ class ChangeFormat(StrEnum):
 
 
 def actor_of(option: str | None) -> str:
-    """--actor, else $USER, else 'unknown'."""
-    return option or os.environ.get("USER") or "unknown"
+    """--actor, else the OS user ($USER, else the account's name), else 'unknown'."""
+    if option:
+        return option
+    try:
+        import getpass
+
+        return os.environ.get("USER") or getpass.getuser()
+    except (OSError, KeyError):  # no passwd entry for the uid (some containers)
+        return "unknown"
 
 
 def _log(quiet: bool) -> Callable[[str], None]:
