@@ -98,10 +98,9 @@ def list_(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     if fmt is Format.json:
         render.print_json(found)
         return
-    for u in found or [None]:
-        if u is None:
-            typer.echo("no users")
-            continue
+    if not found:
+        typer.echo("no users")
+    for u in found:
         state = f", disabled {u['disabled_at'][:10]}" if u["disabled_at"] else ""
         typer.echo(f"{u['name']} ({u['role']}{state}), added by {u['created_by']}")
         for t in u["tokens"]:
