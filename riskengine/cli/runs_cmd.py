@@ -133,15 +133,14 @@ def changes(
 
     Score moves count from rules/alerts.yaml's threshold (default 10 points)."""
     from riskengine.application import runs as app_runs
+    from riskengine.application import views
     from riskengine.cli import render, runs_render
 
     current, before, found = app_runs.changes(ctx.obj, run, parse_day("--since", since)
                                                   if since else None)
     skipped = app_runs.pruned_between(ctx.obj, before, current)
     if fmt is ChangeFormat.json:
-        render.print_json({"run": current.id, "previous": before.id if before else None,
-                           "pruned_runs_skipped": skipped,
-                           "changes": [runs_render.change_json(c) for c in found]})
+        render.print_json(views.changes_payload(current, before, skipped, found))
     elif fmt is ChangeFormat.csv:
         sys.stdout.write(runs_render.change_csv(found))
     else:
@@ -160,12 +159,14 @@ def history(
     from riskengine.application import runs as app_runs
     from riskengine.cli import render, runs_render
 
+    if fmt is Format.json:
+        from riskengine.application import views
+
+        render.print_json(views.history(ctx.obj, query))
+        return
     entity_id, found = app_runs.history(ctx.obj, query)
     pruned = app_runs.pruned_runs(ctx.obj)
-    if fmt is Format.json:
-        render.print_json(runs_render.history_json(entity_id, found) | {"pruned_runs": pruned})
-    else:
-        _echo([*runs_render.history_lines(entity_id, found), *runs_render.pruned_note(pruned)])
+    _echo([*runs_render.history_lines(entity_id, found), *runs_render.pruned_note(pruned)])
 
 
 @runs_app.command("list")
@@ -174,11 +175,13 @@ def runs_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     from riskengine.application import runs as app_runs
     from riskengine.cli import render, runs_render
 
-    found = app_runs.runs(ctx.obj)
     if fmt is Format.json:
-        render.print_json([runs_render.run_json(r) for r in found])
-    else:
-        _echo([runs_render.run_line(r) for r in found] or ["no runs yet"])
+        from riskengine.application import views
+
+        render.print_json(views.run_list(ctx.obj))
+        return
+    found = app_runs.runs(ctx.obj)
+    _echo([runs_render.run_line(r) for r in found] or ["no runs yet"])
 
 
 @runs_app.command("show")
@@ -192,13 +195,14 @@ def runs_show(
     from riskengine.application import runs as app_runs
     from riskengine.cli import render, runs_render
 
+    if fmt is Format.json:
+        from riskengine.application import views
+
+        render.print_json(views.run_detail(ctx.obj, run))
+        return
     found = app_runs.run(ctx.obj, run, pruned_ok=True)
     ingests = app_runs.ingests_before(ctx.obj, found)
-    if fmt is Format.json:
-        render.print_json(runs_render.run_json(found)
-                          | {"ingests": [runs_render.ingest_json(i) for i in ingests]})
-    else:
-        _echo(runs_render.run_lines(found) + runs_render.ingest_lines(ingests))
+    _echo(runs_render.run_lines(found) + runs_render.ingest_lines(ingests))
 
 
 @runs_app.command("prune")
@@ -242,8 +246,10 @@ def audit_show(
     from riskengine.application import runs as app_runs
     from riskengine.cli import render, runs_render
 
-    found = app_runs.audit_entries(ctx.obj, parse_day("--since", since))
     if fmt is Format.json:
-        render.print_json([runs_render.entry_json(e) for e in found])
-    else:
-        _echo([runs_render.entry_line(e) for e in found] or ["no audit entries"])
+        from riskengine.application import views
+
+        render.print_json(views.audit(ctx.obj, parse_day("--since", since)))
+        return
+    found = app_runs.audit_entries(ctx.obj, parse_day("--since", since))
+    _echo([runs_render.entry_line(e) for e in found] or ["no audit entries"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from datetime import date
@@ -18,9 +18,6 @@ if TYPE_CHECKING:
 CHANGE_FIELDS = ("entity_id", "name", "kind", "regime", "before", "after")
 
 
-def run_json(run: RunRecord) -> dict[str, Any]:
-    """A run, JSON-ready."""
-    return run.model_dump(mode="json")
 
 
 def run_line(run: RunRecord) -> str:
@@ -41,10 +38,6 @@ def run_lines(run: RunRecord) -> list[str]:
     return lines + [f"  {key}: {value}" for key, value in sorted(run.counts.items())]
 
 
-def ingest_json(ingest: IngestRecord) -> dict[str, Any]:
-    """An ingest a run's data came from, JSON-ready."""
-    return ingest.model_dump(mode="json", include={"id", "source", "file", "content_hash",
-                                                  "published", "finished_at"})
 
 
 def ingest_lines(ingests: Sequence[IngestRecord]) -> list[str]:
@@ -54,8 +47,6 @@ def ingest_lines(ingests: Sequence[IngestRecord]) -> list[str]:
                    f"{i.content_hash[:12]}\t{i.file}" for i in ingests]
 
 
-def change_json(change: Change) -> dict[str, Any]:
-    return change.model_dump(mode="json")
 
 
 def change_lines(changes: Sequence[Change]) -> list[str]:
@@ -79,15 +70,6 @@ def change_csv(changes: Sequence[Change]) -> str:
     return out.getvalue()
 
 
-def history_json(entity_id: str, found: Sequence[tuple[RunRecord, EntityState]]
-                 ) -> dict[str, Any]:
-    """``id``: the entity's id in that run (an earlier id before a merge)."""
-    return {"entity": entity_id, "runs": [
-        {"run": r.id, "id": s.entity_id, "as_of": r.as_of.isoformat(), "score": s.score,
-         "band": s.band,
-         "blocked": sorted(code for code, v in s.regimes.items() if v.blocked),
-         "parts": dict(s.parts) if s.parts is not None else None}
-        for r, s in found]}
 
 
 def history_lines(entity_id: str, found: Sequence[tuple[RunRecord, EntityState]]) -> list[str]:
@@ -130,10 +112,6 @@ def prune_lines(found: Sequence[RunRecord], before: date, done: bool) -> list[st
             *[run_line(r) for r in found], "run again with --yes to prune them"]
 
 
-def entry_json(entry: Entry) -> dict[str, Any]:
-    return {"id": entry.id, "at": entry.at.isoformat(), "actor": entry.actor,
-            "action": entry.action, "details": dict(entry.details),
-            "hashes": dict(entry.hashes), "prev_hash": entry.prev_hash, "hash": entry.hash}
 
 
 def entry_line(entry: Entry) -> str:
