@@ -54,6 +54,7 @@ _CONLIST_FIELDS = {  # a column of that name if the file has one, else an 'Other
     "imo": ("IMO Number", "imo number"),
     "reasons": ("UK Statement of Reasons", "uk statement of reasons"),
 }
+DATE_DESIGNATED = "UK Sanctions List Date Designated"
 _CONLIST_REQUIRED = ("Name 6", "Group Type", "Alias Type", "Regime", "Listed On", "Group ID")
 
 _Row = tuple[int, dict[str, str]]
@@ -179,7 +180,7 @@ def _conlist_record(meta: FileMeta, group: list[_Row], notes: Notes) -> UkRecord
     rid = ref[0].rstrip(".") if ref else f"group-{first['Group ID']}"
     kind = KINDS.get(first["Group Type"].lower(), "unknown")
     country = first_country([first.get("Nationality"), first.get("Country")], rid, notes)
-    listing = Listing(first["Regime"] or None, dmy(f"{meta.path}:{line}", first["Listed On"]),
+    listing = Listing(first["Regime"] or None, _designated(f"{meta.path}:{line}", first),
                       list_name=CONLIST_NAME)
     record = ListRecord(
         record_id=rid, kind=kind, names=_conlist_names(rid, first, group, notes),
@@ -190,6 +191,13 @@ def _conlist_record(meta: FileMeta, group: list[_Row], notes: Notes) -> UkRecord
     )
     parents = numbered(_field(first, other, "parent")) + numbered(_field(first, other, "owners"))
     return UkRecord(record, parents, _field(first, other, "reasons"))
+
+
+def _designated(where: str, row: dict[str, str]) -> date | None:
+    """The UK's own designation date ('UK Sanctions List Date Designated', the FCDO list's
+    DateDesignated), else 'Listed On': for entries carried over from EU regimes at the end of
+    2020, 'Listed On' is the earlier EU listing, which was not a designation under UK law."""
+    return dmy(where, row.get(DATE_DESIGNATED) or row["Listed On"])
 
 
 def _other_info(text: str) -> dict[str, str]:

@@ -76,7 +76,11 @@ def test_conlist_identifiers(conlist: ListEdition, entity_id: str,
     [
         ("uk:RUS1422/russia", "Russia", date(2022, 5, 4)),
         ("uk:RUS1124/russia", "Russia", date(2022, 4, 6)),
-        ("uk:AQD0318/isil-da-esh-and-al-qaida", "ISIL (Da'esh) and Al-Qaida", date(2004, 1, 19)),
+        # 'UK Sanctions List Date Designated' (the FCDO list's DateDesignated), not 'Listed On'
+        # (19/01/2004 and 03/04/2018 in these rows): the UK's own date
+        ("uk:AQD0318/isil-da-esh-and-al-qaida", "ISIL (Da'esh) and Al-Qaida", date(2004, 1, 16)),
+        ("uk:DPR0100/democratic-people-s-republic-of-korea", "Democratic People's Republic of "
+         "Korea", date(2018, 3, 30)),
     ],
 )
 def test_conlist_designations(conlist: ListEdition, designation_id: str, program: str,
@@ -341,6 +345,11 @@ def test_real_conlist_xlsx(shared_data: Path) -> None:
     (listing,) = [d for d in edition.dataset.designations if d.entity_id == kamaz.id]
     assert {"KAMA AUTOMOBILE PLANT", "камаз"} <= set(kamaz.aliases)
     assert (listing.listed_from, listing.program) == (date(2022, 5, 4), "Russia")
+    carried = next(e for e in edition.dataset.entities
+                   if "(GENERAL) ORGANIZATION FOR ENGINEERING INDUSTRIES" in e.all_names())
+    (syria,) = [d for d in edition.dataset.designations if d.entity_id == carried.id]
+    # listed by the EU on 02/12/2011, designated under UK law when the UK regimes began
+    assert (syria.program, syria.listed_from) == ("Syria", date(2020, 12, 31))
     assert edition.published == date(2025, 4, 14)
     assert len(edition.dataset.entities) == 4688  # distinct Group IDs
     assert ("uk:RUS0238", "uk:RUS1422") in {(o.owner, o.asset) for o in edition.dataset.ownerships}
