@@ -32,6 +32,7 @@ from riskengine.cli.runs_cmd import (
 )
 from riskengine.cli.screen_cmd import screen
 from riskengine.cli.users_cmd import users_app
+from riskengine.cli.whatif_cmd import rules_diff
 from riskengine.settings import Settings
 
 app = typer.Typer(
@@ -44,6 +45,7 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Validate and inspect rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+rules_app.command("diff")(rules_diff)
 entities_app = typer.Typer(help="Inspect entities (merged across lists).", no_args_is_help=True)
 app.add_typer(entities_app, name="entities")
 entities_app.add_typer(merges_cmd.merges_app, name="merges")
@@ -91,7 +93,7 @@ def _options(
 
 
 @app.command()
-def score(
+def score(  # noqa: PLR0913, PLR0917 - one parameter per command-line option
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Entity id, name or alias (any script).")],
     as_of: Annotated[str | None, typer.Option(
@@ -108,6 +110,10 @@ def score(
     wide: Annotated[bool, typer.Option(
         "--wide", help="Table: cite sources uncut, wider than the terminal if need be.")
     ] = False,
+    with_file: Annotated[Path | None, typer.Option(
+        "--with", help="What if: hypothetical entities and ties (scenario format, naming "
+                       "the data's entities by id); the score with and without them.")
+    ] = None,
 ) -> None:
     """Score one counterparty: verdict per regime, exposure score, band and the evidence.
 
@@ -117,6 +123,15 @@ def score(
     from riskengine.cli import render
 
     today = day_or_today("--as-of", None)  # the clock is read here, at the boundary
+    if with_file is not None:
+        from riskengine.cli import whatif_cmd
+        from riskengine.errors import InputError
+
+        if run is not None:
+            raise InputError("--with", "not with --run: a stored run is reproduced as it was")
+        whatif_cmd.score_with(ctx.obj, query, with_file, parse_day("--as-of", as_of) or today,
+                              actor_of(actor), fmt is Format.json, wide)
+        return
     result = score_one(ctx.obj, query, parse_day("--as-of", as_of), run, actor_of(actor), today)
     if fmt is Format.json:
         render.print_json(result.to_json_dict())

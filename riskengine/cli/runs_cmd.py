@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -83,7 +84,7 @@ ActorOpt = Annotated[str | None, typer.Option(help="Who runs this, for the audit
 FormatOpt = Annotated[Format, typer.Option("--format", help="table for people, json for tools.")]
 
 
-def rescore(
+def rescore(  # noqa: PLR0913, PLR0917 - one parameter per command-line option
     ctx: typer.Context,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Evaluate lists and ties as they stood on this date [default: today].")
@@ -93,12 +94,36 @@ def rescore(
         help="Exit 5 when the run differs from the previous one (rules/alerts.yaml).")
     ] = False,
     actor: ActorOpt = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Store nothing: score under --rules DIR and report what would "
+                          "change against the rules in use (an audit entry names them).")
+    ] = False,
+    proposed: Annotated[Path | None, typer.Option(
+        "--rules", help="--dry-run: the proposed rules directory.")] = None,
+    fmt: Annotated[ChangeFormat, typer.Option(
+        "--format", help="--dry-run: table, csv or json.")] = ChangeFormat.table,
+    top: Annotated[int, typer.Option("--top", min=0, help="--dry-run: top movers shown.")
+                   ] = 10,
 ) -> None:
-    """Score every entity and store the run (one transaction; one rescore at a time)."""
+    """Score every entity and store the run (one transaction; one rescore at a time).
+
+    With --dry-run --rules DIR: what rescoring under the proposed rules would change
+    (the change kinds of `changes`), stored nowhere; --fail-on-changes exits 5 on any."""
     from riskengine.application import runs as app_runs
     from riskengine.cli import runs_render
 
     when = day_or_today("--as-of", as_of)
+    if dry_run or proposed is not None:
+        from riskengine.cli import whatif_cmd
+        from riskengine.errors import InputError
+
+        if not dry_run:
+            raise InputError("--rules", "on rescore only with --dry-run (to store a run "
+                                        "under other rules, give --rules before the command)")
+        count = whatif_cmd.dry_run(ctx.obj, proposed, when, fmt.value, top, actor_of(actor))
+        if fail_on_changes and count:
+            raise typer.Exit(EXIT_CHANGES)
+        return
     with _bar(quiet) as bar:
         run = app_runs.rescore(ctx.obj, when, actor_of(actor), _log(quiet), bar)
     typer.echo(runs_render.run_line(run))

@@ -6,7 +6,7 @@ stakes in one asset whose lower bounds add up to more than 100% on some date.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
@@ -56,16 +56,19 @@ class _Build:
     fact_at: dict[str, tuple[YamlDoc, Loc]] = field(default_factory=dict)
 
 
-def build_scenario(files: Sequence[tuple[str, YamlDoc]]) -> tuple[Dataset, list[Problem]]:
+def build_scenario(files: Sequence[tuple[str, YamlDoc]],
+                   known: Callable[[str], bool] | None = None) -> tuple[Dataset, list[Problem]]:
     """Dataset from parsed scenario files, given as (path relative to the rules dir, doc).
 
     Every problem is collected: schema errors per item (other items still load), duplicate
-    ids, unknown entity references, reversed date ranges and stakes over 100%.
+    ids, unknown entity references, reversed date ranges and stakes over 100%. ``known``:
+    entity ids defined elsewhere that facts may name too (a what-if file's ties to stored
+    entities).
     """
     state = _Build()
     for rel, doc in files:
         _read_file(state, rel, doc)
-    _check_refs(state)
+    _check_refs(state, known or (lambda _id: False))
     _check_stakes(state)
     facts = [fact for fact, _, _, _ in state.facts]
     dataset = Dataset(
@@ -169,12 +172,12 @@ _SELF = {
 }
 
 
-def _check_refs(state: _Build) -> None:
+def _check_refs(state: _Build, elsewhere: Callable[[str], bool]) -> None:
     known = list(state.entity_at)
     for _, spec, doc, loc in state.facts:
         refs = spec.refs()
         for key, entity_id in refs:
-            if entity_id not in state.entity_at:
+            if entity_id not in state.entity_at and not elsewhere(entity_id):
                 msg = f"unknown entity {entity_id!r}{did_you_mean(entity_id, known)}"
                 state.problems.append(doc.at((*loc, key), msg))
         if len(refs) == 2 and refs[0][1] == refs[1][1]:
