@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from riskengine.cli import merges_cmd
+from riskengine.cli import merges_cmd, registers_cmd
 from riskengine.cli.options import day_or_today, parse_day
 from riskengine.cli.overrides_cmd import overrides_app
 from riskengine.cli.runs_cmd import (
@@ -72,6 +72,9 @@ class Source(StrEnum):
     eu = "eu"
     un = "un"
     ca = "ca"
+    gleif = "gleif"
+    bods = "bods"
+    psc = "psc"
 
 
 @app.callback()
@@ -143,8 +146,9 @@ def score(  # noqa: PLR0913, PLR0917 - one parameter per command-line option
 def ingest(
     ctx: typer.Context,
     source: Annotated[Source, typer.Argument(help="Format of the file.")],
-    path: Annotated[Path, typer.Argument(help="File or directory to ingest.", exists=True,
-                                         dir_okay=True)],
+    paths: Annotated[list[Path], typer.Argument(
+        help="File or directory to ingest (gleif: the files of one publication).", exists=True,
+        dir_okay=True)],
     published: Annotated[str | None, typer.Option(
         help="Publication date of a list edition whose file states none (YYYY-MM-DD; "
              "required for such a file).")] = None,
@@ -156,10 +160,19 @@ def ingest(
     """Ingest a file into the database (one transaction with its audit entry: all or nothing).
 
     Official lists (ofac-sdn, ofac-cons, uk, eu, un, ca) keep their history: entries new in
-    an edition are listed from its date, entries gone are delisted as of it.
+    an edition are listed from its date, entries gone are delisted as of it. Ownership
+    registers (gleif, bods, psc) likewise: ties a newer snapshot no longer states end.
     """
     from riskengine.application import ingest as app_ingest
+    from riskengine.errors import InputError
 
+    if source.value in registers_cmd.REGISTERS:
+        registers_cmd.ingest_register(ctx.obj, source.value, paths, published, force,
+                                      actor_of(actor))
+        return
+    if len(paths) != 1:
+        raise InputError(" ".join(map(str, paths)), f"{source.value} ingests one path")
+    path = paths[0]
     if source is Source.ftm:
         lines = app_ingest.ingest_ftm(ctx.obj, path, actor_of(actor))
     else:

@@ -3,8 +3,9 @@
 ``ingest.yaml`` (list-ingestion safety limits), ``merges.yaml`` (forced and forbidden entity
 merges), ``alerts.yaml`` (change alerts of rescoring runs), ``retention.yaml`` (how long runs
 are kept), ``screening.yaml`` (name matching) and ``coverage.yaml`` (when list data is
-out of date). ``riskengine rules check`` validates them
-together with the core files.
+out of date), ``registers.yaml`` (ownership-register ingests). ``riskengine rules check``
+validates them together with the core files; ``service.yaml`` (limits and caches of
+``riskengine serve``) too.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from riskengine.coverage import CoverageRules
 from riskengine.errors import RuleErrors
 from riskengine.ingest.editions import IngestRules
 from riskengine.ingest.merge import MergeRules
+from riskengine.registers.rules import RegisterRules
+from riskengine.ruleset.service import ServiceRules
 from riskengine.ruleset.yamlpos import parse_bytes, validation_problems
 from riskengine.runs.changes import AlertRules
 from riskengine.runs.retention import RetentionRules
@@ -30,7 +33,8 @@ def optional_models() -> dict[str, type[BaseModel]]:
     """File name -> model of every optional rule file."""
     return {"ingest.yaml": IngestRules, "merges.yaml": MergeRules, "alerts.yaml": AlertRules,
             "retention.yaml": RetentionRules, "screening.yaml": ScreeningConfig,
-            "coverage.yaml": CoverageRules}
+            "coverage.yaml": CoverageRules, "registers.yaml": RegisterRules,
+            "service.yaml": ServiceRules}
 
 
 def load_optional(directory: Path, name: str, model: type[_M]) -> _M:
