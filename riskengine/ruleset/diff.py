@@ -215,9 +215,12 @@ def _fact(section: str, a: Item | None, b: Item | None) -> list[Difference]:
             for w, t in _values(_comparable(a), _comparable(b), "", "")]
 
 
-def _comparable(fact: BaseModel) -> dict[str, Any]:
-    """A fact as compared: its origin line left out (moving a fact in its file is no change)."""
+def _comparable(fact: Item) -> dict[str, Any]:
+    """A fact as compared: its origin line left out (moving a fact in its file is no change),
+    a share as written (``47.1%``, ``25-50%``)."""
     data = fact.model_dump()
+    if isinstance(fact, Ownership):
+        data["share"] = fact.share.label()
     for source in [data.get("source"), *data.get("sources", ())]:
         if isinstance(source, dict):
             source.pop("line", None)

@@ -1,0 +1,298 @@
+"""`rules diff`, `rescore --dry-run --rules DIR` and `score QUERY --with FILE` through the
+real entry point, on the bundled seed scenario (a fresh SQLite file per test).
+
+References: a dry run reports exactly what `changes` reports after two stored rescores, one
+under the rules in use and one under the proposed rules; a what-if score equals the score
+under a rules directory whose scenario holds the same facts (the graph compiled from them)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import ok
+from tests.conftest import ROOT
+
+GOLDEN = Path(__file__).parent / "golden"
+AS_OF = "2026-11-01"
+
+
+def _copy_rules(tmp_path: Path, name: str, edits: dict[str, tuple[str, str]]) -> Path:
+    """The bundled rules copied to ``tmp_path/name``, each ``file: (old, new)`` replaced
+    once (the old text must be there)."""
+    target = tmp_path / name
+    shutil.copytree(ROOT / "rules", target)
+    for rel, (old, new) in edits.items():
+        text = (target / rel).read_text(encoding="utf-8")
+        assert old in text, (rel, old)
+        (target / rel).write_text(text.replace(old, new, 1), encoding="utf-8")
+    return target
+
+
+REGIMES = """\
+regimes:
+  - code: us
+    name: United States
+    periods:
+      - ownership_test: aggregate
+        threshold: {us}
+        inclusive: {inclusive}
+        control_kinds: [{kinds}]
+        note: OFAC 50 Percent Rule
+  - code: eu
+    name: European Union
+    periods:
+      - to: 2024-07-03
+        threshold: 50
+        inclusive: false
+        note: before
+      - from: 2024-07-03
+        threshold: {eu}
+        inclusive: true
+        note: after
+"""
+SCENARIO = """\
+entities:
+  - {{id: a, name: Alpha}}
+  - {{id: b, name: Beta}}
+  - {{id: c, name: Gamma}}
+ownerships:
+  - {{id: a-b, owner: a, asset: b, share: {share}, source: {{note: register}}}}
+{extra}"""
+
+
+def _small_rules(tmp_path: Path, name: str, **values: object) -> Path:
+    """A small rules directory: the bundled scoring.yaml (decay set), regimes and a scenario."""
+    v = {"us": 50, "inclusive": "true", "kinds": "", "eu": 50, "share": 30, "extra": "",
+         "decay": 0.5, **values}
+    target = tmp_path / name
+    (target / "scenario").mkdir(parents=True)
+    scoring = (ROOT / "rules" / "scoring.yaml").read_text(encoding="utf-8")
+    (target / "scoring.yaml").write_text(re.sub(r"(?m)^decay: [0-9.]+", f"decay: {v['decay']}",
+                                                scoring), encoding="utf-8")
+    (target / "regimes.yaml").write_text(REGIMES.format(**v), encoding="utf-8")
+    (target / "scenario" / "s.yaml").write_text(SCENARIO.format(**v), encoding="utf-8")
+    return target
+
+
+RELATION = """\
+relationships:
+  - {id: c-a, a: c, b: a, kind: financing, source: {note: loan}}
+"""
+
+
+def test_rules_diff_in_plain_words(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    old = _small_rules(tmp_path, "old")
+    new = _small_rules(tmp_path, "new", us=25, inclusive="false", kinds="nominee, trust",
+                       eu=40, share=60, extra=RELATION, decay=0.6)
+    out = ok(cli, "rules", "diff", str(new), "--against", str(old)).out
+    assert out == (GOLDEN / "rules_diff.txt").read_text(encoding="utf-8")
+
+
+def test_rules_diff_of_the_same_rules_says_so(cli) -> None:  # type: ignore[no-untyped-def]
+    assert ok(cli, "rules", "diff", str(ROOT / "rules")).out == "no differences\n"
+
+
+def test_rules_diff_of_invalid_rules_names_the_place(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = _copy_rules(tmp_path, "bad", {"scoring.yaml": ("decay: 0.5", "decay: 1.5")})
+    run = cli("rules", "diff", str(bad))
+    assert run.code == 2
+    assert re.search(r"bad/scoring\.yaml:\d+:\d+: ", run.err), run.err
+
+
+PROPOSALS = {
+    "decay": {"scoring.yaml": ("decay: 0.5", "decay: 0.8")},
+    "us weight": {"scoring.yaml": ("  us: 0.5", "  us: 0.9")},
+    "bands": {"scoring.yaml": ("{name: severe, min_score: 60}", "{name: severe, min_score: 90}")},
+    "supply weight": {"scoring.yaml": ("    weight: 0.4\n    regimes: {us: 0.5}",
+                                       "    weight: 0.9\n    regimes: {us: 1.0}")},
+}
+
+
+@pytest.mark.parametrize("proposal", sorted(PROPOSALS))
+def test_dry_run_reports_what_two_stored_runs_would_show(cli, tmp_path: Path, proposal: str  # type: ignore[no-untyped-def]
+                                                         ) -> None:
+    proposed = _copy_rules(tmp_path, "proposed", PROPOSALS[proposal])
+    found = ok(cli, "rescore", "--dry-run", "--rules", str(proposed), "--as-of", AS_OF,
+               "--format", "json").json()
+    assert ok(cli, "runs", "list").out.strip() == "no runs yet"  # nothing stored
+    ok(cli, "rescore", "--as-of", AS_OF, "--quiet")
+    ok(cli, "--rules", str(proposed), "rescore", "--as-of", AS_OF, "--quiet")
+    stored = ok(cli, "changes", "--format", "json").json()["changes"]
+    assert found["changes"] == stored
+    assert found["changes"], "each proposal changes something"
+    kinds = [c["kind"] for c in stored]
+    assert {k: n for k, n in found["counts"].items() if ":" not in k} == \
+        {k: kinds.count(k) for k in set(kinds)}
+
+
+def test_dry_run_table_and_csv(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    proposed = _copy_rules(tmp_path, "proposed", PROPOSALS["decay"])
+    table = ok(cli, "rescore", "--dry-run", "--rules", str(proposed), "--as-of", AS_OF,
+               "--top", "3").out
+    masked = re.sub(r"\b[0-9a-f]{12}\b", "HASH", table.replace(str(proposed), "PROPOSED"))
+    masked = re.sub(r"audit entry \d+", "audit entry N", masked)
+    assert masked == (GOLDEN / "dry_run_decay.txt").read_text(encoding="utf-8")
+    csv = ok(cli, "rescore", "--dry-run", "--rules", str(proposed), "--as-of", AS_OF,
+             "--format", "csv").out.splitlines()
+    assert csv[0] == "entity_id,name,kind,regime,before,after"
+    assert len(csv) - 1 == int(re.search(r"; (\d+) changes", table).group(1))  # type: ignore[union-attr]
+
+
+def test_dry_run_writes_one_audit_entry_naming_the_proposed_rules(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    proposed = _copy_rules(tmp_path, "proposed", PROPOSALS["decay"])
+    found = ok(cli, "rescore", "--dry-run", "--rules", str(proposed), "--as-of", AS_OF,
+               "--format", "json").json()
+    entries = ok(cli, "audit", "show", "--format", "json").json()
+    mine = [e for e in entries if e["action"] == "rescore.dry_run"]
+    assert len(mine) == 1 and mine[0]["id"] == found["audit_entry"]
+    assert mine[0]["hashes"]["proposed_rule_files"] == found["proposed_rule_files_hash"]
+    assert mine[0]["hashes"]["proposed_rules"] == found["proposed_rules_hash"]
+    ok(cli, "audit", "verify")
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["rescore", "--dry-run"], 2, "--dry-run: needs --rules DIR"),
+    (["rescore", "--rules", "RULES"], 2, "--rules: on rescore only with --dry-run"),
+    (["rescore", "--dry-run", "--rules", "MISSING"], 2, "rules directory not found"),
+])
+def test_dry_run_refuses_bad_options(cli, tmp_path: Path, args: list[str], code: int,  # type: ignore[no-untyped-def]
+                                     message: str) -> None:
+    names = {"RULES": str(ROOT / "rules"), "MISSING": str(tmp_path / "missing")}
+    run = cli(*[names.get(a, a) for a in args])
+    assert (run.code, run.out) == (code, "")
+    assert message in run.err
+
+
+def test_fail_on_changes_exits_5_only_when_something_would_change(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    proposed = _copy_rules(tmp_path, "proposed", PROPOSALS["decay"])
+    same = cli("rescore", "--dry-run", "--rules", str(ROOT / "rules"), "--as-of", AS_OF,
+               "--fail-on-changes")
+    assert same.code == 0 and "; 0 changes" in same.out
+    moved = cli("rescore", "--dry-run", "--rules", str(proposed), "--as-of", AS_OF,
+                "--fail-on-changes")
+    assert moved.code == 5
+
+
+DEAL = """\
+entities:
+  - id: acme
+    name: Acme Parts GmbH
+    country: de
+relationships:
+  - a: acme
+    b: kamaz
+    kind: component_supply
+    status: prospective
+    from: 2026-01-01
+    source: {note: supply contract under negotiation}
+  - a: volkswagen
+    b: moskvich
+    kind: contract_assembly
+    from: 2026-02-01
+    source: {note: assembly contract proposed}
+ownerships:
+  - owner: volkswagen
+    asset: acme
+    share: 30
+    from: 2026-01-01
+    source: {note: we take 30% of Acme}
+"""
+
+
+def _deal(tmp_path: Path) -> Path:
+    path = tmp_path / "deal.yaml"
+    path.write_text(DEAL, encoding="utf-8")
+    return path
+
+
+def _parts(result: dict) -> dict[str, float]:  # type: ignore[type-arg]
+    found: dict[str, float] = {}
+    for c in result["contributions"]:
+        key = f"{c['factor']}:{c['regime']}" if c.get("regime") else c["factor"]
+        found[key] = round(found.get(key, 0.0) + c["points"], 2)
+    return found
+
+
+@pytest.mark.parametrize("query", ["acme", "volkswagen", "jac", "moskvich"])
+def test_what_if_equals_the_facts_written_into_the_rules(cli, tmp_path: Path, query: str  # type: ignore[no-untyped-def]
+                                                         ) -> None:
+    found = ok(cli, "score", query, "--with", str(_deal(tmp_path)), "--as-of", AS_OF,
+               "--format", "json").json()
+    rules = _copy_rules(tmp_path, "with", {})
+    (rules / "scenario" / "zz_deal.yaml").write_text(DEAL, encoding="utf-8")
+    reference = ok(cli, "--rules", str(rules), "score", query, "--as-of", AS_OF,
+                   "--format", "json").json()
+    mine = found["with"]
+    assert (mine["score"], mine["band"]) == (reference["score"], reference["band"])
+    assert _parts(mine) == _parts(reference)
+    assert {k: v["status"] for k, v in mine["regimes"].items()} == \
+        {k: v["status"] for k, v in reference["regimes"].items()}
+    plain = None if query == "acme" else ok(cli, "score", query, "--as-of", AS_OF,
+                                            "--format", "json").json()
+    assert found["without"] == (None if plain is None else
+                                {**plain, "match": found["without"]["match"]})
+    before = plain["score"] if plain else 0.0
+    assert found["difference"]["score"]["delta"] == round(mine["score"] - before, 2)
+
+
+def test_what_if_table_shows_both_and_the_difference(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = ok(cli, "score", "Acme Parts GmbH", "--with", str(_deal(tmp_path)), "--as-of",
+             AS_OF).out
+    assert "Without deal.yaml: not in the data" in out
+    assert "With deal.yaml (hypothetical facts):" in out
+    assert re.search(r"Difference: score - -> [\d.]+ \(\+[\d.]+\), band - -> \w+", out)
+    assert "source: what-if; supply contract under negotiation" in out
+
+
+def test_what_if_is_audited_and_stores_nothing_else(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    found = ok(cli, "score", "jac", "--with", str(_deal(tmp_path)), "--as-of", AS_OF,
+               "--format", "json").json()
+    entries = ok(cli, "audit", "show", "--format", "json").json()
+    mine = [e for e in entries if e["action"] == "score.whatif"]
+    assert len(mine) == 1
+    assert mine[0]["hashes"]["whatif_file"] == found["file_hash"]
+    assert mine[0]["details"]["score"] == found["with"]["score"]
+    assert ok(cli, "runs", "list").out.strip() == "no runs yet"
+    assert cli("score", "acme").code == 3  # the what-if party was not stored
+
+
+BAD = [
+    ("relationships:\n  - {a: jac, b: kamazz, kind: financing, source: {note: x}}\n",
+     r"deal\.yaml:2:\d+: unknown entity 'kamazz'"),
+    ("entities:\n  - {id: kamaz, name: Again}\n",
+     r"deal\.yaml:2:\d+: entity 'kamaz' is already in the data"),
+    ("relationships:\n  - {a: jac, b: kamaz, kind: finance, source: {note: x}}\n",
+     r"deal\.yaml:2:\d+: "),
+    ("relationships: [\n", r"deal\.yaml:\d+:\d+: "),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD)
+def test_what_if_file_problems_name_path_line_and_column(cli, tmp_path: Path, text: str,  # type: ignore[no-untyped-def]
+                                                         message: str) -> None:
+    (tmp_path / "deal.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    run = cli("score", "jac", "--with", str(tmp_path / "deal.yaml"))
+    assert (run.code, run.out) == (2, "")
+    assert re.search(message, run.err), run.err
+    assert "Traceback" not in run.err
+
+
+def test_what_if_does_not_combine_with_run(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run = cli("score", "jac", "--with", str(_deal(tmp_path)), "--run", "1")
+    assert run.code == 2 and "--with: not with --run" in run.err
+
+
+def test_dry_run_json_is_valid_for_tools(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    proposed = _copy_rules(tmp_path, "proposed", PROPOSALS["us weight"])
+    found = json.loads(ok(cli, "rescore", "--dry-run", "--rules", str(proposed), "--as-of",
+                          AS_OF, "--format", "json", "--top", "2").out)
+    assert set(found) >= {"as_of", "entities", "counts", "top_movers", "changes", "graph"}
+    assert found["graph"] == "shared"  # same scenario and merges: one graph scored twice
+    assert len(found["top_movers"]) == 2
+    assert abs(found["top_movers"][0]["delta"]) >= abs(found["top_movers"][1]["delta"])
