@@ -69,10 +69,28 @@ def _remembered(settings: Settings, kind: str, model: type[_M], make: Callable[[
     return made
 
 
+# A long-running process (the service) keeps one engine for its store, shared by every use
+# case: SQLite connections of one engine closing while another engine's are open, after the
+# ADBC driver (its own copy of SQLite) read the same file, break the still-open ones ("disk
+# I/O error": two SQLite libraries in one process must not share a file's locks). One engine
+# that stays open avoids the case; short CLI processes are not affected.
+_SHARED: dict[str, Store] = {}
+
+
+def share_store(store: Store, url: str) -> None:
+    """From now on ``open_store`` for ``url`` hands out ``store``'s engine (never closed)."""
+    _SHARED[url] = store
+
+
+def unshare_store(url: str) -> None:
+    _SHARED.pop(url, None)
+
+
 def open_store(settings: Settings) -> Store:
     from riskengine.store.store import Store
 
-    return Store.open(settings.db_url)
+    shared = _SHARED.get(settings.db_url)
+    return shared.borrowed() if shared is not None else Store.open(settings.db_url)
 
 
 def now() -> datetime:

@@ -161,6 +161,12 @@ def pruned_runs(settings: Settings) -> list[int]:
         return pruned_run_ids(store)
 
 
+def ingests(settings: Settings) -> list[IngestRecord]:
+    """Every ingest, oldest first (ingest status)."""
+    with base.open_store(settings) as store:
+        return list(store.ingests())
+
+
 def ingests_before(settings: Settings, run: RunRecord) -> list[IngestRecord]:
     """The ingests finished before ``run`` started: the data it saw, oldest first."""
     with base.open_store(settings) as store:

@@ -11,7 +11,7 @@ from riskengine.application import base
 from riskengine.settings import Settings
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from riskengine.compiled.use import Loaded
     from riskengine.coverage import Sources
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from riskengine.overrides import Override
     from riskengine.result import ScoreResult
     from riskengine.ruleset.models import RuleSet
+    from riskengine.screening.match import Screener
     from riskengine.store.store import Store
 
 
@@ -189,6 +190,18 @@ def facts_of(settings: Settings, entity_ids: list[str]) -> Dataset:
 def _resolve_compiled(settings: Settings, loaded: Loaded, query: str) -> tuple[str, str]:
     """``_resolve`` on a compiled graph's id and name look-up; the fuzzy fallback reads every
     stored entity (it needs them all)."""
+
+    def fallback(text: str) -> tuple[str, str]:
+        _raw, facts, _mm = merged_facts(settings, base.load_rules(settings))
+        return _fuzzy(settings, facts, text)
+
+    return resolve_on(loaded, query, fallback)
+
+
+def resolve_on(loaded: Loaded, query: str, fallback: Callable[[str], tuple[str, str]]
+               ) -> tuple[str, str]:
+    """(entity id, how it matched) by the compiled graph's exact look-up; ``fallback(query)``
+    when nothing matches exactly (the fuzzy matcher)."""
     from riskengine.compiled.use import lookup
     from riskengine.errors import AmbiguousError
 
@@ -198,8 +211,7 @@ def _resolve_compiled(settings: Settings, loaded: Loaded, query: str) -> tuple[s
         candidates = [(ids[i], loaded.facts.names[i]) for i in found]
         raise AmbiguousError(f"{query!r} matches {len(found)} entities", candidates)
     if not found:
-        _raw, facts, _mm = merged_facts(settings, base.load_rules(settings))
-        return _fuzzy(settings, facts, query)
+        return fallback(query)
     how = "id" if query in loaded.facts.members(found[0]) else "exact name or alias"
     return ids[found[0]], f"{how}: {query!r}"
 
@@ -221,10 +233,16 @@ def _resolve(settings: Settings, facts: Dataset, mm: MergeMap, query: str) -> tu
 def _fuzzy(settings: Settings, facts: Dataset, query: str) -> tuple[str, str]:
     """The screening matcher's single confident match, or the candidates as an error."""
     from riskengine.application.base import screening_config as load_config
-    from riskengine.errors import AmbiguousError, NotFoundError
-    from riskengine.screening.match import Screener, fallback_match
+    from riskengine.screening.match import Screener
 
-    screener = Screener.build(facts.entities, load_config(settings))
+    return fuzzy_on(Screener.build(facts.entities, load_config(settings)), query)
+
+
+def fuzzy_on(screener: Screener, query: str) -> tuple[str, str]:
+    """``_fuzzy`` with a screener already built (the service keeps one per data version)."""
+    from riskengine.errors import AmbiguousError, NotFoundError
+    from riskengine.screening.match import fallback_match
+
     best = fallback_match(screener, query)
     if best is not None:
         return best.entity_id, (f"fuzzy match {best.confidence:.2f} on {best.matched_name!r} "

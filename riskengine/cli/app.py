@@ -31,6 +31,7 @@ from riskengine.cli.runs_cmd import (
     runs_app,
 )
 from riskengine.cli.screen_cmd import screen
+from riskengine.cli.serve_cmd import serve
 from riskengine.cli.users_cmd import users_app
 from riskengine.cli.whatif_cmd import rules_diff
 from riskengine.settings import Settings
@@ -57,6 +58,7 @@ app.command()(history)
 app.command("screen")(screen)
 app.add_typer(overrides_app, name="override")
 app.add_typer(users_app, name="users")
+app.command("serve")(serve)
 
 
 class Format(StrEnum):

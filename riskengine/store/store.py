@@ -110,6 +110,11 @@ class Store:
         """Release all connections."""
         self._engine.dispose()
 
+    def borrowed(self) -> Store:
+        """Another handle on this store's engine whose ``close`` leaves the engine open (a
+        long-running process keeps one engine: see ``application.base.share_store``)."""
+        return _Borrowed(self._engine)
+
     def __enter__(self) -> Store:
         return self
 
@@ -310,6 +315,11 @@ class Store:
                 yield conn
         except SQLAlchemyError as exc:
             raise StoreError(f"reading the store failed: {_first_line(exc)}") from exc
+
+
+class _Borrowed(Store):
+    def close(self) -> None:
+        """The engine belongs to the store it was borrowed from."""
 
 
 def data_version(ingests: Iterable[Sequence[Any]]) -> str:

@@ -1,0 +1,236 @@
+"""The service's warm state: the compiled graph of the current data version held in memory.
+
+A ``Version`` is everything one data version and rule set give: the compiled graph, the
+rules, the stored editions behind coverage, a screener (built when first needed) and the
+evaluations of the dates asked about. ``Warm`` holds the current one and a refresher thread
+that looks every ``refresh_seconds`` (``rules/service.yaml``) for a new data version (an
+ingest), changed rule files or merge decisions, and changed overrides. A new version is
+built beside the old one and swapped in by one assignment: a request takes ``view()`` once
+and finishes on what it took, whatever is swapped meanwhile. A version that cannot be built
+(a rule file an analyst broke) leaves the current one serving and is reported by
+``status()``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from riskengine.application import base
+from riskengine.application.audit_writer import AuditWriter, RuleFiles
+from riskengine.settings import Settings
+
+if TYPE_CHECKING:
+    from riskengine.application.screening import Screening
+    from riskengine.compiled.use import Loaded
+    from riskengine.coverage import Sources
+    from riskengine.engine import Evaluation, Overrides
+    from riskengine.overrides import Override
+    from riskengine.result import ScoreResult
+    from riskengine.ruleset.models import RuleSet
+    from riskengine.ruleset.service import ServiceRules
+    from riskengine.store.store import Store
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Lru(Generic[K, V]):
+    """A bounded, thread-safe least-recently-used map; ``get_or_make`` makes a missing value
+    outside the lock (two threads may both make it; one result is kept)."""
+
+    def __init__(self, size: int) -> None:
+        self._size, self._items, self._lock = size, OrderedDict[K, V](), threading.Lock()
+
+    def get_or_make(self, key: K, make: Callable[[], V]) -> V:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a version was made from: its data version, rules digest (rule files, seed and
+    merge decisions) and overrides digest."""
+
+    data: str
+    rules: str
+    overrides: str
+
+
+@dataclass
+class Version:
+    """One data version and rule set, ready to answer (see the module docstring)."""
+
+    stamp: Stamp
+    loaded: Loaded
+    rules: RuleSet
+    files: RuleFiles
+    sources: Sources
+    overrides: tuple[Override, ...]
+    config: ServiceRules
+    _evaluations: Lru[date, tuple[Evaluation, Overrides]] = field(init=False)
+    _screenings: Lru[date, Screening] = field(init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _entities: list[Any] | None = None
+
+    def __post_init__(self) -> None:
+        self._evaluations = Lru(self.config.evaluations_kept)
+        self._screenings = Lru(self.config.evaluations_kept)
+
+    @property
+    def hashes(self) -> dict[str, str]:
+        """What a response names: the data version, the rule files' snapshot hash, and the
+        graph key (data and rules, merge decisions included)."""
+        return {"data": self.stamp.data, "rules": self.files.snapshot,
+                "graph": self.loaded.key, "overrides": self.stamp.overrides}
+
+    def evaluation(self, as_of: date) -> tuple[Evaluation, Overrides]:
+        """Whole-graph verdicts on ``as_of`` with the approved overrides (kept, LRU)."""
+        from riskengine.application.service import compiled_evaluation
+
+        return self._evaluations.get_or_make(as_of, lambda: compiled_evaluation(
+            self.loaded, self.rules, as_of, list(self.overrides)))
+
+    def screening(self, settings: Settings, as_of: date) -> Screening:
+        """The screener over every entity (built once per version) with the risk figures
+        of ``as_of``."""
+        return self._screenings.get_or_make(as_of, lambda: self._screening(settings, as_of))
+
+    def _screening(self, settings: Settings, as_of: date) -> Screening:
+        from riskengine.application.screening import Screening, risk_lookup
+        from riskengine.coverage import Sources
+
+        screener = self._screener(settings)
+        ev, found = self.evaluation(as_of)
+        assert isinstance(self.sources, Sources)
+        covered = self.sources.of(ev.verdicts, ev.as_of, ev.rules.scenario.designations)
+        uncovered = frozenset(c for c, v in covered.items() if not v.covered)
+        return Screening(screener, risk_lookup(ev, found, uncovered), self.overrides)
+
+    def _screener(self, settings: Settings) -> Any:
+        from riskengine.screening.match import Screener
+        from riskengine.store.facts_snapshot import read_entities
+
+        with self._lock:
+            if self._entities is None:
+                entities = self.loaded.facts.all_entities(read_entities(settings.db_url))
+                self._entities = [Screener.build(entities, base.screening_config(settings))]
+            return self._entities[0]
+
+
+def _digest(items: list[Any]) -> str:
+    text = "\n".join(o.model_dump_json() for o in items)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def stamp_now(settings: Settings, store: Store) -> Stamp:
+    """The stamp the store and rule files have now (a few small queries, no facts read)."""
+    from riskengine.compiled.use import rules_digest
+
+    merges = base.merge_rules(settings, store)
+    return Stamp(store.data_version(), rules_digest(base.rules_dir(settings), settings, merges),
+                 _digest(base.stored_overrides(settings, store=store)))
+
+
+def build(settings: Settings, store: Store, stamp: Stamp, config: ServiceRules,
+          previous: Version | None = None) -> Version:
+    """A version for ``stamp``: the compiled graph (from its folder, or compiled now); when
+    only the overrides changed, ``previous``'s graph and screener are kept."""
+    from riskengine.application.coverage import stored_sources
+    from riskengine.compiled.use import open_graph
+
+    rules, folder = base.load_rules(settings), base.rules_dir(settings)
+    same = previous is not None and (previous.stamp.data, previous.stamp.rules) == (
+        stamp.data, stamp.rules)
+    loaded = previous.loaded if same and previous is not None else open_graph(
+        settings, store, rules, folder, base.merge_rules(settings, store))
+    overrides = tuple(base.stored_overrides(settings, store=store))
+    made = Version(stamp, loaded, rules, RuleFiles.read(folder),
+                   stored_sources(settings, store), overrides, config)
+    if same and previous is not None:
+        made._entities = previous._entities  # the screener: same entities, same rules
+    return made
+
+
+class Warm:
+    """The current version, kept fresh by a refresher thread, and the audit writer."""
+
+    def __init__(self, settings: Settings, config: ServiceRules) -> None:
+        self.settings, self.config = settings, config
+        self.store = base.open_store(settings)
+        base.share_store(self.store, settings.db_url)  # one engine per process (base)
+        self.audit = AuditWriter(self.store)
+        self._current: Version | None = None
+        self._results: Lru[tuple[Any, ...], ScoreResult] = Lru(max(config.results_kept, 1))
+        self.problem: str | None = None  # why the last refresh failed (None: it did not)
+        self._stop, self._refresh_lock = threading.Event(), threading.Lock()
+        self._thread = threading.Thread(target=self._loop, name="warm-refresh", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self.audit.close()
+        base.unshare_store(self.settings.db_url)
+        self.store.close()
+
+    def view(self) -> Version | None:
+        """The current version (None while the first one is being built)."""
+        return self._current
+
+    def refresh(self) -> bool:
+        """Swap in a new version when the stamp changed; True when one was swapped in. Errors
+        are kept in ``problem`` (the current version keeps serving)."""
+        from riskengine.errors import RiskEngineError
+
+        with self._refresh_lock:
+            try:
+                stamp = stamp_now(self.settings, self.store)
+                current = self._current
+                if current is not None and current.stamp == stamp:
+                    self.problem = None
+                    return False
+                self._current = build(self.settings, self.store, stamp, self.config, current)
+                self.problem = None
+                return True
+            except (RiskEngineError, OSError) as exc:
+                self.problem = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                return False
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.refresh()
+            except Exception as exc:  # a database error: reported, the old version serves
+                self.problem = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            self._stop.wait(self.config.refresh_seconds)
+
+    def result(self, version: Version, key: tuple[Any, ...],
+               make: Callable[[], ScoreResult]) -> ScoreResult:
+        """An explained result, kept by ``(version stamp, *key)`` when results are kept."""
+        if self.config.results_kept == 0:
+            return make()
+        return self._results.get_or_make((version.stamp, *key), make)
+
+
+def wait_ready(warm: Warm, timeout: float) -> Version | None:
+    """The first version, waiting up to ``timeout`` seconds for it (tests, benchmarks)."""
+    end = time.monotonic() + timeout
+    while warm.view() is None and time.monotonic() < end and warm.problem is None:
+        time.sleep(0.05)
+    return warm.view()
