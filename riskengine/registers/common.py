@@ -51,7 +51,7 @@ class Ended(NamedTuple):
     """A tie the file retracts or replaces, ended on ``end`` (exclusive)."""
 
     table: str  # 'ownerships' or 'controls'
-    id: str
+    id: str  # a tie id, or a prefix ending in '/': every tie of a statement
     end: date
 
 
@@ -77,18 +77,29 @@ class Notes:
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
+_DAYS: dict[str, date] = {}  # dates repeat: parsed once each
+_DAYS_MAX = 100_000
+
+
 def day(text: object, where: str, what: str) -> date | None:
     """The date an ISO date or date-time starts with; None for an absent value, InputError
     naming ``where`` (file:line) for one that is not a date."""
     if text is None or text == "":
         return None
+    known = _DAYS.get(text) if isinstance(text, str) else None
+    if known is not None:
+        return known
     found = _DAY.match(text) if isinstance(text, str) else None
     try:
         if found is None:
             raise ValueError(text)
-        return date(int(found[1]), int(found[2]), int(found[3]))
+        parsed = date(int(found[1]), int(found[2]), int(found[3]))
     except ValueError as exc:
         raise InputError(where, f"invalid date {text!r} in {what}") from exc
+    if len(_DAYS) >= _DAYS_MAX:
+        _DAYS.clear()
+    _DAYS[str(text)] = parsed
+    return parsed
 
 
 _UNSAFE = re.compile(r"[@\s]+")
@@ -97,6 +108,8 @@ _UNSAFE = re.compile(r"[@\s]+")
 def safe_key(text: str) -> str:
     """A register key usable in an entity or tie id: no '@' (it marks a renewed tie's period
     in ``riskengine.ingest.ties``) and no whitespace."""
+    if "@" not in text and text.isprintable() and " " not in text:
+        return text
     return _UNSAFE.sub("_", text.strip())
 
 

@@ -169,8 +169,7 @@ def _psc_key(data: Any, where: str) -> str:
     return safe_key(str(link).rstrip("/").rsplit("/", 1)[-1])
 
 
-def _owner(company: Party, data: Any, kind: EntityKind, where: str) -> Party:
-    key = _psc_key(data, where)
+def _owner(company: Party, data: Any, kind: EntityKind, where: str, key: str) -> Party:
     name = " ".join(str(data.get("name") or key).split())
     source = FlatSource(str(data.get("links", {}).get("self") or key), _line(where), None, None)
     ident = data.get("identification") or {}
@@ -197,8 +196,9 @@ def _birth(found: Any) -> tuple[str, ...]:
 
 def _psc(company: Party, data: Any, kind: EntityKind, where: str, notes: Notes
          ) -> list[Fact]:
-    owner = _owner(company, data, kind, where)
-    base = f"psc:{company.source.record_id}/{_psc_key(data, where)}"
+    key = _psc_key(data, where)
+    owner = _owner(company, data, kind, where, key)
+    base = f"psc:{company.source.record_id}/{key}"
     start = day(data.get("notified_on"), where, "notified_on")
     end = day(data.get("ceased_on"), where, "ceased_on")
     ties: list[Fact] = [owner]
@@ -214,7 +214,9 @@ def _psc(company: Party, data: Any, kind: EntityKind, where: str, notes: Notes
     if shares is not None:
         note = f"PSC nature of control: {cited}"
         ties.append(FlatOwnership(f"{base}/shares", owner.id, company.id, *shares, True,
-                                  start, end, owner.source._replace(note=note)))
+                                  start, end,
+                                  FlatSource(owner.source.record_id, owner.source.line, note,
+                                             None)))
     return ties
 
 
@@ -225,7 +227,8 @@ def _nature(nature: str, ends: tuple[str, Party, Party],
     ``ends``: (tie id base, owner, company)."""
     base, owner, company = ends
     band = _BAND.match(nature)
-    source = owner.source._replace(note=f"PSC nature of control: {nature}")
+    source = FlatSource(owner.source.record_id, owner.source.line,
+                        f"PSC nature of control: {nature}", None)
     if band is not None:
         low_high = (25, 100) if band[4] else (int(band[2]), int(band[3]))
         bounds = BANDS.get(low_high)

@@ -1,0 +1,111 @@
+"""PSC ingest figures: statements per second and peak memory on a synthetic snapshot.
+
+Writes a synthetic Companies House PSC snapshot (default 1,000,000 statements: individual
+and corporate PSCs with share, vote and control natures, 3% ceased, one PSC statement in
+fifty an unidentified PSC; about 1.3 statements a company), ingests it into a fresh SQLite
+store through the use case the CLI calls, then ingests a second snapshot with 2% of the
+statements gone (the tie-history path: every tie looked up, the gone ones ended). Prints
+statements/s and the process's peak resident memory (``resource.getrusage``) after each;
+asserts nothing. Memory is bounded by ``rules/registers.yaml``'s batch: compare the peak at
+``--statements 200000`` and at the default.
+
+Run: .venv/bin/python bench/bench_registers.py [--statements N] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import orjson
+
+from riskengine.application.registers import ingest_register
+from riskengine.settings import Settings
+
+NATURES = (["ownership-of-shares-25-to-50-percent"], ["ownership-of-shares-75-to-100-percent",
+           "voting-rights-75-to-100-percent", "right-to-appoint-and-remove-directors"],
+           ["ownership-of-shares-50-to-75-percent", "voting-rights-50-to-75-percent"],
+           ["significant-influence-or-control"])
+
+
+def _line(rng: random.Random, i: int) -> bytes:
+    company = f"{i * 10 // 13:08d}"
+    key = f"p{i:09d}"
+    if i % 50 == 0:
+        data: dict[str, object] = {"kind": "persons-with-significant-control-statement",
+                                   "statement": "psc-exists-but-not-identified",
+                                   "notified_on": "2019-01-01", "etag": key}
+    elif i % 5 == 0:
+        data = {"kind": "corporate-entity-person-with-significant-control",
+                "name": f"Holding {i} Limited", "notified_on": "2016-04-06",
+                "identification": {"country_registered": "England And Wales",
+                                   "registration_number": f"{rng.randrange(10**7):08d}"},
+                "natures_of_control": rng.choice(NATURES),
+                "links": {"self": f"/company/{company}/persons-with-significant-control/"
+                                  f"corporate-entity/{key}"}}
+    else:
+        data = {"kind": "individual-person-with-significant-control",
+                "name": f"Person {i}", "nationality": "British",
+                "date_of_birth": {"year": 1950 + i % 50, "month": 1 + i % 12},
+                "notified_on": "2017-06-01", "natures_of_control": rng.choice(NATURES),
+                "links": {"self": f"/company/{company}/persons-with-significant-control/"
+                                  f"individual/{key}"}}
+    if i % 33 == 0:
+        data["ceased_on"] = "2022-03-01"
+    return orjson.dumps({"company_number": company, "data": data})
+
+
+def write_snapshot(path: Path, n: int, drop: float, day: date) -> None:
+    rng = random.Random(7)
+    gone = random.Random(11)
+    with path.open("wb") as fh:
+        for i in range(n):
+            line = _line(rng, i)
+            if drop == 0 or gone.random() >= drop:
+                fh.write(line + b"\n")
+        totals = {"data": {"kind": "totals#persons-of-significant-control-snapshot",
+                           "generated_at": f"{day.isoformat()}T03:00:00Z"}}
+        fh.write(orjson.dumps(totals) + b"\n")
+
+
+def _peak_mib() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return peak / 1024 if sys.platform != "darwin" else peak / 2**20
+
+
+def _run(settings: Settings, path: Path, n: int, label: str) -> None:
+    started = time.perf_counter()
+    lines = ingest_register(settings, "psc", [path], None, actor="bench")
+    took = time.perf_counter() - started
+    print(f"{label}: {n:,} statements in {took:.1f} s = {n / took:,.0f} statements/s; "
+          f"peak RSS {_peak_mib():,.0f} MiB")
+    print(f"  {lines[0]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--statements", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, default=None, help="folder for files and store")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-registers-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    first, second = folder / "psc-1.jsonl", folder / "psc-2.jsonl"
+    write_snapshot(first, args.statements, 0.0, date(2024, 11, 22))
+    write_snapshot(second, args.statements, 0.02, date(2024, 12, 22))
+    db = folder / "bench.db"
+    db.unlink(missing_ok=True)
+    settings = Settings.build({}, db=f"sqlite:///{db}").model_copy(
+        update={"cache_dir": folder / "cache"})
+    print(f"after writing the files: peak RSS {_peak_mib():,.0f} MiB")
+    _run(settings, first, args.statements, "first snapshot (fresh store)")
+    _run(settings, second, int(args.statements * 0.98), "second snapshot (history)")
+
+
+if __name__ == "__main__":
+    main()
