@@ -15,7 +15,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-EntityKind = Literal["company", "person", "organisation", "public_body", "vessel", "unknown"]
+# financial_institution: a bank or other financial institution (EO 14114 secondary-sanctions
+# risk of foreign financial institutions; recognised from FtM topics, names, SWIFT/BIC codes).
+EntityKind = Literal["company", "person", "organisation", "public_body", "vessel",
+                     "financial_institution", "unknown"]
 ControlKind = Literal[
     "board_appointment",
     "voting_agreement",

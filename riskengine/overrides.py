@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -213,7 +214,8 @@ def _forced(v: RegimeArrays, i: int, status: str | None) -> RegimeArrays:
     for a, name in zip(arrays[:3], ("listed", "owned", "controlled"), strict=True):
         a[i] = status == name
     arrays[3][i] = status not in (None, "clear")
-    return RegimeArrays(v.regime, *arrays)
+    return replace(v, listed=arrays[0], owned=arrays[1], controlled=arrays[2],
+                   possibly=arrays[3])  # other results (export-control tests) kept
 
 
 def cap_table(table: ScoreTable, active: Iterable[Override], index: Mapping[str, int],

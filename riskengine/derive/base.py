@@ -6,7 +6,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from riskengine.domain import Designation, Source
 from riskengine.graph import BoolArray
+
+
+@dataclass(frozen=True)
+class Affiliates:
+    """An export-control ownership test's result (``ruleset.models.AffiliatesRule``).
+
+    seed: parties on the rule's lists with holdings; caught: entities owned by them to the
+    threshold, directly or indirectly, in the aggregate (not on the lists themselves);
+    suspended: the rule is suspended on the date (flagged, not scored)."""
+
+    seed: BoolArray
+    caught: BoolArray
+    suspended: bool = False
 
 
 @dataclass(frozen=True)
@@ -24,6 +38,7 @@ class RegimeArrays:
     owned: BoolArray
     controlled: BoolArray
     possibly: BoolArray
+    affiliates: Affiliates | None = None  # export-control exposure, never blocking
 
     @property
     def blocked(self) -> BoolArray:
@@ -37,3 +52,27 @@ class RegimeArrays:
         if self.controlled[i]:
             return "controlled"
         return "clear"
+
+
+# --- words shared by the explanations -------------------------------------------------
+
+
+def pct(low: float, high: float | None = None) -> str:
+    """'50.01%', or '25-60%' for a range."""
+    if high is None or round(low, 4) == round(high, 4):
+        return f"{round(low, 4):g}%"
+    return f"{round(low, 4):g}-{round(high, 4):g}%"
+
+
+def cite(source: Source) -> str:
+    """Source citation plus its note."""
+    return f"{source.cite()}: {source.note}" if source.note else source.cite()
+
+
+def listing_label(d: Designation) -> str:
+    """'OFAC SDN RUSSIA-EO14024 since 2022-06-28'."""
+    text = " ".join(p for p in (d.authority, d.list_name, d.program or "") if p)
+    text = text or f"{d.regime.upper()} listing"
+    since = d.since()
+    return f"{text}{',' if d.listed_from_basis == 'first_edition' else ''} {since}" if since \
+        else text

@@ -38,7 +38,8 @@ from riskengine.derive.aggregate import (
     meets,
 )
 from riskengine.derive.base import RegimeArrays
-from riskengine.derive.per_person import group_labels
+from riskengine.derive.export import affiliate_evidence
+from riskengine.derive.per_person import group_labels, partner_keys
 from riskengine.derive.verdicts import cite, listing_label, pct
 from riskengine.domain import CONTROL_KINDS, Designation
 from riskengine.graph import BoolArray, Graph
@@ -258,8 +259,12 @@ def holder_sets(ctx: Ctx, v: int, bound: str, keep: Keep) -> list[tuple[frozense
     """
     listed, n = np.flatnonzero(ctx.arrays.listed), ctx.g.n
     labels = group_labels(ctx.g, ctx.arrays.listed, ctx.params)
-    wanted = np.isin(labels, labels[np.isin(listed, list(ancestors(ctx, v, bound, keep)))])
-    seed = np.sort(labels[wanted] * n + listed[wanted])
+    partners = partner_keys(ctx.g, ctx.arrays.listed, ctx.params, labels)
+    near = np.asarray(list(ancestors(ctx, v, bound, keep)), dtype=np.int64)
+    hit = np.r_[labels[np.isin(listed, near)], partners[np.isin(partners % n, near)] // n]
+    wanted = np.isin(labels, hit)
+    mine = partners[np.isin(partners // n, labels[wanted])]
+    seed = np.union1d(labels[wanted] * n + listed[wanted], mine)
     shares = ctx.idx.low if bound == "low" else ctx.idx.high
     closure = least_fixpoint(seed, int(labels.max(initial=0)) + 1, ctx.params, shares, None)
     found = []
@@ -268,6 +273,38 @@ def holder_sets(ctx: Ctx, v: int, bound: str, keep: Keep) -> list[tuple[frozense
         if ctx.meets(held(ctx, v, bound, members.__contains__)):
             found.append((frozenset(listed[labels == k].tolist()), members))
     return sorted(found, key=lambda item: sorted(ctx.g.ids[p] for p in item[0]))
+
+
+def partners_of(ctx: Ctx, group: frozenset[int]) -> dict[int, int]:
+    """Joint-arrangement partner -> position of its arrangement edge with a group member,
+    for partners outside the group (``RegimeParams.joint_arrangement_partners``)."""
+    if not ctx.params.joint_arrangement_partners:
+        return {}
+    ctl, found = ctx.g.control, dict[int, int]()
+    for pos in np.flatnonzero(ctl.attrs["kind"] == JOINT_ARRANGEMENT).tolist():
+        a, b = int(ctl.src[pos]), int(ctl.dst[pos])
+        for mine, other in ((a, b), (b, a)):
+            if mine in group and other not in group and other != mine:
+                found.setdefault(other, pos)
+    return found
+
+
+def _arrangement_tail(ctx: Ctx, path: list[PathItem], partners: dict[int, int],
+                      group: frozenset[int]) -> list[PathItem]:
+    """A chain that ends at a joint-arrangement partner, continued to the designated member:
+    [..., partner, joint arrangement edge, member, listing]."""
+    at = max((k for k, item in enumerate(path) if item.type == "entity"), default=-1)
+    last = ctx.g.index.get(path[at].id) if at >= 0 else None
+    if last is None or last not in partners:
+        return path
+    path, pos = path[:at + 1], partners[last]
+    member = next(e for e in (int(ctx.g.control.src[pos]), int(ctx.g.control.dst[pos]))
+                  if e in group)
+    fact = ctx.g.dataset.controls[int(ctx.g.control.edge[pos])]
+    edge = PathItem(type="edge", id=fact.id, label="in a joint arrangement with",
+                    source=cite(fact.source))
+    listings = designations(ctx, member)
+    return [*path, edge, _entity_item(ctx, member), *(_listing_item(d) for d in listings[:1])]
 
 
 def per_person_owned(ctx: Ctx, v: int, possible: bool) -> list[Evidence]:
@@ -285,15 +322,22 @@ def _group_evidence(ctx: Ctx, v: int, group: frozenset[int], members: set[int],
     share = pct(held(ctx, v, bound, members.__contains__))
     names = " and ".join(sorted(ctx.name(p) for p in group))
     names += " (joint arrangement)" if len(group) > 1 else ""
+    partners = {p: e for p, e in partners_of(ctx, group).items() if p in members}
+    names += "".join(f" with {ctx.name(p)}, a partner in a joint arrangement"
+                     f" ({'designated' if ctx.arrays.listed[p] else 'not designated'}) whose"
+                     " shares count as theirs" for p in sorted(partners, key=ctx.name))
     summary = (f"possibly blocked: up to {share} held by designated {names} on the upper"
                f" bounds of shares ({ctx.rule()})" if possible
                else f"owned {share} by designated {names} ({ctx.rule()})")
-    walk = Walk(members.__contains__, bound, False, group.__contains__)
-    return _shortest_first([
-        evidence(ctx, "possibly_owned" if possible else "owned",
-                 f"{summary}; {_own_item(ctx, p).label} {ctx.name(o)}", v,
-                 (_own_item(ctx, p), o), walk)
-        for o, p in holders(ctx, v, bound, members.__contains__).items()])
+    walk = Walk(members.__contains__, bound, False, (group | set(partners)).__contains__)
+    found = []
+    for o, p in holders(ctx, v, bound, members.__contains__).items():
+        item = _own_item(ctx, p)
+        head = [_entity_item(ctx, v), item, _entity_item(ctx, o), *chain(ctx, o, walk)]
+        found.append(Evidence(kind="possibly_owned" if possible else "owned",
+                              detail=f"{summary}; {item.label} {ctx.name(o)}",
+                              path=tuple(_arrangement_tail(ctx, head, partners, group))))
+    return _shortest_first(found)
 
 
 def controlled(ctx: Ctx, v: int) -> list[Evidence]:
@@ -389,5 +433,6 @@ def explain_verdict(g: Graph, arrays: RegimeArrays, params: RegimeParams, i: int
         found += unknown_shares(ctx, i) + control_not_blocking(ctx, i)
         found += review.date_unknown(ctx.g, ctx.idx.designations, ctx.arrays.regime, i)
     found += non_blocking_evidence(ctx, i, status != "clear")
+    found += affiliate_evidence(g, arrays, params.export_affiliates, i)
     return RegimeVerdict(status=status, blocked=status != "clear",
                          possibly_blocked=bool(arrays.possibly[i]), evidence=tuple(found))

@@ -10,7 +10,10 @@ holder G tested alone:
 * K_G: least set where an entity joins when a counted control edge reaches it from S_G or
   K_G, or when a single member of K_G holds a share in it meeting the threshold.
 
-owned = union of (S_G minus G) minus the listed; controlled = union of K_G minus the listed
+With ``joint_arrangement_partners`` (UK, Sch. 1 para 3) S_G starts from G and the
+joint-arrangement partners of its members, designated or not: the partners' shares count as
+G's. owned = union of (S_G minus G minus partners G does not itself hold enough of) minus the
+listed; controlled = union of K_G minus the listed
 and the owned. All S_G are computed at once as pairs ``group * n + entity`` grown from a
 frontier over the ownership CSR (``kernel.group_closure``). K_G is plain reachability (no
 shares are added up), and reachability from a union is the union of reachabilities, so the
@@ -25,7 +28,7 @@ from scipy.sparse.csgraph import connected_components
 
 from riskengine.derive.aggregate import JOINT_ARRANGEMENT, flags, listed_mask, matrix
 from riskengine.derive.base import RegimeArrays
-from riskengine.derive.kernel import Csr, Kernel, closure, group_closure
+from riskengine.derive.kernel import Csr, Kernel, closure, group_closure, meets_units
 from riskengine.graph import BoolArray, Graph, IntArray
 from riskengine.ruleset.models import RegimeParams
 
@@ -49,21 +52,62 @@ def group_labels(g: Graph, listed: BoolArray, params: RegimeParams) -> IntArray:
     return np.asarray(groups, dtype=np.int64).reshape(-1)
 
 
-def holder_seed(g: Graph, listed: BoolArray, params: RegimeParams) -> tuple[IntArray, int]:
-    """Sorted pair keys ``group * n + entity`` of the designated holders, and the group count."""
+def partner_keys(g: Graph, listed: BoolArray, params: RegimeParams, groups: IntArray
+                 ) -> IntArray:
+    """Sorted pair keys ``group * n + partner`` of the joint-arrangement partners of each
+    designated holder outside its own group, designated or not, when
+    ``params.joint_arrangement_partners`` (UK Russia Regulations 2019, Sch. 1 para 3 via
+    reg. 7: each party to a joint arrangement is treated as holding the shares of both).
+    A partner's holdings then count as the holder's; the partner itself is not owned by it
+    unless the holder's holdings in it meet the test (``blocked_by``)."""
+    if not params.joint_arrangement_partners:
+        return np.zeros(0, dtype=np.int64)
+    ctl = g.control
+    ja = ctl.attrs["kind"] == JOINT_ARRANGEMENT
+    ends = np.concatenate((ctl.src[ja], ctl.dst[ja])).astype(np.int64)
+    other = np.concatenate((ctl.dst[ja], ctl.src[ja])).astype(np.int64)
+    group_of = np.full(g.n, -1, dtype=np.int64)
+    group_of[np.flatnonzero(listed)] = groups
+    keep = listed[ends] & (ends != other) & (group_of[other] != group_of[ends])
+    return np.unique(group_of[ends[keep]] * np.int64(g.n) + other[keep])
+
+
+def holder_seed(g: Graph, listed: BoolArray, params: RegimeParams
+                ) -> tuple[IntArray, int, IntArray]:
+    """Sorted pair keys ``group * n + entity`` of the designated holders and their
+    joint-arrangement partners, the group count, and the partner keys alone."""
     groups = group_labels(g, listed, params)
     count = int(groups.max()) + 1 if groups.size else 0
-    return np.sort(groups * np.int64(g.n) + np.flatnonzero(listed)), count
+    partners = partner_keys(g, listed, params, groups)
+    designated = groups * np.int64(g.n) + np.flatnonzero(listed)
+    return np.union1d(designated, partners), count, partners
 
 
-def blocked_by(k: Kernel, listed: BoolArray, holders: tuple[IntArray, int],
+def _held_partners(k: Kernel, held_by: IntArray, partners: IntArray, units: IntArray,
+                   params: RegimeParams) -> IntArray:
+    """The partner keys whose group's holdings in the partner meet the test (a partner the
+    holder majority-owns is owned by it). Few partners: one pass over their owners."""
+    h, n = k.holdings, max(k.n, 1)
+    found = []
+    for key in partners.tolist():
+        group, partner = divmod(key, n)
+        into = np.flatnonzero(h.asset == partner)
+        mine = np.isin(group * n + h.owner[into].astype(np.int64), held_by)
+        if meets_units(np.asarray([units[into[mine]].sum()], dtype=np.int64), params)[0]:
+            found.append(key)
+    return np.asarray(found, dtype=np.int64)
+
+
+def blocked_by(k: Kernel, listed: BoolArray, holders: tuple[IntArray, int, IntArray],
                params: RegimeParams, bound: str) -> tuple[BoolArray, BoolArray]:
     """(owned, controlled) entity flags for one share bound ('low' or 'high')."""
-    seed, count = holders
+    seed, count, partners = holders
     h, n = k.holdings, max(k.n, 1)
     units = h.units(bound)
     held_by = group_closure(k.n, seed, count, Csr(h.ptr, h.asset), units, params)
-    owned = flags(k.n, held_by[~np.isin(held_by, seed)] % n) & ~listed
+    joined = np.concatenate((held_by[~np.isin(held_by, seed)],
+                             _held_partners(k, held_by, partners, units, params)))
+    owned = flags(k.n, joined % n) & ~listed
     counted = k.links.counted(params.control_kinds)
     first = flags(k.n, k.controlled_by(np.unique(held_by % n).astype(np.int32), counted))
     reached, _ = closure(k, first, units, params, counted, single=True)

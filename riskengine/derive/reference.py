@@ -31,6 +31,7 @@ class Facts:
     listed: frozenset[int]
     control: frozenset[tuple[int, int]]  # (controller, controlled), counted kinds only
     joint: frozenset[tuple[int, int]]  # joint arrangements between listed entities
+    arrangements: frozenset[tuple[int, int]] = frozenset()  # every joint arrangement
 
     def meets(self, params: RegimeParams, pct: float) -> bool:
         """The threshold test on a rounded sum; a zero holding never meets."""
@@ -48,7 +49,8 @@ def facts(g: Graph, code: str, params: RegimeParams) -> Facts:
     joint = CONTROL_KINDS.index("joint_arrangement")
     return Facts(g.n, listed, frozenset((c, x) for c, x, k in edges if k in counted),
                  frozenset((a, b) for a, b, k in edges
-                           if k == joint and a in listed and b in listed))
+                           if k == joint and a in listed and b in listed),
+                 frozenset((a, b) for a, b, k in edges if k == joint and a != b))
 
 
 def shares(g: Graph, bound: str) -> Shares:
@@ -89,6 +91,15 @@ def groups(f: Facts, params: RegimeParams) -> list[set[int]]:
     return [set(c) for c in nx.connected_components(linked)]
 
 
+def arrangement_partners(f: Facts, params: RegimeParams, group: set[int]) -> set[int]:
+    """UK Sch. 1 para 3: every other party to a joint arrangement with a member of the
+    group, designated or not, whose shares the member is treated as holding."""
+    if not params.joint_arrangement_partners:
+        return set()
+    pairs = f.arrangements | {(b, a) for a, b in f.arrangements}
+    return {b for a, b in pairs if a in group} - group
+
+
 def grow(n: int, start: set[int], joins: Callable[[int, set[int]], bool]) -> set[int]:
     """Least superset of ``start`` closed under ``joins(x, current members)``."""
     members = set(start)
@@ -104,8 +115,10 @@ def per_person(f: Facts, share: Shares, params: RegimeParams) -> tuple[set[int],
     owned: set[int] = set()
     controlled: set[int] = set()
     for group in groups(f, params):
-        held_by = grow(f.n, group, lambda x, s: f.meets(params, held(share, s, x)))
-        owned |= held_by - group
+        partners = arrangement_partners(f, params, group)
+        held_by = grow(f.n, group | partners, lambda x, s: f.meets(params, held(share, s, x)))
+        owned |= {x for x in held_by - group
+                  if x not in partners or f.meets(params, held(share, held_by, x))}
         controlled |= grow(f.n, set(), control_rule(f, share, params, held_by))
     owned -= f.listed
     return owned, controlled - f.listed - owned

@@ -14,13 +14,16 @@ from __future__ import annotations
 import numpy as np
 
 from riskengine.derive.aggregate import derive_aggregate, listed_mask
-from riskengine.derive.base import RegimeArrays
+from riskengine.derive.base import RegimeArrays, cite, listing_label, pct
+from riskengine.derive.export import with_affiliates
 from riskengine.derive.kernel import Kernel
 from riskengine.derive.per_person import derive_per_person
-from riskengine.domain import Designation, Source
 from riskengine.graph import Graph
 from riskengine.result import RegimeVerdict
 from riskengine.ruleset.models import RegimeParams, RegimeRules
+
+__all__ = ["FLAGGED", "REVIEW_SUFFIX", "cite", "derive_all", "derive_regime", "listing_label",
+           "pct", "regime_codes", "verdict_flags"]
 
 REVIEW_SUFFIX = {"unknown_share": ": review", "listing_date_unknown": ": review",
                  "ambiguous_ownership": ": review"}
@@ -53,7 +56,7 @@ def derive_all(g: Graph, rules: RegimeRules) -> dict[str, RegimeArrays]:
         params = rules.params(code, g.as_of)
         if kernel is None and params.ownership_test != "none" and listed_mask(g, code).any():
             kernel = Kernel.of(g)
-        found[code] = derive_regime(g, code, params, kernel)
+        found[code] = with_affiliates(g, derive_regime(g, code, params, kernel), params, kernel)
     return found
 
 
@@ -64,24 +67,3 @@ def verdict_flags(code: str, verdict: RegimeVerdict) -> list[str]:
     """
     return [f"{code}: {ev.detail}{REVIEW_SUFFIX.get(ev.kind, '')}"
             for ev in verdict.evidence if ev.kind in FLAGGED]
-
-
-def pct(low: float, high: float | None = None) -> str:
-    """'50.01%', or '25-60%' for a range."""
-    if high is None or round(low, 4) == round(high, 4):
-        return f"{round(low, 4):g}%"
-    return f"{round(low, 4):g}-{round(high, 4):g}%"
-
-
-def cite(source: Source) -> str:
-    """Source citation plus its note."""
-    return f"{source.cite()}: {source.note}" if source.note else source.cite()
-
-
-def listing_label(d: Designation) -> str:
-    """'OFAC SDN RUSSIA-EO14024 since 2022-06-28'."""
-    text = " ".join(p for p in (d.authority, d.list_name, d.program or "") if p)
-    text = text or f"{d.regime.upper()} listing"
-    since = d.since()
-    return f"{text}{',' if d.listed_from_basis == 'first_edition' else ''} {since}" if since \
-        else text

@@ -35,6 +35,21 @@ def other_listing(scoring: ScoringRules, regime: str) -> float:
     return scoring.scale * scoring.regime_weight(regime) * scoring.other_listing
 
 
+def export_affiliate(scoring: ScoringRules, regime: str) -> float:
+    """Owned by parties on an export-control list to the threshold of an export-control
+    ownership test in force (BIS 50% Affiliates rule): the same licence requirements as a
+    listed party, scored like a non-blocking listing: scale x regime weight x the
+    export-affiliate factor. Never blocked; not scored while the rule is suspended."""
+    return scoring.scale * scoring.regime_weight(regime) * scoring.export_affiliate
+
+
+def ffi_military_base(scoring: ScoringRules, regime: str) -> float:
+    """A financial institution tied to Russia's military-industrial base (a party designated
+    under EO 14024; EO 14114 secondary-sanctions risk for foreign financial institutions),
+    once: scale x regime weight x the FFI weight."""
+    return scoring.scale * scoring.regime_weight(regime) * scoring.ffi_secondary.weight
+
+
 def tie_exposure(scoring: ScoringRules, regime: str, strength: FloatArray) -> FloatArray:
     """Ties to a party blocked under a regime, through ownership, control and business
     relationships (secondary-sanctions exposure): scale x regime weight x the strength of the
@@ -51,7 +66,8 @@ def cap(scoring: ScoringRules, total: FloatArray, is_blocked: bool) -> FloatArra
 
 
 FACTORS: dict[str, Callable[..., object]] = {
-    f.__name__: f for f in (blocked, possibly_blocked, other_listing, tie_exposure, cap)
+    f.__name__: f for f in (blocked, possibly_blocked, other_listing, export_affiliate,
+                            ffi_military_base, tie_exposure, cap)
 }
 
 

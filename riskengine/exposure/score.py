@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from riskengine.derive.base import RegimeArrays
-from riskengine.exposure import explain, factors
+from riskengine.derive.export import AFFILIATE
+from riskengine.exposure import explain, factors, ffi
 from riskengine.exposure.paths import Search, best_paths
 from riskengine.exposure.propagate import Out, spread
 from riskengine.exposure.weights import AllRegimes, Seeds, exposure_edges, pass_factor, seeds
@@ -54,6 +55,15 @@ def _flag_parts_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: Scor
     for r, flags in sorted(g.listed_other.items()):
         cents = factors.to_cents(factors.other_listing(scoring, r))
         parts[f"other_listing:{r}"] = np.where(flags, cents, 0).astype(np.int64)
+    for r, v in sorted(verdicts.items()):
+        if v.affiliates is not None and not v.affiliates.suspended:
+            cents = factors.to_cents(factors.export_affiliate(scoring, r))
+            parts[f"export_affiliate:{r}"] = np.where(v.affiliates.caught, cents,
+                                                      0).astype(np.int64)
+    rules = scoring.ffi_secondary
+    banks, _ = ffi.exposed_ffis(g, rules)
+    cents = factors.to_cents(factors.ffi_military_base(scoring, rules.regime))
+    parts[f"ffi_military_base:{rules.regime}"] = np.where(banks, cents, 0).astype(np.int64)
     return parts
 
 
@@ -203,7 +213,8 @@ def _blocked_parts(listings: explain.Listings, verdicts: dict[str, RegimeArrays]
 
 
 def _flag_parts(listings: explain.Listings, verdicts: dict[str, RegimeArrays],
-                scoring: ScoringRules, i: int) -> list[_Part]:
+                scoring: ScoringRules, i: int, regime_verdicts: dict[str, RegimeVerdict]
+                ) -> list[_Part]:
     parts = []
     for r, v in sorted(verdicts.items()):
         if v.possibly[i]:
@@ -220,6 +231,37 @@ def _flag_parts(listings: explain.Listings, verdicts: dict[str, RegimeArrays],
                       f" {_weights(scoring, r, scoring.other_listing)}")
             parts.append(_Part("other_listing", _cents(factors.other_listing(scoring, r)),
                                detail, path, r))
+    return parts + _affiliate_parts(verdicts, scoring, i, regime_verdicts) + \
+        _ffi_parts(listings.g, scoring, i)
+
+
+def _ffi_parts(g: Graph, scoring: ScoringRules, i: int) -> list[_Part]:
+    """The ffi_military_base contribution of entity ``i``, if it is a financial institution
+    tied to Russia's military-industrial base (EO 14114)."""
+    rules = scoring.ffi_secondary
+    banks, base = ffi.exposed_ffis(g, rules)
+    if not banks[i]:
+        return []
+    why, path = ffi.explain_ffi(g, rules, i, base)
+    detail = f"{why}: {_weights(scoring, rules.regime, rules.weight)}"
+    return [_Part("ffi_military_base", _cents(factors.ffi_military_base(scoring, rules.regime)),
+                  detail, path, rules.regime)]
+
+
+def _affiliate_parts(verdicts: dict[str, RegimeArrays], scoring: ScoringRules, i: int,
+                     regime_verdicts: dict[str, RegimeVerdict]) -> list[_Part]:
+    """One export_affiliate contribution per regime whose export-control ownership test
+    (not suspended) catches entity ``i``, with the verdict's evidence path to the listing."""
+    parts = []
+    for r, v in sorted(verdicts.items()):
+        if v.affiliates is None or v.affiliates.suspended or not v.affiliates.caught[i]:
+            continue
+        found = [e for e in (regime_verdicts[r].evidence if r in regime_verdicts else ())
+                 if e.kind == "non_blocking" and e.detail.startswith(AFFILIATE)]
+        why = found[0].detail if found else "owned by export-control listed parties"
+        detail = f"{why}: {_weights(scoring, r, scoring.export_affiliate)}"
+        parts.append(_Part("export_affiliate", _cents(factors.export_affiliate(scoring, r)),
+                           detail, found[0].path if found else (), r))
     return parts
 
 
@@ -267,7 +309,7 @@ def score_entity(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRu
     parts = _blocked_parts(listings, verdicts, scoring, i, regime_verdicts)
     is_blocked = bool(parts)
     if not is_blocked:
-        parts = _flag_parts(listings, verdicts, scoring, i)
+        parts = _flag_parts(listings, verdicts, scoring, i, regime_verdicts)
         parts += _tie_parts(listings, verdicts, scoring, i)
     parts += _cap_part(parts, scoring, is_blocked)
     score = sum(p.cents for p in parts) / 100.0

@@ -273,8 +273,21 @@ def _entity(rec: FtmRecord, ctx: _Context) -> FlatEntity:
     country = next((c.lower() for p in COUNTRY_PROPS if p in props for c in rec.values(p)),
                    None)
     ctx.ids[rec.id] = rec.id
-    return FlatEntity(rec.id, ENTITY_KINDS[rec.schema], tuple(names), country,
+    return FlatEntity(rec.id, _kind(rec), tuple(names), country,
                       _identifiers(rec), rec.first("sector"), ctx.source(rec))
+
+
+# FtM marks banks by topic (fin.bank) and carries SWIFT/BIC codes (swiftBic): both make an
+# organisation a financial institution (EO 14114 secondary-sanctions risk, scoring).
+BANK_TOPICS = ("fin.bank",)
+
+
+def _kind(rec: FtmRecord) -> EntityKind:
+    """The schema's kind; a financial institution for a legal person with a bank topic or a
+    SWIFT/BIC code."""
+    kind = ENTITY_KINDS[rec.schema]
+    is_bank = any(t in BANK_TOPICS for t in rec.values("topics")) or bool(rec.values("swiftBic"))
+    return "financial_institution" if is_bank and kind != "person" else kind
 
 
 def _identifiers(rec: FtmRecord) -> tuple[tuple[str, str], ...]:

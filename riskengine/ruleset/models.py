@@ -21,6 +21,23 @@ class RuleModel(BaseModel):
 OwnershipTest = Literal["aggregate", "per_person", "none"]
 
 
+class AffiliatesRule(RuleModel):
+    """An export-control ownership test (BIS "50% Affiliates rule"): entities owned by parties
+    on the named lists share their licence requirements. Export-control exposure of the
+    owned entity, never an asset freeze: it does not block."""
+
+    name: str = Field(description="how explanations name the rule")
+    lists: tuple[str, ...] = Field(
+        min_length=1, description="list names (as designations carry them) whose parties'"
+        " affiliates are caught, e.g. 'Entity List'")
+    threshold: float = Field(50.0, ge=0, le=100, description="ownership threshold in percent")
+    inclusive: bool = Field(True, description="true: share >= threshold; false: share > it")
+    suspended: bool = Field(
+        False, description="true: the rule is suspended in this period: an entity it would"
+        " catch is flagged for review, not scored")
+    note: str = Field("", description="legal basis and dates, cited in explanations")
+
+
 class RegimeParams(RuleModel):
     """The ownership and control test of one regime over one period."""
 
@@ -45,6 +62,14 @@ class RegimeParams(RuleModel):
         description="per_person test: designated persons linked by a joint_arrangement control"
         " edge are treated as one holder",
     )
+    joint_arrangement_partners: bool = Field(
+        False,
+        description="per_person test: a designated person's joint-arrangement partners count"
+        " with it whether or not they are designated (their shares are treated as its own)",
+    )
+    export_affiliates: AffiliatesRule | None = Field(
+        None, description="an export-control ownership test in force in this period (US: the"
+        " BIS 50% Affiliates rule), shown as exposure, never as blocked")
     note: str = Field("", description="legal basis, cited in explanations")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -131,6 +156,33 @@ class StatusWeights(RuleModel):
     )
 
 
+class FfiSecondary(RuleModel):
+    """Secondary-sanctions risk of foreign financial institutions (EO 14114 of 22 December
+    2023, amending EO 14024 s. 11): an FFI with ties to Russia's military-industrial base."""
+
+    weight: float = Field(0.3, ge=0, le=1, description="an FFI with such ties scores scale x"
+                          " regime weight x this, once")
+    regime: str = Field("us", description="regime whose designations and weight count")
+    program: str = Field("EO14024", description="designation program marker: designated under"
+                         " EO 14024 when the program contains it (RUSSIA-EO14024)")
+    valid_from: date = Field(date(2023, 12, 22), alias="from",
+                             description="first day the FFI authority applies (EO 14114)")
+    all_designees_from: date = Field(
+        date(2024, 6, 12), description="from this day every EO 14024 designee counts (OFAC FAQ"
+        " 1181); before it only those in the sectors below")
+    sectors: tuple[str, ...] = Field(
+        (), description="words of an entity's sector that place it in the military-industrial"
+        " sectors (technology, defense and related materiel, construction, aerospace,"
+        " manufacturing: EO 14024 s. 1(a)(i) determinations)")
+    bank_words: tuple[str, ...] = Field(
+        (), description="words of a name that mark a bank or financial institution (lower case)")
+    bank_schemes: tuple[str, ...] = Field(
+        ("swift", "bic"), description="identifier schemes only financial institutions have")
+    sources: tuple[str, ...] = Field((), description="legal sources, cited in explanations")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
 class ScoringRules(RuleModel):
     scale: float = Field(100.0, gt=0, description="points of a full-strength tie with weight 1")
     blocked_score: float = Field(100.0, description="score of an entity blocked under any regime")
@@ -149,6 +201,14 @@ class ScoringRules(RuleModel):
         description="a non-blocking listing in force (sectoral, export control) scores"
         " scale x regime weight x this",
     )
+    export_affiliate: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="an entity an export-control ownership test catches (BIS 50% Affiliates"
+        " rule: owned by listed parties) scores scale x regime weight x this",
+    )
+    ffi_secondary: FfiSecondary = FfiSecondary()
     max_depth: int = Field(3, ge=1, le=6, description="longest tie path, in hops")
     decay: float = Field(0.5, ge=0, le=1, description="multiplier per hop after the first")
     min_strength: float = Field(

@@ -53,7 +53,7 @@ def params(test: OwnershipTest) -> st.SearchStrategy[RegimeParams]:
         RegimeParams, ownership_test=st.just(test),
         threshold=st.sampled_from([25.0, 50.0, 60.0]), inclusive=st.booleans(),
         control_kinds=st.sampled_from([(), EU_CONTROL, ("joint_arrangement", "nominee")]),
-        joint_arrangements_aggregate=st.booleans())
+        joint_arrangements_aggregate=st.booleans(), joint_arrangement_partners=st.booleans())
 
 
 def blocked(g: Graph, p: RegimeParams) -> set[str]:

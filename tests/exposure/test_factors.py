@@ -107,6 +107,6 @@ def test_band_index_matches_the_rules(score: float, blocked: bool, band: str) ->
 
 
 def test_every_factor_is_listed_with_a_description() -> None:
-    assert sorted(FACTORS) == ["blocked", "cap", "other_listing", "possibly_blocked",
-                               "tie_exposure"]
+    assert sorted(FACTORS) == ["blocked", "cap", "export_affiliate", "ffi_military_base",
+                               "other_listing", "possibly_blocked", "tie_exposure"]
     assert all(len((f.__doc__ or "").split()) > 8 for f in FACTORS.values())

@@ -70,7 +70,8 @@ BROKEN_RULE_FILES = [
     # (file, text, expected problems)
     ("regimes.yaml", MIN_REGIMES.replace("threshold: 50", "threshhold: 50"),
      ["r/regimes.yaml:5:10: unknown key 'threshhold' (allowed: from, to, ownership_test,"
-      " threshold, inclusive, control_kinds, joint_arrangements_aggregate, note)"]),
+      " threshold, inclusive, control_kinds, joint_arrangements_aggregate,"
+      " joint_arrangement_partners, export_affiliates, note)"]),
     ("regimes.yaml", MIN_REGIMES.replace("threshold: 50", "threshold: fifty"),
      ["r/regimes.yaml:5:21: expected a number, got 'fifty'"]),
     ("regimes.yaml", MIN_REGIMES.replace("threshold: 50", "threshold: 120"),
@@ -114,7 +115,8 @@ BROKEN_RULE_FILES = [
     ("scoring.yaml", MIN_SCORING.replace("bands:", "bands: []\nold_bands:"),
      ["r/scoring.yaml:14:8: expected at least 1 item(s), got 0",
       "r/scoring.yaml:15:1: unknown key 'old_bands' (allowed: scale, blocked_score,"
-      " unblocked_cap, possibly_blocked, other_listing, max_depth, decay, min_strength,"
+      " unblocked_cap, possibly_blocked, other_listing, export_affiliate, ffi_secondary,"
+      " max_depth, decay, min_strength,"
       " regime_weights, default_regime_weight, hub_damping, ownership, control,"
       " relationships, status, bands)"]),
 ]
@@ -141,7 +143,7 @@ def test_load_rules_raises_every_problem(make_rules: MakeRules) -> None:
         load_rules(make_rules({"scenario/s.yaml": text}))
     assert caught.value.problems == [
         "r/scenario/s.yaml:3:11: unknown kind 'firm' (allowed: company, person, organisation,"
-        " public_body, vessel, unknown)",
+        " public_body, vessel, financial_institution, unknown)",
         "r/scenario/s.yaml:5:5: missing required key 'id'",
     ]
     assert caught.value.exit_code == 2
