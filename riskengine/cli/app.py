@@ -209,9 +209,11 @@ def rules_check(
     ctx: typer.Context,
     directory: Annotated[Path | None, typer.Argument(help="Rules directory to check.")] = None,
 ) -> None:
-    """Validate a rules directory; print every problem as path:line:col: message (exit 2)."""
+    """Validate a rules directory; print every problem as path:line:col: message (exit 2),
+    then values that are valid but suspicious as path:line:col: warning: ... (exit 0)."""
     from riskengine.application import base
     from riskengine.ruleset.loader import check_rules
+    from riskengine.ruleset.warnings import rule_warnings
 
     target = directory or base.rules_dir(ctx.obj)
     problems = check_rules(target)
@@ -219,7 +221,10 @@ def rules_check(
         typer.echo(problem, err=True)
     if problems:
         raise typer.Exit(2)
-    typer.echo(f"{target}: rules OK")
+    warnings = rule_warnings(target)
+    for warning in warnings:
+        typer.echo(warning, err=True)
+    typer.echo(f"{target}: rules OK" + (f" ({len(warnings)} warnings)" if warnings else ""))
 
 
 @rules_app.command("factors")
