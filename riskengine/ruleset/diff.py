@@ -161,6 +161,8 @@ def _params(old: RegimeParams, new: RegimeParams) -> Iterator[str]:
             continue  # said together below: the test they make is what matters
         if name == "control_kinds":
             yield _kinds(a, b)
+        elif isinstance(a, BaseModel) and isinstance(b, BaseModel):
+            yield from (f"{w}: {t}" for w, t in _fields(a, b, _key(old, name)))
         else:
             label = _PLAIN.get(name, _key(old, name))
             yield f"{label} {words(a)} -> {words(b)}" if name != "note" else f"{label} changed"

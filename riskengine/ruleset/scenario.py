@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -108,7 +109,17 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, AfterValidator(_check_id)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1)]
 Day = Annotated[date | None, BeforeValidator(parse_date)]
-ShareValue = Annotated[Share, BeforeValidator(parse_share)]
+# What an editor validating against the shipped JSON Schema (rules/schema) accepts: the
+# written forms, not the Share model they become.
+SHARE_SCHEMA = {"description": "percent: a number such as 47.1, a range such as '25-50', or "
+                               "unknown",
+                "anyOf": [{"type": "number", "minimum": 0, "maximum": 100},
+                          {"type": "string", "pattern": r"^\s*(unknown|[0-9.]+\s*%?(\s*-\s*"
+                                                        r"[0-9.]+\s*%?)?)\s*$"}]}
+ShareValue = Annotated[Share, BeforeValidator(parse_share), WithJsonSchema(SHARE_SCHEMA)]
+_TEXT_SCHEMA = {"type": "string", "minLength": 1}
+Values = Annotated[tuple[Text, ...], BeforeValidator(_listify), WithJsonSchema(
+    {"anyOf": [_TEXT_SCHEMA, {"type": "array", "items": _TEXT_SCHEMA}]})]
 
 
 class SpecModel(BaseModel):
@@ -147,7 +158,7 @@ class EntitySpec(SpecModel):
     name: Text
     aliases: tuple[Text, ...] = ()
     country: Annotated[str, AfterValidator(_country)] | None = None
-    identifiers: dict[Text, Annotated[tuple[Text, ...], BeforeValidator(_listify)]] = {}
+    identifiers: dict[Text, Values] = {}
     sector: Text | None = None
     source: SourceSpec | None = None
 
