@@ -191,20 +191,21 @@ def _relationship(node: _Node, where: str, notes: Notes, published: date | None
     start, end = _period(node, where, published)
     yield _stub(child, where)
     yield _stub(parent, where)
-    tie_id, line = f"gleif:{child}/{kind}/{parent}", int(where.rsplit(":", 1)[1])
+    record = f"{child}/{kind}/{parent}"
+    tie_id, line = f"gleif:{record}", int(where.rsplit(":", 1)[1])
     a, b = f"gleif:{parent}", f"gleif:{child}"
     if kind in OWNED:
         low, high, known, what = OWNED[kind]
         yield FlatOwnership(tie_id, a, b, low, high, known, start, end,
-                            FlatSource(tie_id, line, f"GLEIF: {what}", None))
+                            FlatSource(record, line, f"GLEIF: {what}", None))
         return
     control, what = CONTROLS[kind]
     yield FlatControl(tie_id, a, b, control, start, end,
-                      FlatSource(tie_id, line, f"GLEIF: {what}", None))
+                      FlatSource(record, line, f"GLEIF: {what}", None))
     share = _quantified(node, where)
     if share is not None:
         yield FlatOwnership(f"{tie_id}/share", a, b, share, share, True, start, end,
-                            FlatSource(tie_id, line, f"GLEIF: {what}, quantified", None))
+                            FlatSource(record, line, f"GLEIF: {what}, quantified", None))
 
 
 def _period(node: _Node, where: str, published: date | None
