@@ -49,7 +49,7 @@ def _summary(counts: dict[str, int], skipped: dict[str, int], warnings: list[str
     return lines + [f"warning: {w}" for w in warnings]
 
 
-LIST_SOURCES = ("ofac-sdn", "ofac-cons", "uk", "eu", "un", "ca")
+LIST_SOURCES = ("ofac-sdn", "ofac-cons", "uk", "eu", "un", "ca", "bis")
 
 
 def read_list(source: str, path: Path, published: date | None) -> ListEdition:

@@ -74,6 +74,7 @@ class Source(StrEnum):
     eu = "eu"
     un = "un"
     ca = "ca"
+    bis = "bis"
     gleif = "gleif"
     bods = "bods"
     psc = "psc"
@@ -161,7 +162,7 @@ def ingest(
 ) -> None:
     """Ingest a file into the database (one transaction with its audit entry: all or nothing).
 
-    Official lists (ofac-sdn, ofac-cons, uk, eu, un, ca) keep their history: entries new in
+    Official lists (ofac-sdn, ofac-cons, uk, eu, un, ca, bis) keep their history: entries new in
     an edition are listed from its date, entries gone are delisted as of it. Ownership
     registers (gleif, bods, psc) likewise: ties a newer snapshot no longer states end.
     """
