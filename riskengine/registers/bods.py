@@ -208,8 +208,8 @@ def _share(share: Any, where: str) -> tuple[float, float, bool]:
             value = float(share["exact"])
             low = high = value
         else:
-            low = float(share.get("minimum", share.get("exclusiveMinimum")) or 0.0)
-            high = float(share.get("maximum", share.get("exclusiveMaximum")) or 100.0)
+            low = float(_first(share, "minimum", "exclusiveMinimum", 0.0))
+            high = float(_first(share, "maximum", "exclusiveMaximum", 100.0))
             low += EPSILON if "minimum" not in share and "exclusiveMinimum" in share else 0
             high -= EPSILON if "maximum" not in share and "exclusiveMaximum" in share else 0
     except (TypeError, ValueError) as exc:
@@ -217,3 +217,11 @@ def _share(share: Any, where: str) -> tuple[float, float, bool]:
     if not 0 <= low <= high <= 100:
         raise InputError(where, f"share {share!r} is not a range within 0-100%")
     return low, high, True
+
+
+def _first(share: dict[str, Any], key: str, other: str, default: float) -> Any:
+    """``share[key]``, else ``share[other]``, else ``default`` (a stated 0 kept)."""
+    for name in (key, other):
+        if share.get(name) is not None:
+            return share[name]
+    return default
