@@ -1,0 +1,142 @@
+"""What-if figures through the real CLI (issue 16): ``rescore --dry-run --rules DIR`` for
+three kinds of rule edit, and ``score QUERY --with FILE``, each as a cold process with the
+compiled graph of the rules in use present, printing wall time, peak RSS and what changed.
+
+Edits: a scoring weight (one graph, verdicts derived once), a regime threshold (one graph,
+verdicts derived twice), a scenario tie added (the proposed rules' own graph, compiled on
+first use and reused after).
+
+Usage: python bench/bench_whatif.py real [--data DIR] [--keep DIR]
+       python bench/bench_whatif.py scale N [--keep DIR]
+``real``: the full OFAC SDN 2024-05-03 set and OFSI's ConList.xlsx in a fresh SQLite file,
+with the seed scenario; ``scale``: ``gen_ftm.py`` N entities (no seed).
+Prints figures; asserts nothing (timings are not tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RISKENGINE = Path(sys.executable).with_name("riskengine")
+DATA = Path(os.environ.get("RISKENGINE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+AS_OF = ["2025-06-01"]  # --as-of: e.g. 2023-06-01, before EO 14114 and its FFI factor
+TIE = """\
+relationships:
+  - {{a: {a}, b: {b}, kind: financing, from: 2025-01-01, source: {{note: proposed loan}}}}
+"""
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """(seconds, peak RSS in GB, stdout) of one CLI process."""
+    with tempfile.TemporaryFile("w+") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(RISKENGINE), *args], env=env, stdout=out,
+                                stderr=subprocess.DEVNULL, text=True)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        text = out.read()
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"{' '.join(args)} failed: {text[-300:]}")
+    return seconds, usage.ru_maxrss / 1e6, text
+
+
+def proposal(folder: Path, name: str, edits: dict[str, tuple[str, str]],
+             extra: str = "") -> Path:
+    """The bundled rules copied with ``edits`` (file: (old, new)) and an extra scenario file."""
+    target = folder / name
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(ROOT / "rules", target)
+    for rel, (old, new) in edits.items():
+        text = (target / rel).read_text(encoding="utf-8")
+        (target / rel).write_text(text.replace(old, new, 1), encoding="utf-8")
+    if extra:
+        (target / "scenario" / "zz_bench.yaml").write_text(extra, encoding="utf-8")
+    return target
+
+
+def dry_runs(folder: Path, env: dict[str, str], tie: tuple[str, str], query: str) -> None:
+    cases = {
+        "scoring weight (decay 0.5 -> 0.7)": proposal(
+            folder, "p-decay", {"scoring.yaml": ("decay: 0.5", "decay: 0.7")}),
+        "regime threshold (eu 50 -> 25)": proposal(
+            folder, "p-eu", _eu_threshold()),
+        "scenario tie added (own graph)": proposal(
+            folder, "p-tie", {}, TIE.format(a=tie[0], b=tie[1])),
+    }
+    seconds, rss, _out = run(["score", query, "--as-of", AS_OF[0]], env)
+    print(f"{'score (compiles the graph in use)':<44} {seconds:6.1f} s  {rss:5.2f} GB")
+    for label, rules in cases.items():
+        for attempt in ("", " again"):
+            seconds, rss, out = run(["rescore", "--dry-run", "--rules", str(rules), "--as-of",
+                                     AS_OF[0], "--format", "json"], env)
+            found = json.loads(out)
+            print(f"{label + attempt:<44} {seconds:6.1f} s  {rss:5.2f} GB  "
+                  f"{found['entities']:,} entities, {len(found['changes'])} changes, "
+                  f"graph {found['graph']}")
+    deal = folder / "deal.yaml"
+    deal.write_text(TIE.format(a=tie[0], b=tie[1]), encoding="utf-8")
+    seconds, rss, _out = run(["score", tie[0], "--with", str(deal), "--as-of", AS_OF[0]], env)
+    print(f"{'score --with (a tie added)':<44} {seconds:6.1f} s  {rss:5.2f} GB")
+
+
+def _eu_threshold() -> dict[str, tuple[str, str]]:
+    """The eu block's first 'threshold: 50' (regimes.yaml lists us first)."""
+    text = (ROOT / "rules" / "regimes.yaml").read_text(encoding="utf-8")
+    start = text.index("code: eu")
+    end = text.index("threshold: 50", start) + len("threshold: 50")
+    return {"regimes.yaml": (text[:end], text[:end - 2] + "25")}
+
+
+def real(folder: Path, data: Path) -> None:
+    sdn, conlist = data / "ofac_sdn_csv" / "2024-05-03", data / "uk_ofsi_conlist" / "ConList.xlsx"
+    env = {**os.environ, "RISKENGINE_DB": f"sqlite:///{folder / 'real.db'}"}
+    if not (folder / "real.db").exists():
+        for args in (["ingest", "ofac-sdn", str(sdn), "--published", "2024-05-03"],
+                     ["ingest", "uk", str(conlist)]):
+            seconds, rss, _out = run(args, env)
+            print(f"{' '.join(args[:2]):<44} {seconds:6.1f} s  {rss:5.2f} GB")
+    dry_runs(folder, env, ("volkswagen", "kamaz"), "kamaz")
+
+
+def scale(folder: Path, n: int) -> None:
+    db = folder / f"scale-{n}.db"
+    env = {**os.environ, "RISKENGINE_DB": f"sqlite:///{db}", "RISKENGINE_SEED": "0"}
+    if not db.exists():
+        made = folder / f"synthetic-{n}.ftm.json"
+        subprocess.run([sys.executable, str(ROOT / "bench" / "gen_ftm.py"), str(n), str(made)],
+                       check=True)
+        seconds, rss, _out = run(["ingest", "ftm", str(made)], env)
+        print(f"{'ingest ftm':<44} {seconds:6.1f} s  {rss:5.2f} GB")
+    dry_runs(folder, env, ("e12345", "e67890"), "e12345")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("what", choices=["real", "scale"])
+    parser.add_argument("n", nargs="?", type=int, default=100_000)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--keep", type=Path, default=None, help="folder for files (kept)")
+    parser.add_argument("--as-of", default=AS_OF[0], help="evaluation date [%(default)s]")
+    args = parser.parse_args()
+    AS_OF[0] = args.as_of
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench_whatif_"))
+    folder.mkdir(parents=True, exist_ok=True)
+    if args.what == "real":
+        real(folder, args.data)
+    else:
+        scale(folder, args.n)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
