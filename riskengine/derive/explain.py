@@ -432,6 +432,10 @@ def explain_verdict(g: Graph, arrays: RegimeArrays, params: RegimeParams, i: int
         found += possibly(ctx, i) if arrays.possibly[i] else []
         found += unknown_shares(ctx, i) + control_not_blocking(ctx, i)
         found += review.date_unknown(ctx.g, ctx.idx.designations, ctx.arrays.regime, i)
+    if status != "listed":
+        found += review.transferred_after(g, ctx.idx.designations, arrays.regime, i)
+        found += review.disagreeing_records(g, ctx.idx.designations, arrays.regime, i,
+                                            arrays.listed)
     found += non_blocking_evidence(ctx, i, status != "clear")
     found += affiliate_evidence(g, arrays, params.export_affiliates, i)
     return RegimeVerdict(status=status, blocked=status != "clear",

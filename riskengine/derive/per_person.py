@@ -105,11 +105,13 @@ def blocked_by(k: Kernel, listed: BoolArray, holders: tuple[IntArray, int, IntAr
     h, n = k.holdings, max(k.n, 1)
     units = h.units(bound)
     held_by = group_closure(k.n, seed, count, Csr(h.ptr, h.asset), units, params)
-    joined = np.concatenate((held_by[~np.isin(held_by, seed)],
-                             _held_partners(k, held_by, partners, units, params)))
+    held = _held_partners(k, held_by, partners, units, params)
+    joined = np.concatenate((held_by[~np.isin(held_by, seed)], held))
     owned = flags(k.n, joined % n) & ~listed
     counted = k.links.counted(params.control_kinds)
-    first = flags(k.n, k.controlled_by(np.unique(held_by % n).astype(np.int32), counted))
+    # a partner's shares count as the holder's, its control edges do not (unless owned)
+    controllers = held_by[~np.isin(held_by, np.setdiff1d(partners, held))]
+    first = flags(k.n, k.controlled_by(np.unique(controllers % n).astype(np.int32), counted))
     reached, _ = closure(k, first, units, params, counted, single=True)
     return owned, reached & ~listed & ~owned
 

@@ -117,9 +117,11 @@ def per_person(f: Facts, share: Shares, params: RegimeParams) -> tuple[set[int],
     for group in groups(f, params):
         partners = arrangement_partners(f, params, group)
         held_by = grow(f.n, group | partners, lambda x, s: f.meets(params, held(share, s, x)))
-        owned |= {x for x in held_by - group
-                  if x not in partners or f.meets(params, held(share, held_by, x))}
-        controlled |= grow(f.n, set(), control_rule(f, share, params, held_by))
+        mine = {x for x in held_by - group
+                if x not in partners or f.meets(params, held(share, held_by, x))}
+        owned |= mine
+        controllers = (held_by - partners) | mine  # a partner's control edges do not count
+        controlled |= grow(f.n, set(), control_rule(f, share, params, controllers))
     owned -= f.listed
     return owned, controlled - f.listed - owned
 

@@ -3,15 +3,21 @@
 * ``date_unknown``: an asset-freeze listing first seen after the date asked about, on a list
   that states no listing dates (OFAC): "listed on or before D (first edition seen)", so on
   the date the entry may already have been listed.
+* ``ambiguous_ownership``: (a) a stake whose start is after its owner's designation
+  (transferred after designation); (b) two records of one owner's holding in one entity, in
+  force together, that disagree (the largest was used: the explanation says which).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Protocol
 
-from riskengine.derive.verdicts import cite, listing_label
+import numpy as np
+
+from riskengine.derive.base import cite, listing_label
 from riskengine.domain import Designation
-from riskengine.graph import Graph
+from riskengine.graph import NO_START, BoolArray, Graph
 from riskengine.result import Evidence, PathItem
 
 
@@ -41,3 +47,68 @@ def date_unknown(g: Graph, designations: ByEntity, regime: str, v: int) -> list[
                             f"it was already listed on {day.isoformat()} is not known",
                      path=(_entity(g, v), _listing(d)))
             for d in sorted(found, key=lambda d: d.id)]
+
+
+def _stake(g: Graph, pos: int) -> PathItem:
+    fact = g.dataset.ownerships[int(g.ownership.edge[pos])]
+    return PathItem(type="edge", id=fact.id, label=f"owned {fact.share.label()} by",
+                    source=cite(fact.source))
+
+
+def transferred_after(g: Graph, designations: ByEntity, regime: str, v: int
+                      ) -> list[Evidence]:
+    """One 'ambiguous_ownership' per stake in ``v`` in force whose start is after its
+    owner's asset-freeze designation in ``regime``: a transfer to (or by) a designated
+    person after designation needs a licence and may not be recognised (OFAC and OFSI
+    guidance on transfers of interests after designation), so the holding as
+    recorded is flagged for review, never taken at face value silently."""
+    own, found = g.ownership, []
+    for pos in np.flatnonzero((own.dst == v) & (own.src != v) & (own.start != NO_START)).tolist():
+        o, start = int(own.src[pos]), date.fromordinal(int(own.start[pos]))
+        earlier = sorted((d for d in designations.get(g.ids[o], ()) if d.regime == regime
+                          and d.blocking and d.active(g.as_of) and d.listed_from
+                          and d.listed_from < start), key=lambda d: d.id)
+        if earlier:
+            stake = _stake(g, pos)
+            found.append(Evidence(
+                kind="ambiguous_ownership",
+                detail=f"{stake.label} {_entity(g, o).label} from {start.isoformat()}, after"
+                       f" {_entity(g, o).label} was designated ({listing_label(earlier[0])}):"
+                       " a stake transferred after designation needs a licence and may not be"
+                       " recognised",
+                path=(_entity(g, v), stake, _entity(g, o), _listing(earlier[0]))))
+    return found
+
+
+def disagreeing_records(g: Graph, designations: ByEntity, regime: str, v: int,
+                        keep: BoolArray) -> list[Evidence]:
+    """One 'ambiguous_ownership' per owner of ``v`` (kept: listed in the regime) with two or
+    more records of its holding in force that state different
+    shares; says which was used: the derivation takes the largest (MAX of parallel
+    reports), and the explanation names it and its source."""
+    own, by_owner = g.ownership, dict[int, list[int]]()
+    for pos in np.flatnonzero((own.dst == v) & (own.src != v)).tolist():
+        if keep[int(own.src[pos])]:
+            by_owner.setdefault(int(own.src[pos]), []).append(pos)
+    found = []
+    for o, rows in sorted(by_owner.items(), key=lambda item: g.ids[item[0]]):
+        shares = {(float(own.attrs["low"][p]), float(own.attrs["high"][p])) for p in rows}
+        if len(shares) < 2:
+            continue
+        used = max(rows, key=lambda p: (float(own.attrs["low"][p]), float(own.attrs["high"][p])))
+        items = [_stake(g, p) for p in rows]
+        told = "; ".join(f"{i.label.removeprefix('owned ').removesuffix(' by')} ({i.source})"
+                         for i in items)
+        found.append(Evidence(
+            kind="ambiguous_ownership",
+            detail=f"records of {_entity(g, o).label}'s holding in {_entity(g, v).label}"
+                   f" disagree: {told}; used the largest, {_stake(g, used).label}"
+                   f" ({_stake(g, used).source})",
+            path=(_entity(g, v), _stake(g, used), _entity(g, o),
+                  *(_listing(d) for d in _blocking(designations, g, regime, o)[:1]))))
+    return found
+
+
+def _blocking(designations: ByEntity, g: Graph, regime: str, o: int) -> list[Designation]:
+    return sorted((d for d in designations.get(g.ids[o], ()) if d.regime == regime
+                   and d.blocking and d.active(g.as_of)), key=lambda d: d.id)
