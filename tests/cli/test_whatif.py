@@ -111,6 +111,8 @@ PROPOSALS = {
     "bands": {"scoring.yaml": ("{name: severe, min_score: 60}", "{name: severe, min_score: 90}")},
     "supply weight": {"scoring.yaml": ("    weight: 0.4\n    regimes: {us: 0.5}",
                                        "    weight: 0.9\n    regimes: {us: 1.0}")},
+    "scenario tie": {"scenario/europe.yaml": ("    b: jac\n    kind: joint_venture",
+                                              "    b: kamaz\n    kind: joint_venture")},
 }
 
 
@@ -126,6 +128,7 @@ def test_dry_run_reports_what_two_stored_runs_would_show(cli, tmp_path: Path, pr
     stored = ok(cli, "changes", "--format", "json").json()["changes"]
     assert found["changes"] == stored
     assert found["changes"], "each proposal changes something"
+    assert found["graph"] == ("own" if proposal.startswith("scenario") else "shared")
     kinds = [c["kind"] for c in stored]
     assert {k: n for k, n in found["counts"].items() if ":" not in k} == \
         {k: kinds.count(k) for k in set(kinds)}
