@@ -171,6 +171,9 @@ class Warm:
 
     def __init__(self, settings: Settings, config: ServiceRules) -> None:
         self.settings, self.config = settings, config
+        from riskengine.store.columnar import use_stdlib_sqlite
+
+        use_stdlib_sqlite()  # never a second SQLite library on the file (store.stdlib_sqlite)
         self.store = base.open_store(settings)
         base.share_store(self.store, settings.db_url)  # one engine per process (base)
         self.audit = AuditWriter(self.store)

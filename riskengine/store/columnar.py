@@ -76,10 +76,27 @@ def adbc_target(url: str) -> tuple[str, str]:
     raise StoreError(f"unsupported database {parsed.get_backend_name()!r}")
 
 
+# True in a long-running process that keeps sqlite3 connections open (the service): SQLite
+# is then read through the sqlite3 module, never through the ADBC driver's own copy of
+# SQLite (``store.stdlib_sqlite`` says why).
+_STDLIB_SQLITE: list[bool] = [False]
+
+
+def use_stdlib_sqlite(on: bool = True) -> None:
+    """From now on, read SQLite stores in columns through the sqlite3 module (or not)."""
+    _STDLIB_SQLITE[0] = on
+
+
 @contextmanager
 def adbc_connect(url: str) -> Iterator[Any]:
     """An ADBC connection (DB-API) to the store at ``url``; StoreError when it fails."""
     kind, target = adbc_target(url)
+    if kind == "sqlite" and _STDLIB_SQLITE[0]:
+        from riskengine.store import stdlib_sqlite
+
+        with stdlib_sqlite.connect(target) as plain:
+            yield plain
+        return
     try:
         if kind == "sqlite":
             import adbc_driver_sqlite.dbapi as driver
