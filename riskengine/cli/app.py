@@ -225,7 +225,9 @@ def rules_check(
     warnings = rule_warnings(target)
     for warning in warnings:
         typer.echo(warning, err=True)
-    typer.echo(f"{target}: rules OK" + (f" ({len(warnings)} warnings)" if warnings else ""))
+    plural = "" if len(warnings) == 1 else "s"
+    typer.echo(f"{target}: rules OK" + (f" ({len(warnings)} warning{plural})" if warnings
+                                        else ""))
 
 
 @rules_app.command("factors")

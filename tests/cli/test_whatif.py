@@ -299,3 +299,14 @@ def test_dry_run_json_is_valid_for_tools(cli, tmp_path: Path) -> None:  # type: 
     assert found["graph"] == "shared"  # same scenario and merges: one graph scored twice
     assert len(found["top_movers"]) == 2
     assert abs(found["top_movers"][0]["delta"]) >= abs(found["top_movers"][1]["delta"])
+
+
+def test_rules_check_warns_at_the_value_and_still_passes(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rules = _copy_rules(tmp_path, "r", {"scoring.yaml": ("decay: 0.5", "decay: 1.0")})
+    line = next(k for k, text in enumerate(
+        (rules / "scoring.yaml").read_text(encoding="utf-8").splitlines(), start=1)
+        if text.startswith("decay: 1.0"))
+    run = cli("rules", "check", str(rules))
+    assert run.code == 0
+    assert run.out == f"{rules}: rules OK (1 warning)\n"
+    assert run.err.startswith(f"{rules / 'scoring.yaml'}:{line}:8: warning: decay 1: ")
