@@ -10,7 +10,7 @@ merged entities, and so on. Rule-file scenario facts come from the rules in memo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Generic, Protocol, TypeVar, overload
 
 import numpy as np
@@ -23,6 +23,8 @@ from riskengine.domain import Control, Dataset, Designation, Entity, Ownership, 
 from riskengine.ingest.merge import merge_entities
 
 T = TypeVar("T")
+DESIGNATIONS_KEPT = 65536  # entities whose designations a compiled graph keeps read (not a
+# tunable of the law: a memory bound of a cache)
 F = TypeVar("F", bound=BaseModel)
 
 
@@ -72,6 +74,10 @@ class StoredFacts:
         self.ownerships = Lazy(compiled["ownership"].num_rows, self._edge("ownership"))
         self.controls = Lazy(compiled["control"].num_rows, self._edge("control"))
         self.relationships = Lazy(compiled["relation"].num_rows, self._edge("relation"))
+        # An explanation asks for an entity's designations once per regime, and a service
+        # asks again per request: the facts of one compiled graph never change, so the
+        # answers are kept (bounded: a hub's neighbours, not the whole graph).
+        self.designations_of = lru_cache(maxsize=DESIGNATIONS_KEPT)(self._designations_of)
 
     @cached_property
     def ids(self) -> list[str]:
@@ -147,7 +153,7 @@ class StoredFacts:
 
         return make
 
-    def designations_of(self, entity_id: str) -> tuple[Designation, ...]:
+    def _designations_of(self, entity_id: str) -> tuple[Designation, ...]:
         """Designations of every member record of ``entity_id``: scenario ones first, then
         the stored ones by id (as the merged Dataset orders them)."""
         try:
