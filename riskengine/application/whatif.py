@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from riskengine.coverage import Sources
     from riskengine.domain import Dataset
     from riskengine.engine import Evaluation
+    from riskengine.graph import GraphData
     from riskengine.overrides import Override
     from riskengine.result import ScoreResult
     from riskengine.ruleset.diff import Difference
@@ -63,7 +64,8 @@ class DryRun:
     changes: list[Change]
     movers: list[Mover]
     audit_entry: int
-    graph: str  # "shared": one graph scored twice; "own": the proposed rules' own graph
+    graph: str  # "shared": one graph scored twice; "shared+ties": with the proposed
+    # scenario's new ties appended; "own": the proposed rules' own compiled graph
 
     def to_json_dict(self) -> dict[str, Any]:
         from riskengine.runs.whatif import summary
@@ -103,31 +105,52 @@ def dry_run(settings: Settings, proposed: Path, as_of: date, actor: str, top: in
 
 def _books(settings: Settings, other: Settings, store: Store, as_of: date
            ) -> tuple[Book, Book, str]:
-    """(the book under the rules in use, under the proposed ones, which graph was used)."""
+    """(the book under the rules in use, under the proposed ones, which graph was used:
+    ``shared``, ``shared+ties`` (the proposed scenario's new ties appended) or ``own``)."""
     overrides = base.stored_overrides(settings, store=store)
     new_rules = base.load_rules(other)
+    merges = base.merge_rules(settings, store) == base.merge_rules(other, store)
     with service.compiled_graph(settings, store) as (loaded, rules, _store):
-        derived = _derived(loaded, rules, as_of)
+        derived = _derived(loaded.data, rules, as_of)
         before = _book(loaded, derived, overrides)
-        if _same_graph(settings, other, store, rules, new_rules):
+        if merges and rules.scenario == new_rules.scenario:
             reuse = derived if new_rules.regimes == rules.regimes else None
-            proposed = reuse or _derived(loaded, new_rules, as_of)
+            proposed = reuse or _derived(loaded.data, new_rules, as_of)
             return before, _book(loaded, replace(proposed, rules=new_rules), overrides), "shared"
+        ties = _added_ties(rules.scenario, new_rules.scenario, overrides) if merges else None
+        if ties is not None:
+            from riskengine.compiled.whatif import with_facts
+
+            data = with_facts(loaded.data, ties, lambda ref: _graph_id(loaded, ref) or ref)
+            return before, _book(loaded, _derived(data, new_rules, as_of), overrides), \
+                "shared+ties"
     with service.compiled_graph(other, store) as (own, own_rules, _store):
-        return before, _book(own, _derived(own, own_rules, as_of), overrides), "own"
+        return before, _book(own, _derived(own.data, own_rules, as_of), overrides), "own"
 
 
-def _same_graph(settings: Settings, other: Settings, store: Store, rules: RuleSet,
-                new_rules: RuleSet) -> bool:
-    """Whether the proposed rules compile the same graph: same scenario facts and merges."""
-    return (rules.scenario == new_rules.scenario
-            and base.merge_rules(settings, store) == base.merge_rules(other, store))
+def _added_ties(old: Dataset, new: Dataset, overrides: list[Override]) -> Dataset | None:
+    """The ownerships, controls and relationships ``new`` adds to ``old`` when that is all it
+    changes (same entities and designations, no tie removed or edited, none into an entity
+    with an override, whose fingerprint would change): the new scenario's graph is then the
+    current one with these ties appended. None otherwise."""
+    from riskengine.domain import Dataset as Facts
+
+    if old.entities != new.entities or old.designations != new.designations:
+        return None
+    added: dict[str, tuple[Any, ...]] = {}
+    for section in ("ownerships", "controls", "relationships"):
+        kept = set(getattr(old, section))
+        if not kept <= set(getattr(new, section)):
+            return None
+        added[section] = tuple(f for f in getattr(new, section) if f not in kept)
+    ends = {f.asset for f in added["ownerships"]} | {f.controlled for f in added["controls"]}
+    return None if ends & {o.entity_id for o in overrides} else Facts(**added)
 
 
-def _derived(loaded: Loaded, rules: RuleSet, as_of: date) -> Evaluation:
+def _derived(data: GraphData, rules: RuleSet, as_of: date) -> Evaluation:
     from riskengine.engine import evaluate
 
-    return evaluate(loaded.data, rules, as_of)
+    return evaluate(data, rules, as_of)
 
 
 def _book(loaded: Loaded, ev: Evaluation, overrides: list[Override]) -> Book:

@@ -113,13 +113,23 @@ PROPOSALS = {
                                        "    weight: 0.9\n    regimes: {us: 1.0}")},
     "scenario tie": {"scenario/europe.yaml": ("    b: jac\n    kind: joint_venture",
                                               "    b: kamaz\n    kind: joint_venture")},
+    "scenario tie added": {},  # zz_new.yaml: ADDED_TIES, appended to the graph in use
 }
+ADDED_TIES = """\
+relationships:
+  - {a: volkswagen, b: kamaz, kind: financing, from: 2025-01-01, source: {note: loan}}
+ownerships:
+  - {owner: kamaz, asset: renault, share: 60, from: 2025-01-01, source: {note: stake}}
+"""
+GRAPHS = {"scenario tie": "own", "scenario tie added": "shared+ties"}
 
 
 @pytest.mark.parametrize("proposal", sorted(PROPOSALS))
 def test_dry_run_reports_what_two_stored_runs_would_show(cli, tmp_path: Path, proposal: str  # type: ignore[no-untyped-def]
                                                          ) -> None:
     proposed = _copy_rules(tmp_path, "proposed", PROPOSALS[proposal])
+    if proposal == "scenario tie added":
+        (proposed / "scenario" / "zz_new.yaml").write_text(ADDED_TIES, encoding="utf-8")
     found = ok(cli, "rescore", "--dry-run", "--rules", str(proposed), "--as-of", AS_OF,
                "--format", "json").json()
     assert ok(cli, "runs", "list").out.strip() == "no runs yet"  # nothing stored
@@ -128,7 +138,7 @@ def test_dry_run_reports_what_two_stored_runs_would_show(cli, tmp_path: Path, pr
     stored = ok(cli, "changes", "--format", "json").json()["changes"]
     assert found["changes"] == stored
     assert found["changes"], "each proposal changes something"
-    assert found["graph"] == ("own" if proposal.startswith("scenario") else "shared")
+    assert found["graph"] == GRAPHS.get(proposal, "shared")
     kinds = [c["kind"] for c in stored]
     assert {k: n for k, n in found["counts"].items() if ":" not in k} == \
         {k: kinds.count(k) for k in set(kinds)}
