@@ -3,8 +3,8 @@ three kinds of rule edit, and ``score QUERY --with FILE``, each as a cold proces
 compiled graph of the rules in use present, printing wall time, peak RSS and what changed.
 
 Edits: a scoring weight (one graph, verdicts derived once), a regime threshold (one graph,
-verdicts derived twice), a scenario tie added (the proposed rules' own graph, compiled on
-first use and reused after).
+verdicts derived twice), a scenario tie added (appended to the graph in use), a scenario
+tie edited (the proposed rules' own graph, compiled on first use and reused after).
 
 Usage: python bench/bench_whatif.py real [--data DIR] [--keep DIR]
        python bench/bench_whatif.py scale N [--keep DIR]
@@ -38,16 +38,17 @@ relationships:
 
 def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """(seconds, peak RSS in GB, stdout) of one CLI process."""
-    with tempfile.TemporaryFile("w+") as out:
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen([str(RISKENGINE), *args], env=env, stdout=out,
-                                stderr=subprocess.DEVNULL, text=True)
+        proc = subprocess.Popen([str(RISKENGINE), *args], env=env, stdout=out, stderr=err,
+                                text=True)
         _pid, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         out.seek(0)
-        text = out.read()
+        err.seek(0)
+        text, problem = out.read(), err.read()
     if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"{' '.join(args)} failed: {text[-300:]}")
+        raise SystemExit(f"{' '.join(args)} failed: {problem[-300:]}")
     return seconds, usage.ru_maxrss / 1e6, text
 
 
@@ -71,8 +72,11 @@ def dry_runs(folder: Path, env: dict[str, str], tie: tuple[str, str], query: str
             folder, "p-decay", {"scoring.yaml": ("decay: 0.5", "decay: 0.7")}),
         "regime threshold (eu 50 -> 25)": proposal(
             folder, "p-eu", _eu_threshold()),
-        "scenario tie added (own graph)": proposal(
+        "scenario tie added (appended)": proposal(
             folder, "p-tie", {}, TIE.format(a=tie[0], b=tie[1])),
+        "scenario tie edited (own graph)": proposal(
+            folder, "p-edit", {"scenario/europe.yaml": ("    b: jac\n    kind: joint_venture",
+                                                        "    b: kamaz\n    kind: joint_venture")}),
     }
     seconds, rss, _out = run(["score", query, "--as-of", AS_OF[0]], env)
     print(f"{'score (compiles the graph in use)':<44} {seconds:6.1f} s  {rss:5.2f} GB")

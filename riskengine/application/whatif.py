@@ -67,7 +67,8 @@ class DryRun:
     graph: str  # "shared": one graph scored twice; "shared+ties": with the proposed
     # scenario's new ties appended; "own": the proposed rules' own compiled graph
 
-    def to_json_dict(self) -> dict[str, Any]:
+    def head_json(self) -> dict[str, Any]:
+        """Everything but the changes: what was compared, counts per kind, top movers."""
         from riskengine.runs.whatif import summary
 
         return {"as_of": self.as_of.isoformat(), "proposed_rules": str(self.proposed),
@@ -75,7 +76,10 @@ class DryRun:
                 "proposed_rules_hash": self.proposed_rules_hash,
                 "current_rules_hash": self.current_rules_hash, "entities": self.entities,
                 "graph": self.graph, "audit_entry": self.audit_entry,
-                **summary(self.changes, self.movers),
+                **summary(self.changes, self.movers)}
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {**self.head_json(),
                 "changes": [c.model_dump(mode="json") for c in self.changes]}
 
 

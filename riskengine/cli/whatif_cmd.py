@@ -41,20 +41,33 @@ def dry_run(settings: Settings, proposed: Path | None, when: date, fmt: str, top
             actor: str) -> int:
     """``rescore --dry-run --rules DIR``: print what would change; the number of changes."""
     from riskengine.application.whatif import dry_run as run
-    from riskengine.cli import render, runs_render
+    from riskengine.cli import runs_render
     from riskengine.errors import InputError
 
     if proposed is None:
         raise InputError("--dry-run", "needs --rules DIR (the proposed rules to compare)")
     found = run(settings, proposed, when, actor, top)
     if fmt == "json":
-        render.print_json(found.to_json_dict())
+        write_json(found)
     elif fmt == "csv":
         sys.stdout.write(runs_render.change_csv(found.changes))
     else:
         for line in dry_run_lines(found):
             typer.echo(line)
     return len(found.changes)
+
+
+def write_json(found: DryRun) -> None:
+    """The dry run as one JSON object, its changes written one per line as they are
+    serialised (a million changes are not held as one text)."""
+    import json
+
+    head = json.dumps(found.head_json(), ensure_ascii=False, indent=2)
+    out = sys.stdout
+    out.write(head[:-2] + ',\n  "changes": [')
+    for k, change in enumerate(found.changes):
+        out.write(("," if k else "") + "\n    " + change.model_dump_json())
+    out.write("\n  ]\n}\n")
 
 
 def dry_run_lines(found: DryRun) -> list[str]:

@@ -65,15 +65,31 @@ class Book:
 
     def state(self, i: int) -> EntityState:
         """What a run would store about entity ``i`` (``runs.table.score_rows``)."""
-        regimes = {}
-        for r, v in self.verdicts.items():
-            code, possibly = int(self.codes[r][i]), bool(v.possibly[i])
-            if code or possibly:
-                regimes[r] = RegimeState(STATUSES[code], code > 0, possibly)
-        parts = {k: int(v[i]) / 100.0 for k, v in sorted(self.table.parts.items()) if v[i]}
+        return self.states(np.asarray([i], dtype=np.int64))[0]
+
+    def states(self, at: Index) -> list[EntityState]:
+        """``state`` of each entity of ``at``, read column by column (only the non-zero
+        verdicts and parts are visited)."""
+        regimes: list[dict[str, RegimeState]] = [{} for _ in range(at.shape[0])]
+        for r, v in sorted(self.verdicts.items()):
+            codes, possibly = self.codes[r][at], v.possibly[at]
+            for k in np.flatnonzero((codes > 0) | possibly).tolist():
+                code = int(codes[k])
+                regimes[k][r] = RegimeState(STATUSES[code], code > 0, bool(possibly[k]))
+        parts: list[dict[str, float]] = [{} for _ in range(at.shape[0])]
+        for key, cents in sorted(self.table.parts.items()):
+            values = cents[at]
+            for k in np.flatnonzero(values).tolist():
+                parts[k][key] = int(values[k]) / 100.0
+        scores, bands = self.table.score[at].tolist(), self.table.band[at].tolist()
+        return [self._state(int(i), scores[k], bands[k], regimes[k], parts[k])
+                for k, i in enumerate(at.tolist())]
+
+    def _state(self, i: int, score: float, band: int, regimes: dict[str, RegimeState],
+               parts: dict[str, float]) -> EntityState:
         members = self.clusters.get(self.ids[i], ())
-        return EntityState(self.ids[i], self.names[i], float(self.table.score[i]),
-                           self.table.band_of(i), regimes, parts,
+        return EntityState(self.ids[i], self.names[i], float(score),
+                           self.table.band_names[band], regimes, parts,
                            tuple(sorted(members)) if len(members) > 1 else ())
 
 
@@ -126,10 +142,11 @@ def compare_books(before: Book, after: Book, rules: AlertRules) -> list[Change]:
     threshold = rules.score_move_threshold
     if _same_entities(before, after):
         every = np.arange(len(before.ids), dtype=np.int64)
+        hit = np.flatnonzero(moved(before, after, every, every, threshold)).tolist()
+        at = np.asarray(sorted(hit, key=lambda k: before.ids[k]), dtype=np.int64)
         found = []
-        for i in sorted(np.flatnonzero(moved(before, after, every, every, threshold)).tolist(),
-                        key=lambda k: before.ids[k]):
-            found += entity_changes(before.state(i), after.state(i), threshold)
+        for old, new in zip(before.states(at), after.states(at), strict=True):
+            found += entity_changes(old, new, threshold)
         return found
     return _compare_matched(before, after, rules)
 
@@ -152,9 +169,12 @@ def _compare_matched(before: Book, after: Book, rules: AlertRules) -> list[Chang
             if before.clusters.get(e) != after.clusters.get(e)}
     for _ in range(2):  # the entities holding their records on the other side, too
         ids |= _holders_of(before, after, ids)
-    old = {e: before.state(before.index[e]) for e in sorted(ids) if e in before.index}
-    new = {e: after.state(after.index[e]) for e in sorted(ids) if e in after.index}
-    return compare(old, new, rules)
+    return compare(_states(before, ids), _states(after, ids), rules)
+
+
+def _states(book: Book, ids: set[str]) -> dict[str, EntityState]:
+    at = np.asarray([book.index[e] for e in sorted(ids) if e in book.index], dtype=np.int64)
+    return {s.entity_id: s for s in book.states(at)}
 
 
 def _holders_of(before: Book, after: Book, ids: set[str]) -> set[str]:
