@@ -45,7 +45,8 @@ STATUS: tuple[tuple[type[Exception], int, str], ...] = (
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = ({"WWW-Authenticate": "Bearer"} if status == 401
+               else {"Retry-After": "5"} if status == 503 else None)
     return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM,
                     headers=headers)
 
