@@ -114,3 +114,7 @@ class ScoreResult(ResultModel):
 
     def to_json_dict(self) -> dict[str, object]:
         return self.model_dump(mode="json", exclude_none=True)
+
+    def to_json_bytes(self) -> bytes:
+        """``to_json_dict`` serialised (by pydantic's core, without the dict in between)."""
+        return self.model_dump_json(exclude_none=True).encode()

@@ -54,7 +54,8 @@ def score(warm: WarmDep, v: VersionDep, user: Scorer,
     """The explained score of one counterparty (the CLI's `score --format json`); every
     request is recorded in the audit log under the caller's name."""
     _check_length(warm, "q", q)
-    return json_response(served.score(warm, v, q, as_of, run, user).to_json_dict(), v)
+    found = served.score(warm, v, q, as_of, run, user)
+    return Response(found.to_json_bytes(), media_type=JSON, headers=named(v))
 
 
 def _limit(warm: WarmDep, limit: int) -> int:
