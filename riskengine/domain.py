@@ -101,6 +101,9 @@ class Entity(Model):
         (), description="dates of birth as ISO dates or partial dates 'YYYY' / 'YYYY-MM'")
     nationalities: tuple[str, ...] = Field(
         (), description="ISO 3166-1 alpha-2 codes, lower case")
+    weak_aliases: tuple[str, ...] = Field(
+        (), description="aliases the list calls weak (low quality): screened as weaker "
+        "evidence, not in all_names()")
 
     def all_names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
