@@ -295,7 +295,7 @@ class AuditRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     actor: Mapped[str]
-    action: Mapped[str]
+    action: Mapped[str] = mapped_column(index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     hashes: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str]
