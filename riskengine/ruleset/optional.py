@@ -20,6 +20,7 @@ from riskengine.errors import RuleErrors
 from riskengine.ingest.editions import IngestRules
 from riskengine.ingest.merge import MergeRules
 from riskengine.registers.rules import RegisterRules
+from riskengine.ruleset.report import ReportRules
 from riskengine.ruleset.service import ServiceRules
 from riskengine.ruleset.yamlpos import parse_bytes, validation_problems
 from riskengine.runs.changes import AlertRules
@@ -34,7 +35,7 @@ def optional_models() -> dict[str, type[BaseModel]]:
     return {"ingest.yaml": IngestRules, "merges.yaml": MergeRules, "alerts.yaml": AlertRules,
             "retention.yaml": RetentionRules, "screening.yaml": ScreeningConfig,
             "coverage.yaml": CoverageRules, "registers.yaml": RegisterRules,
-            "service.yaml": ServiceRules}
+            "service.yaml": ServiceRules, "report.yaml": ReportRules}
 
 
 def load_optional(directory: Path, name: str, model: type[_M]) -> _M:
