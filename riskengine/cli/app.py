@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from riskengine.cli import merges_cmd, registers_cmd
+from riskengine.cli import merges_cmd, registers_cmd, report_cmd
 from riskengine.cli.options import day_or_today, parse_day
 from riskengine.cli.overrides_cmd import overrides_app
 from riskengine.cli.runs_cmd import (
@@ -59,6 +59,7 @@ app.command("screen")(screen)
 app.add_typer(overrides_app, name="override")
 app.add_typer(users_app, name="users")
 app.command("serve")(serve)
+app.command("report")(report_cmd.report)
 
 
 class Format(StrEnum):

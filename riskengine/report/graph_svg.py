@@ -31,7 +31,7 @@ STYLE = (".party rect{fill:#f8fafc;stroke:#475467;stroke-width:1.2}"
          ".tie.on-path path{stroke:#b42318}"
          ".tie text,.party text,.more text{fill:#101828}"
          "text{font-size:12px}.name{font-weight:600}.marks{font-size:11px}"
-         ".label{paint-order:stroke;stroke:#fff;stroke-width:4px;font-size:11px}")
+         ".label{font-size:11px;fill:#344054}")
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ class DrawnTie:
     label: str
     dates: str
     source: str
+    origin: Source
 
 
 def share_text(share: Share) -> str:
@@ -75,5 +76,5 @@ def drawn_ties(g: Graph, links: tuple[Link, ...]) -> tuple[DrawnTie, ...]:
         fact = _fact(g, link)
         out.append(DrawnTie(fact.id, link.family, g.ids[link.src], g.ids[link.dst],
                             label_of(fact), dates_text(fact.valid_from, fact.valid_to),
-                            source_text(fact.source)))
+                            source_text(fact.source), fact.source))
     return tuple(out)

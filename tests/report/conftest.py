@@ -1,0 +1,5 @@
+"""The CLI runner of tests/cli (``cli``, ``db``) for the report command's tests."""
+
+from tests.cli.conftest import cli, db
+
+__all__ = ["cli", "db"]
