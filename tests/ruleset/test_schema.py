@@ -23,7 +23,8 @@ def test_shipped_schemas_equal_the_generated_ones() -> None:
     shipped = {p.name: p.read_text(encoding="utf-8") for p in SHIPPED.glob("*.schema.json")}
     assert sorted(shipped) == sorted(made)
     for name, text in made.items():
-        assert shipped[name] == text, f"rules/schema/{name} is stale"
+        assert shipped[name] == text, (f"rules/schema/{name} is stale: regenerate with "
+                                       f"python -m riskengine.ruleset.schema")
 
 
 def _plain(value: Any) -> Any:
