@@ -25,6 +25,7 @@ from riskengine.api.routes_score import json_response
 from riskengine.application.warm import Warm
 from riskengine.ruleset.service import ServiceRules
 from riskengine.settings import Settings
+from riskengine.web import routes as web_routes
 
 SERVICE_RULES_FILE = "service.yaml"
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, most=config.max_body_bytes)
     for module in (routes_score, routes_data, routes_overrides, routes_admin):
         app.include_router(module.router)
+    app.include_router(web_routes.router)  # the pages for compliance officers (/ui)
     _health(app)
     _docs(app)
     return app

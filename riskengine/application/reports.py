@@ -186,3 +186,12 @@ def served_report(warm: Warm, v: Version, query: str, as_of: date | None, run: i
     warm.audit.append(user.name, "report", details, {"data_version": v.stamp.data}, v.files,
                       base.now())
     return made
+
+
+def viewed(warm: Warm, v: Version, query: str, found: CaseReport, user: User) -> None:
+    """Record an entity page shown (a score request, as the API records one)."""
+    r = found.result
+    details = {"query": query, "entity": r.entity.id, "as_of": r.as_of.isoformat(),
+               "score": r.score, "band": r.band, "run": r.run, "via": "web"}
+    warm.audit.append(user.name, "score", details, {"data_version": v.stamp.data}, v.files,
+                      base.now())
