@@ -22,6 +22,9 @@ class ScreenRow(Body):
     country: str | None = Field(None, max_length=60, description="ISO alpha-2")
     identifier: str | None = Field(None, max_length=200,
                                    description="registration number, INN, LEI, ...")
+    birth_date: str | None = Field(None, max_length=20,
+                                   description="a person's date of birth, YYYY-MM-DD / YYYY")
+    nationality: str | None = Field(None, max_length=60, description="ISO alpha-2")
 
 
 class ScreenRequest(ScreenRow):

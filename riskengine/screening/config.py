@@ -60,6 +60,22 @@ class ScreeningConfig(BaseModel):
                     "and differ")
     country_agreement_bonus: float = Field(
         0.0, ge=0, le=1, description="added when both countries are known and agree")
+    birth_date_agreement_bonus: float = Field(
+        0.05, ge=0, le=1, description="added when a person's query date of birth agrees with "
+                                      "a listed one (same date, or one a prefix of the other)")
+    birth_date_conflict_penalty: float = Field(
+        0.2, ge=0, le=1, description="subtracted when no listed date of birth of a person is "
+                                     "within birth_year_tolerance years of the query's")
+    birth_year_tolerance: int = Field(
+        1, ge=0, description="dates of birth this many years apart or closer do not conflict")
+    nationality_agreement_bonus: float = Field(
+        0.0, ge=0, le=1, description="added when a person's query nationality is a listed one")
+    nationality_conflict_penalty: float = Field(
+        0.1, ge=0, le=1, description="subtracted when a person's nationalities are listed "
+                                     "and the query's is not among them")
+    weak_alias_weight: float = Field(
+        0.9, ge=0, le=1, description="confidence of a name that is a weak alias of the list "
+                                     "is multiplied by this (weaker evidence)")
     identifier_bonus: float = Field(
         1.0, ge=0, le=1,
         description="added when the query identifier equals one of the entity's identifiers "
@@ -107,6 +123,15 @@ class ScreeningConfig(BaseModel):
                     "consonants of a token; two tokens are vowel variants when one table "
                     "gives both the same consonants (one table per family of transcription "
                     "systems: Arabic/Persian/Russian, Korean, ...)")
+    spelling_readings: tuple[tuple[str, str], ...] = Field(
+        (), description="[letters, reading] replacements applied in order to whole tokens "
+                        "(vowels kept): two tokens that read the same are spelling variants "
+                        "(sh = ch: Shahin, Chahine; Korean eo = o: Seon, Son)")
+    spelling_variant_similarity: float = Field(
+        0.9, ge=0, le=1, description="similarity of two spelling variants (spelling_readings); "
+                                     "0 turns it off")
+    spelling_variant_min_length: int = Field(
+        3, ge=1, description="tokens shorter than this are never spelling variants")
     consonant_blocking: bool = Field(
         True, description="tokens also yield their consonant signature (first table of "
                           "consonant_readings) as a blocking key, so vowel variants are "

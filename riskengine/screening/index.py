@@ -37,8 +37,9 @@ def fuzzy_keys(token: str, affix: int) -> set[str]:
     keys: set[str] = set()
     if len(token) > affix:
         keys |= {"p:" + token[:affix], "s:" + token[-affix:]}
-    if affix < len(token) <= _MAX_DELETION_TOKEN:
-        keys |= {"d:" + token[:i] + token[i + 1:] for i in range(len(token))}
+    if affix < len(token) <= _MAX_DELETION_TOKEN:  # the token itself too: one deletion
+        # on one side only (Sokolov / Soolov) shares a key
+        keys |= {"d:" + token[:i] + token[i + 1:] for i in range(len(token))} | {"d:" + token}
     return keys
 
 

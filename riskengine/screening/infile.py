@@ -8,7 +8,8 @@
 * Delimiter, sniffed from the header line unless given: comma, semicolon, tab or pipe, the
   one that gives a ``name`` column (the one giving most columns when several do; comma when
   none does).
-* Rows: a header with a ``name`` column (optional ``id``, ``country``, ``identifier``; other
+* Rows: a header with a ``name`` column (optional ``id``, ``country``, ``identifier``,
+  ``birth_date`` (YYYY-MM-DD, YYYY-MM, YYYY, DD.MM.YYYY) and ``nationality``; other
   columns ignored, case and spaces of the header ignored); blank lines skipped; every other
   row must have as many fields as the header and a name. Any problem is an ``InputError``
   naming the file and line (for a file that cannot be decoded, also the byte offset).
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from riskengine.errors import InputError
+from riskengine.screening.facts import parse_birth_date
 from riskengine.screening.report import ScreenQuery
 
 STDIN = "-"
@@ -247,4 +249,15 @@ def _query(label: str, line: int, header: list[str], row: list[str]) -> ScreenQu
     if not name:
         raise InputError(f"{label}:{line}", "empty name")
     return ScreenQuery(name=name, id=cells.get("id"), line=line,
-                       country=cells.get("country"), identifier=cells.get("identifier"))
+                       country=cells.get("country"), identifier=cells.get("identifier"),
+                       birth_date=_birth_date(label, line, cells.get("birth_date")),
+                       nationality=cells.get("nationality"))
+
+
+def _birth_date(label: str, line: int, text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return parse_birth_date(text)
+    except ValueError as exc:
+        raise InputError(f"{label}:{line}", f"birth_date: {exc}") from None

@@ -117,8 +117,11 @@ class Lexicon:
         return all(self._same(w, keys[i + n]) for n, w in enumerate(words))
 
     def _same(self, word: str, key: str) -> bool:
-        if word.endswith("*"):
-            return key.startswith(word[:-1])
+        if word.endswith("*"):  # a prefix, typos allowed as in whole words
+            stem = word[:-1]
+            return key.startswith(stem) or (len(stem) >= self.min_length
+                                            and fuzz.ratio(key[:len(stem)], stem)
+                                            >= self.min_ratio)
         return word == key or (min(len(word), len(key)) >= self.min_length
                                and abs(len(word) - len(key)) <= self.max_gap
                                and fuzz.ratio(word, key) >= self.min_ratio)

@@ -34,9 +34,14 @@ against one indexed name:
   ``single_token_min_similarity`` similar (Bayer is not Bajer), else the confidence is capped
   at ``short_name_cap``.
 * a known country conflict subtracts ``country_conflict_penalty``; an identifier equal to one
-  of the entity's identifiers adds ``identifier_bonus`` (1.0: the identifier decides).
+  of the entity's identifiers adds ``identifier_bonus`` (1.0: the identifier decides). For a
+  listed person, a query date of birth and nationality agree or conflict (``facts``) and add
+  or subtract their bonus or penalty. A name that is one of the list's weak aliases has its
+  confidence multiplied by ``weak_alias_weight``.
 
-An entity's confidence is that of its best-scoring name. Pure: no I/O.
+An entity's confidence is that of its best-scoring name; entities of equal confidence are
+ranked by how close their best name is to the query as a whole (the unit's own name before
+the longer name of its parent or branch). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -51,6 +56,12 @@ from rapidfuzz import fuzz
 
 from riskengine.domain import Entity
 from riskengine.screening.config import ScreeningConfig
+from riskengine.screening.facts import (
+    Facts,
+    birth_agreement,
+    country_agreement,
+    nationality_agreement,
+)
 from riskengine.screening.index import BlockIndex, IntArray
 from riskengine.screening.lexicon import Lexicon
 from riskengine.screening.normalise import NameForm, analyse, normalise_identifier, skeleton
@@ -68,7 +79,9 @@ class Feature(_Out):
     kind: str = Field(description="matched_tokens, unmatched_tokens, compact_match, "
                                   "legal_form_ignored, synonym, words_ignored, "
                                   "transliterated, short_name, "
-                                  "identifier_match, country_agreement, country_conflict")
+                                  "identifier_match, country_agreement, country_conflict, "
+                                  "birth_date_agreement, birth_date_conflict, "
+                                  "nationality_agreement, nationality_conflict, weak_alias")
     detail: str
 
 
@@ -95,6 +108,7 @@ class _Record:
     form: NameForm
     tokens: IntArray  # vocabulary ids
     weights: FloatArray
+    weak: bool = False  # a weak alias: its confidence is scaled by weak_alias_weight
 
 
 @dataclass(frozen=True)
@@ -139,27 +153,31 @@ class Screener:
         """Index every name and alias of ``entities``."""
         config = config or ScreeningConfig()
         lexicon = Lexicon.from_config(config)
-        forms = [(i, f) for i, e in enumerate(entities) for f in _forms(e, lexicon)]
-        vocabulary, weights = _weights([f.keys for _, f in forms], config)
+        forms = [(i, f, w) for i, e in enumerate(entities) for f, w in _forms(e, lexicon)]
+        vocabulary, weights = _weights([f.keys for _, f, _ in forms], config)
         ids = {t: n for n, t in enumerate(vocabulary)}
         records = []
-        for entity, form in forms:
+        for entity, form, weak in forms:
             tok = np.array([ids[t] for t in form.keys], dtype=np.int32)
-            records.append(_Record(entity, form, tok, weights[tok]))
+            records.append(_Record(entity, form, tok, weights[tok], weak))
         return cls(entities, config, records, vocabulary, weights)
 
     def screen(self, name: str, country: str | None = None, identifier: str | None = None,
-               limit: int = 10) -> list[Candidate]:
-        """Entities resembling ``name``, best first, at most ``limit`` (see module docstring)."""
+               limit: int = 10, birth_date: str | None = None, nationality: str | None = None
+               ) -> list[Candidate]:
+        """Entities resembling ``name``, best first, at most ``limit`` (see module docstring);
+        a person's date of birth and nationality, when given, count for or against."""
         form = analyse(name, self._lexicon)
         by_id = self._identifier_hits(identifier)
         best = self._best_per_entity(form, set(by_id))
-        scored = {e: self._adjust(s, e, country, e in by_id) for e, s in best.items()}
+        facts = Facts(country, birth_date, nationality)
+        scored = {e: self._adjust(s, e, facts, e in by_id) for e, s in best.items()}
         keep = [e for e, s in scored.items()
                 if s.confidence >= self.config.min_confidence or e in by_id]
-        keep.sort(key=lambda e: (-scored[e].confidence, self.entities[e].id))
+        close = {e: self._closeness(form, scored[e].record) for e in keep}
+        keep.sort(key=lambda e: (-scored[e].confidence, -close[e], self.entities[e].id))
         size = max(0, min(limit, self.config.max_limit))
-        return [self._candidate(form, scored[e], country, e in by_id) for e in keep[:size]]
+        return [self._candidate(form, scored[e], facts, e in by_id) for e in keep[:size]]
 
     # -- scoring ---------------------------------------------------------------------------
 
@@ -231,19 +249,33 @@ class Screener:
         return (bool((best >= cfg.subset_min_similarity).all()) and not other.all()
                 and sum(k not in self._generic for k in form.keys) >= cfg.subset_min_tokens)
 
-    def _adjust(self, scored: _Scored, entity: int, country: str | None, id_hit: bool
-                ) -> _Scored:
-        cfg = self.config
+    def _adjust(self, scored: _Scored, entity: int, facts: Facts, id_hit: bool) -> _Scored:
+        """The name's confidence moved by the query's facts (weak alias, country, date of
+        birth, nationality, identifier)."""
         confidence = scored.confidence
-        agrees = _country_agrees(country, self.entities[entity].country)
-        if agrees is True:
-            confidence += cfg.country_agreement_bonus
-        elif agrees is False:
-            confidence -= cfg.country_conflict_penalty
+        if self._records[scored.record].weak:
+            confidence *= self.config.weak_alias_weight
+        confidence += sum(self._fact_shift(kind, agrees)
+                          for kind, agrees in _agreements(self.entities[entity], facts,
+                                                          self.config))
         if id_hit:
-            confidence += cfg.identifier_bonus
+            confidence += self.config.identifier_bonus
         clipped = round(min(1.0, max(0.0, confidence)), 4)
         return _Scored(scored.record, clipped, scored.short_capped, scored.compact)
+
+    def _fact_shift(self, kind: str, agrees: bool) -> float:
+        cfg = self.config
+        bonus, penalty = {
+            "country": (cfg.country_agreement_bonus, cfg.country_conflict_penalty),
+            "birth_date": (cfg.birth_date_agreement_bonus, cfg.birth_date_conflict_penalty),
+            "nationality": (cfg.nationality_agreement_bonus, cfg.nationality_conflict_penalty),
+        }[kind]
+        return bonus if agrees else -penalty
+
+    def _closeness(self, form: NameForm, record: int) -> float:
+        """Whole-name likeness, words in any order: breaks ties of confidence in favour of
+        the record whose name is closest (a branch's longer name loses to the unit's own)."""
+        return float(fuzz.token_sort_ratio(form.text, self._records[record].form.text))
 
     def _identifier_hits(self, identifier: str | None) -> dict[int, str]:
         if not identifier:
@@ -255,7 +287,7 @@ class Screener:
 
     # -- explanation -----------------------------------------------------------------------
 
-    def _candidate(self, form: NameForm, scored: _Scored, country: str | None, id_hit: bool
+    def _candidate(self, form: NameForm, scored: _Scored, facts: Facts, id_hit: bool
                    ) -> Candidate:
         record = self._records[scored.record]
         entity = self.entities[record.entity]
@@ -267,7 +299,10 @@ class Screener:
             features.append(Feature(kind="short_name", detail="short names must match exactly "
                                     "(one short word: nearly); "
                                     f"confidence capped at {self.config.short_name_cap}"))
-        features += _context_features(entity, country, id_hit)
+        if record.weak:
+            features.append(Feature(kind="weak_alias", detail="a weak alias of the list: "
+                                    f"confidence x {self.config.weak_alias_weight}"))
+        features += _context_features(entity, facts, id_hit, self.config)
         return Candidate(
             entity_id=entity.id, entity_name=entity.name, matched_name=record.form.original,
             confidence=scored.confidence, match=scored.confidence >= self.config.threshold,
@@ -304,12 +339,15 @@ def fallback_match(screener: Screener, query: str) -> Candidate | None:
     return found[0]
 
 
-def _forms(entity: Entity, lexicon: Lexicon) -> list[NameForm]:
-    seen: dict[str, NameForm] = {}
-    for name in entity.all_names():
+def _forms(entity: Entity, lexicon: Lexicon) -> list[tuple[NameForm, bool]]:
+    """(form, weak) of each distinct name, strong names first (a weak alias spelled like a
+    strong name is not weak)."""
+    seen: dict[str, tuple[NameForm, bool]] = {}
+    names = [(n, False) for n in entity.all_names()] + [(n, True) for n in entity.weak_aliases]
+    for name, weak in names:
         form = analyse(name, lexicon)
         if form.tokens and form.text not in seen:
-            seen[form.text] = form
+            seen[form.text] = (form, weak)
     return list(seen.values())
 
 
@@ -350,12 +388,6 @@ def _identifier_index(entities: Sequence[Entity], min_length: int) -> dict[str, 
     return index
 
 
-def _country_agrees(query: str | None, entity: str | None) -> bool | None:
-    if not query or not entity:
-        return None
-    return query.strip().casefold() == entity.strip().casefold()
-
-
 def _form_features(query: NameForm, name: NameForm) -> list[Feature]:
     features = []
     for kind, words in (("legal_form_ignored", [*query.legal_forms, *name.legal_forms]),
@@ -370,15 +402,35 @@ def _form_features(query: NameForm, name: NameForm) -> list[Feature]:
     return features
 
 
-def _context_features(entity: Entity, country: str | None, id_hit: bool) -> list[Feature]:
+def _agreements(entity: Entity, facts: Facts, cfg: ScreeningConfig
+                ) -> list[tuple[str, bool]]:
+    """(fact, agrees) for each fact both sides state; birth date and nationality for
+    persons only."""
+    found = [("country", country_agreement(facts.country, entity.country))]
+    if entity.kind == "person":
+        found += [("birth_date", birth_agreement(facts.birth_date, entity.birth_dates,
+                                                 cfg.birth_year_tolerance)),
+                  ("nationality", nationality_agreement(facts.nationality,
+                                                        entity.nationalities))]
+    return [(kind, agrees) for kind, agrees in found if agrees is not None]
+
+
+def _listed(entity: Entity, kind: str) -> str:
+    """What the list states for fact ``kind``, for explanations."""
+    if kind == "country":
+        return entity.country or ""
+    return ", ".join(entity.birth_dates if kind == "birth_date" else entity.nationalities)
+
+
+def _context_features(entity: Entity, facts: Facts, id_hit: bool, cfg: ScreeningConfig
+                      ) -> list[Feature]:
     features = []
     if id_hit:
         ids = ", ".join(f"{i.scheme} {i.value}" for i in entity.identifiers)
         features.append(Feature(kind="identifier_match", detail=f"identifier among: {ids}"))
-    agrees = _country_agrees(country, entity.country)
-    if agrees is True:
-        features.append(Feature(kind="country_agreement", detail=f"both {entity.country}"))
-    elif agrees is False:
-        features.append(Feature(kind="country_conflict",
-                                detail=f"query {country}, listed {entity.country}"))
+    for kind, agrees in _agreements(entity, facts, cfg):
+        given = getattr(facts, kind)
+        detail = f"both {given}" if agrees else f"query {given}, listed {_listed(entity, kind)}"
+        features.append(Feature(kind=f"{kind}_{'agreement' if agrees else 'conflict'}",
+                                detail=detail))
     return features

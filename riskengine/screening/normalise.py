@@ -34,7 +34,8 @@ _SINGLE = (
     "corporation inc incorporated company gmbh ag sa spa sarl sas srl sl bv nv kg ohg oy ab "
     "pte pvt bhd tbk fze fzco fzc fzllc dmcc ooo kft zrt sro doo dd ad ead eood "
     "aktsionernoe obshchestvo ogranichennoy ogranichennoi otvetstvennostyu otvetstvennostiu "
-    "otvestvennostyu obschestvo obshestvo sal limitada lda ltda sprl sirketi eood ood sae"
+    "otvestvennostyu obschestvo obshestvo sal limitada lda ltda sprl sirketi eood ood sae "
+    "as asa sti tas kk pt"
 )
 _PHRASES = (
     "public joint stock company", "open joint stock company", "closed joint stock company",
@@ -55,6 +56,8 @@ _PHRASES = (
     "sociedad de responsabilidad limitada", "s p r de r i", "sociedad de produccion rural",
     "de responsabilidad ilimitada", "de responsabilidad limitada", "de capital variable",
     "private joint stock", "public joint stock", "open joint stock", "closed joint stock",
+    "limited liability co", "joint stock co", "public joint stock co", "ltd sti", "sp z oo",
+    "sa de cv", "s de rl de cv", "s de rl",
 )
 LEGAL_FORMS: frozenset[tuple[str, ...]] = frozenset(
     [tuple(p.split()) for p in _PHRASES] + [(w,) for w in _SINGLE.split()]
@@ -66,6 +69,14 @@ _CJK = re.compile("|".join(CJK_FORMS))
 # Apostrophes are deleted, not split on: Ol'ga (Ольга, soft sign) = Olga, JAMA`AT = JAMA'AT.
 _APOSTROPHES = re.compile("['`\u00b4\u2018\u2019\u02bb\u02bc]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# Dotted abbreviations, letters each followed by a dot (S.A., A.Ş., G.m.b.H., P.J.S.C.): one
+# word, not single letters (which would match short names made of letters).
+_DOTTED = re.compile(r"(?<![^\W\d_])(?:[^\W\d_]\.){2,}(?:[^\W\d_](?![^\W\d_]))?")
+
+
+def join_dotted(text: str) -> str:
+    """``text`` with dotted abbreviations written as one word ('S.A.' -> 'SA')."""
+    return _DOTTED.sub(lambda m: m.group(0).replace(".", "") + " ", text)
 
 
 def fold(text: str) -> str:
@@ -125,7 +136,7 @@ class NameForm:
 def analyse(name: str, lexicon: Lexicon | None = None) -> NameForm:
     """Tokens of ``name`` with legal forms removed and, given a ``lexicon``, synonyms
     replaced and particles dropped (see the module docstring)."""
-    text = unicodedata.normalize("NFKC", name)
+    text = join_dotted(unicodedata.normalize("NFKC", name))
     cjk = [m.group(0) for m in _CJK.finditer(text)]
     tokens = fold(_CJK.sub(" ", text)).split()
     tokens, replaced = lexicon.canonical(tokens) if lexicon else (tokens, [])

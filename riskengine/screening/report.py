@@ -2,7 +2,7 @@
 
 One object per screened input::
 
-    {"input": {"line", "id", "name", "country", "identifier"},
+    {"input": {"line", "id", "name", "country", "identifier", "birth_date", "nationality"},
      "matches": [{"entity": {"id", "name"}, "matched_name", "score": 0..1, "match": bool,
                   "sources": [{"source", "record_id"}], "features": [{"kind", "detail"}],
                   "risk": {"score", "band", "regimes": {code: status}}}]}
@@ -36,6 +36,8 @@ class ScreenQuery:
     country: str | None = None
     identifier: str | None = None
     line: int | None = None  # line in the input file, when there is one
+    birth_date: str | None = None  # a person's date of birth, ISO (partial) date
+    nationality: str | None = None  # a person's nationality, ISO alpha-2
 
 
 def screen_all(screener: Screener, queries: Sequence[ScreenQuery], limit: int,
@@ -55,7 +57,8 @@ def screen_stream(screener: Screener, queries: Iterable[ScreenQuery], limit: int
     (``batch.stream_chunks``). ``finish`` runs in the worker, so a caller can have each
     chunk rendered there (``list``: the objects themselves). Chunks grow to ``size``."""
     def work(chunk: list[ScreenQuery]) -> R:
-        return finish([result(q, screener.screen(q.name, q.country, q.identifier, limit),
+        return finish([result(q, screener.screen(q.name, q.country, q.identifier, limit,
+                                                 q.birth_date, q.nationality),
                               risk_of) for q in chunk])
 
     return stream_chunks(queries, work, workers, min(FIRST_CHUNK, size), size)

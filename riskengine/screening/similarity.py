@@ -29,6 +29,17 @@ FloatArray = npt.NDArray[np.float64]
 Classes = tuple[tuple[str, str], ...]
 _VOWELS = re.compile("[aeiou]")
 _DOUBLE = re.compile(r"([a-z])\1+")
+
+
+@lru_cache(maxsize=400_000)
+def reading(key: str, pairs: Classes) -> str:
+    """The skeleton with the letter groups of ``pairs`` replaced (spelling_readings: sh = ch,
+    eo = o, ...), doubled letters single."""
+    for old, new in pairs:
+        key = key.replace(old, new)
+    return _DOUBLE.sub(r"\1", key)
+
+
 @lru_cache(maxsize=400_000)
 def consonants(key: str, classes: Classes = CONSONANT_CLASSES) -> str:
     """The consonants of a skeleton, by class; a leading vowel becomes 'a' (Omar -> amr)."""
@@ -49,6 +60,10 @@ def pair_similarity(a: str, b: str, config: ScreeningConfig, variants: bool = Tr
         sim = 0.0
     if variants and config.vowel_variant_similarity > sim and _variant(a, b, config):
         sim = config.vowel_variant_similarity
+    if (variants and config.spelling_variant_similarity > sim
+            and min(len(a), len(b)) >= config.spelling_variant_min_length
+            and reading(a, config.spelling_readings) == reading(b, config.spelling_readings)):
+        sim = config.spelling_variant_similarity
     return sim
 
 
@@ -77,7 +92,24 @@ def token_similarities(query: Sequence[str], tokens: Sequence[str], config: Scre
     if config.vowel_variant_similarity > 0:
         variant = _vowel_variants(query, tokens, config)
         sims[variant] = np.maximum(sims[variant], config.vowel_variant_similarity)
+    if config.spelling_variant_similarity > 0 and config.spelling_readings:
+        same = _same_readings(query, tokens, config)
+        sims[same] = np.maximum(sims[same], config.spelling_variant_similarity)
     return sims
+
+
+def _same_readings(query: Sequence[str], tokens: Sequence[str], config: ScreeningConfig
+                   ) -> npt.NDArray[np.bool_]:
+    """Pairs equal under ``spelling_readings``, both at least ``spelling_variant_min_length``
+    letters long."""
+    ids: dict[str, int] = {}
+    size, pairs = config.spelling_variant_min_length, config.spelling_readings
+    q = np.array([ids.setdefault(reading(t, pairs), len(ids)) if len(t) >= size else -1
+                  for t in query])
+    t = np.array([ids.setdefault(reading(x, pairs), len(ids)) if len(x) >= size else -2
+                  for x in tokens])
+    same: npt.NDArray[np.bool_] = np.equal.outer(q, t)
+    return same
 
 
 def _vowel_variants(query: Sequence[str], tokens: Sequence[str], config: ScreeningConfig

@@ -22,9 +22,9 @@ from riskengine.screening.normalise import analyse, normalise_identifier, skelet
         ("Anhui Jianghuai Automobile Group Co., Ltd.",
          ("anhui", "jianghuai", "automobile", "group"), ("co ltd",)),
         ("Siemens AG", ("siemens",), ("ag",)),
-        ("Fiat S.p.A.", ("fiat",), ("s p a",)),
+        ("Fiat S.p.A.", ("fiat",), ("spa",)),  # dotted: one word (join_dotted)
         ("Acme GmbH", ("acme",), ("gmbh",)),
-        ("Shell B.V.", ("shell",), ("b v",)),
+        ("Shell B.V.", ("shell",), ("bv",)),
         ("Generation Trading Free Zone Establishment", ("generation", "trading"),
          ("free zone establishment",)),
         ("Limited", ("limited",), ()),  # a name of legal forms only keeps them
