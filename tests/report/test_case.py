@@ -110,3 +110,17 @@ def test_pdf_report_text_has_the_cyrillic_and_chinese_names(cli, db: str,  # typ
     assert "КАМАЗ" in text or "安徽" in text
     assert re.search(r"Score\s+85\.00", text)
     assert date(2024, 6, 1).isoformat() in text
+
+
+def test_report_of_a_stored_run_is_drawn_on_its_own_inputs(cli, db: str,  # type: ignore[no-untyped-def]
+                                                           tmp_path: Path) -> None:
+    assert cli("rescore", "--as-of", "2022-03-01", "--quiet").code == 0
+    out = tmp_path / "run.html"
+    run = cli("report", "KAMAZ", "--run", "1", "-o", str(out))
+    assert run.code == 0, run.err
+    html = out.read_text(encoding="utf-8")
+    assert "<dt>Run</dt><dd>1</dd>" in html and "<dt>As of</dt><dd>2022-03-01</dd>" in html
+    assert 'data-id="rostec"' in html  # the graph, drawn on the run's facts
+    with Store.open(db) as store:
+        entry = audit_entries(store)[-1]
+    assert (entry.action, entry.details["run"]) == ("report", 1)
