@@ -31,7 +31,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from riskengine.derive.base import RegimeArrays
 from riskengine.domain import Dataset
@@ -51,7 +51,7 @@ from riskengine.ruleset.models import ScoringRules
 
 Kind = Literal["false_positive", "confirmed", "accepted_risk", "manual_status"]
 Stored = Literal["pending", "approved", "revoked"]
-Shown = Literal["pending", "active", "expired", "lapsed", "revoked"]
+Shown = Literal["pending", "active", "expired", "lapsed", "revoked", "tampered"]
 KINDS: tuple[Kind, ...] = ("false_positive", "confirmed", "accepted_risk", "manual_status")
 
 
@@ -84,6 +84,14 @@ class Override(BaseModel):
     revoked_by: str | None = None
     revoked_at: datetime | None = None
     revoke_reason: str | None = None
+    # Set when read: the stored row differs from its latest audit entry (edited outside
+    # riskengine, ``store.overrides``). Never stored, never dumped.
+    tampered: bool = Field(default=False, exclude=True)
+
+
+def content(o: Override) -> dict[str, Any]:
+    """What an override's audit entries record of it: every stored field, JSON-ready."""
+    return o.model_dump(mode="json", exclude_none=True)
 
 
 def fingerprint(facts: Dataset, entity_id: str, as_of: date) -> str:
@@ -150,7 +158,10 @@ def check_revoke(o: Override) -> None:
 
 
 def status_of(o: Override, as_of: date, current: str) -> Shown:
-    """pending, revoked, expired (after ``expires``), lapsed (facts changed) or active."""
+    """tampered (row differs from its audit entry), pending, revoked, expired (after
+    ``expires``), lapsed (facts changed) or active."""
+    if o.tampered:
+        return "tampered"
     if o.state != "approved":
         return o.state
     if as_of > o.expires:
@@ -289,19 +300,23 @@ def applied_flag(o: Override) -> str:
 def apply_overrides(result: ScoreResult, overrides: Iterable[Override], as_of: date,
                     current_fingerprint: str, scoring: ScoringRules) -> ScoreResult:
     """``result`` with the entity's active overrides applied (in id order) and flags for
-    every applied, lapsed or expired one; other entities' overrides are ignored."""
+    every applied, lapsed, expired or tampered one (a tampered one is never applied);
+    other entities' overrides are ignored."""
     mine = sorted((o for o in overrides if o.entity_id == result.entity.id),
                   key=lambda o: o.id or 0)
     for o in mine:
         shown = status_of(o, as_of, current_fingerprint)
         if shown == "active":
             result = _apply(result, o, scoring)
-        elif shown in ("lapsed", "expired"):
+        elif shown in ("lapsed", "expired", "tampered"):
             result = _flagged(result, _not_applied(o, shown))
     return result
 
 
 def _not_applied(o: Override, shown: str) -> str:
+    if shown == "tampered":
+        return (f"override #{o.id} not applied: its stored row does not match its audit "
+                f"entry (edited outside riskengine; see `riskengine audit verify`)")
     if shown == "lapsed":
         return f"override #{o.id} lapsed: facts changed since it was made"
     return f"override #{o.id} expired on {o.expires.isoformat()}"

@@ -150,8 +150,10 @@ def stored_overrides(settings: Settings, known_at: datetime | None = None,
 
 def run_or_latest(store: Store, run_id: int | None, pruned_ok: bool = False) -> RunRecord:
     """The completed run ``run_id`` (latest when None); NotFoundError otherwise, saying so
-    when the run was pruned (unless ``pruned_ok``: its header row is returned)."""
+    when the run was pruned (unless ``pruned_ok``: its header row is returned);
+    AuditChainError when its header differs from its audit entry."""
     from riskengine.errors import NotFoundError
+    from riskengine.store.audit_check import check_run
     from riskengine.store.prune import find_run
     from riskengine.store.runs import get_run
 
@@ -163,6 +165,7 @@ def run_or_latest(store: Store, run_id: int | None, pruned_ok: bool = False) -> 
     if run is None:
         raise NotFoundError(f"no completed run {run_id}" if run_id is not None
                             else "no completed run yet (run `riskengine rescore`)")
+    check_run(store, run)
     return run
 
 

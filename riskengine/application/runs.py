@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from riskengine.runs.chain import Entry
     from riskengine.runs.changes import AlertRules, Change
     from riskengine.runs.table import EntityState
+    from riskengine.store.audit_check import Verified
     from riskengine.store.records import IngestRecord, RunRecord
     from riskengine.store.store import Store
 
@@ -233,15 +234,54 @@ def audit_entries(settings: Settings, since: date | None) -> list[Entry]:
 
 
 def audit_verify(settings: Settings) -> int:
-    """Number of entries checked; AuditChainError naming the first broken one."""
+    """Number of entries checked (``audit_report`` without a head)."""
+    return audit_report(settings).entries
+
+
+def audit_report(settings: Settings, head: str | None = None) -> Verified:
+    """The chain, and every run, ingest and override against it (``store.audit_check``);
+    ``head``: a hash ``audit head`` printed earlier, which must still be in the chain.
+    AuditChainError naming what was edited; InputError for a malformed ``head``."""
     from riskengine.errors import AuditChainError
-    from riskengine.store.audit import verify_audit
+    from riskengine.store.audit_check import verify_store
+
+    if head is not None:
+        head = _head_hash(head)
+    with base.open_store(settings) as store:
+        verified = verify_store(store, head)
+    problems = verified.findings.problems
+    if problems:
+        shown, extra = "; ".join(problems[:MAX_PROBLEMS]), len(problems) - MAX_PROBLEMS
+        more = f" (and {extra} more)" if extra > 0 else ""
+        raise AuditChainError(f"audit log broken: {shown}{more}")
+    return verified
+
+
+MAX_PROBLEMS = 10
+
+
+def _head_hash(value: str) -> str:
+    import re
+
+    from riskengine.errors import InputError
+
+    text = value.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", text):
+        raise InputError("--head", "expected the 64 hex digits `riskengine audit head` "
+                                   "printed")
+    return text
+
+
+def audit_head(settings: Settings) -> Entry:
+    """The latest audit entry (its hash is the chain's head); NotFoundError when none."""
+    from riskengine.errors import NotFoundError
+    from riskengine.store.audit import last_entry
 
     with base.open_store(settings) as store:
-        count, problem = verify_audit(store)
-    if problem:
-        raise AuditChainError(f"audit log broken: {problem}")
-    return count
+        found = last_entry(store)
+    if found is None:
+        raise NotFoundError("the audit log is empty: no head to anchor")
+    return found
 
 
 RETENTION_RULES_FILE = "retention.yaml"

@@ -14,11 +14,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from riskengine.cli.options import day_or_today, parse_day
+
+if TYPE_CHECKING:
+    from riskengine.store.audit_check import Verified
 
 runs_app = typer.Typer(help="List and show stored rescoring runs.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check and show the audit log.", no_args_is_help=True)
@@ -252,12 +255,50 @@ def runs_prune(
 
 
 @audit_app.command("verify")
-def audit_verify(ctx: typer.Context) -> None:
-    """Check the audit log's hash chain: exit 6 naming the first broken entry."""
+def audit_verify(
+    ctx: typer.Context,
+    head: Annotated[str | None, typer.Option(
+        help="A head hash printed by `audit head` and kept outside the database: it must "
+             "still be in the chain (entries removed from its end are found).")] = None,
+) -> None:
+    """Check the audit log's hash chain, and every run (header and all its score rows),
+    ingest and override against the entries that recorded them: exit 6 naming what was
+    edited or deleted. Runs recorded before digests existed are counted as not covered."""
     from riskengine.application import runs as app_runs
 
-    count = app_runs.audit_verify(ctx.obj)
-    typer.echo(f"audit log intact: {count} entries")
+    typer.echo(_verified_line(app_runs.audit_report(ctx.obj, head)))
+
+
+def _verified_line(verified: Verified) -> str:
+    """'audit log intact: 12 entries; checked 2 runs, 5 ingests, 1 override; not covered
+    (recorded before digests): 1 run'."""
+    found = verified.findings
+    line = f"audit log intact: {verified.entries} entries"
+    if found.checked:
+        line += "; checked " + _counted(found.checked)
+    if found.not_covered:
+        line += "; not covered (recorded before digests): " + _counted(found.not_covered)
+    return line
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {kind if n != 1 else kind.rstrip('s')}" for kind, n in
+                     counts.items())
+
+
+@audit_app.command("head")
+def audit_head(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    """The hash of the latest audit entry: keep it outside the database (a ticket, a log,
+    another system) and check it later with `audit verify --head HASH`."""
+    from riskengine.application import runs as app_runs
+
+    entry = app_runs.audit_head(ctx.obj)
+    if fmt is Format.json:
+        from riskengine.cli import render
+
+        render.print_json({"id": entry.id, "at": entry.at.isoformat(), "hash": entry.hash})
+        return
+    typer.echo(entry.hash)
 
 
 @audit_app.command("show")

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Table, insert, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from riskengine.runs.chain import GENESIS, Entry, canonical, entry_hash, first_break
+from riskengine.runs.digest import content_digest
 from riskengine.store.records import IngestRecord
 from riskengine.store.schema import AuditRow
 from riskengine.store.store import Store, StoreError
@@ -58,14 +59,20 @@ def ingest_audit(actor: str, details: Mapping[str, Any]
                  ) -> Callable[[Connection, IngestRecord], Entry]:
     """The ``audit`` of ``Store.save_ingest``/``save_edition``: an 'ingest' entry with
     ``details``, the ingest's id, source and file, and the file's content hash, written in
-    the ingest's own transaction (at its ``finished_at``)."""
+    the ingest's own transaction (at its ``finished_at``), with the digest of the ingest's
+    row (``riskengine.runs.digest``) that ``audit verify`` checks."""
 
     def append(conn: Connection, saved: IngestRecord) -> Entry:
         about = {**details, "ingest": saved.id, "source": saved.source, "file": saved.file}
         return append_audit(conn, actor, "ingest", about, saved.finished_at,
-                            {"file": saved.content_hash})
+                            {"file": saved.content_hash, "ingest": ingest_digest(saved)})
 
     return append
+
+
+def ingest_digest(record: IngestRecord) -> str:
+    """Digest of an ingest's stored row (every column)."""
+    return content_digest(record.model_dump())
 
 
 def record_audit(store: Store, actor: str, action: str, details: Mapping[str, Any],
@@ -87,6 +94,14 @@ def audit_entries(store: Store, since: datetime | None = None) -> list[Entry]:
         query = query.where(table.c.at >= since)
     with store.transaction(write=False) as conn:
         return [Entry(**dict(row)) for row in conn.execute(query).mappings()]
+
+
+def last_entry(store: Store) -> Entry | None:
+    """The latest entry (the chain's head), or None when the log is empty."""
+    table = _table()
+    with store.transaction(write=False) as conn:
+        row = conn.execute(select(table).order_by(table.c.id.desc()).limit(1)).mappings().first()
+    return Entry(**dict(row)) if row else None
 
 
 def verify_audit(store: Store) -> tuple[int, str | None]:

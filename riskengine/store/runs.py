@@ -2,7 +2,9 @@
 
 ``save_run`` writes the run row, every entity's row (bulk executemany in chunks) and the run's
 audit entry in ONE transaction, and marks the run complete at the end: a run killed midway
-leaves nothing visible. The rescore lock lives in ``riskengine.store.locks``.
+leaves nothing visible. The entry holds digests of the header and of every row
+(``riskengine.runs.digest``), so an edited run is found by ``audit verify``. The rescore
+lock lives in ``riskengine.store.locks``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Table, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from riskengine.runs.digest import RowsDigest, header_digest, json_cell
 from riskengine.runs.table import EntityState, state_from
 from riskengine.store.audit import append_audit
 from riskengine.store.records import RunRecord
@@ -87,10 +90,16 @@ def _json_cell(value: Any) -> str | None:
     return None if value is None else json.dumps(value, separators=(",", ":"))
 
 
-def _audit(conn: Connection, run: RunRecord, note: AuditNote) -> None:
-    details = {"run": run.id, "as_of": run.as_of.isoformat(), "counts": run.counts}
+def _audit(conn: Connection, run: RunRecord, note: AuditNote, scores: RowsDigest) -> None:
+    """The run's 'rescore' entry: what it was run on, and the digests of its header row and
+    of all its per-entity rows (``riskengine.runs.digest``), which ``audit verify`` checks."""
+    details = {"run": run.id, "as_of": run.as_of.isoformat(), "counts": run.counts,
+               "started_at": json_cell(run.started_at),
+               "finished_at": json_cell(run.finished_at),
+               "rows": scores.count}
     hashes = {"rules": run.rules_hash, "data": run.data_snapshot, "facts": run.facts_hash,
-              "rule_files": run.rules_snapshot}
+              "rule_files": run.rules_snapshot, "header": header_digest(run.model_dump()),
+              "scores": scores.hexdigest()}
     append_audit(conn, note.actor, "rescore", details, note.at, hashes)
 
 
@@ -112,10 +121,11 @@ def save_run(store: Store, run: RunRecord, rows: Iterable[dict[str, Any]], note:
             key = conn.execute(insert(_t(RunRow)), values).inserted_primary_key
             assert key is not None
             saved = run.model_copy(update={"id": int(key[0]), "status": "complete"})
-            _write_scores(conn, int(key[0]), rows, progress)
+            scores = RowsDigest()
+            _write_scores(conn, int(key[0]), scores.passing(rows), progress)
             conn.execute(update(_t(RunRow)).where(_t(RunRow).c.id == saved.id)
                          .values(status="complete"))
-            _audit(conn, saved, note)
+            _audit(conn, saved, note, scores)
     except SQLAlchemyError as exc:
         raise StoreError(f"saving the run failed, nothing was written: {exc}") from exc
     return saved

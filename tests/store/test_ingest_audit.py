@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from riskengine.domain import Dataset
 from riskengine.store import EditionRecord, Store, StoreError
-from riskengine.store.audit import audit_entries, ingest_audit, verify_audit
+from riskengine.store.audit import audit_entries, ingest_audit, ingest_digest, verify_audit
 from tests.store.builders import record, sample_dataset
 
 EDITION = EditionRecord(source="ofac-sdn", published=date(2024, 6, 28), content_hash="ab" * 32)
@@ -37,7 +37,7 @@ def test_an_ingest_has_exactly_its_audit_entry(store: Store, save: Callable[...,
     assert (entry.actor, entry.action, entry.at) == ("ana", "ingest", ingest.finished_at)
     assert entry.details == {"path": "sdn.csv", "summary": ["x"], "ingest": ingest.id,
                              "source": "ofac-sdn", "file": "sdn.csv"}
-    assert entry.hashes == {"file": ingest.content_hash}
+    assert entry.hashes == {"file": ingest.content_hash, "ingest": ingest_digest(ingest)}
     assert verify_audit(store) == (1, None)
 
 
