@@ -146,6 +146,31 @@ def stamp_now(settings: Settings, store: Store) -> Stamp:
                  _digest(base.stored_overrides(settings, store=store)))
 
 
+def precompile(settings: Settings) -> None:
+    """Make sure the compiled graph of the store and rules is on disk (run in a spawned
+    process by ``compile_elsewhere``)."""
+    from riskengine.application import service
+
+    with service.compiled_graph(settings):
+        pass
+
+
+def compile_elsewhere(settings: Settings) -> None:
+    """``precompile`` in a child process: compiling reads every fact through the ADBC
+    driver (fast, in C), which must not run in this process once it keeps sqlite3
+    connections open (``store.stdlib_sqlite``); the graph is then loaded from its folder."""
+    import multiprocessing
+
+    from riskengine.store.store import StoreError
+
+    child = multiprocessing.get_context("spawn").Process(target=precompile, args=(settings,),
+                                                         name="riskengine-compile")
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise StoreError(f"compiling the graph failed (child exit code {child.exitcode})")
+
+
 def build(settings: Settings, store: Store, stamp: Stamp, config: ServiceRules,
           previous: Version | None = None) -> Version:
     """A version for ``stamp``: the compiled graph (from its folder, or compiled now); when
@@ -156,6 +181,8 @@ def build(settings: Settings, store: Store, stamp: Stamp, config: ServiceRules,
     rules, folder = base.load_rules(settings), base.rules_dir(settings)
     same = previous is not None and (previous.stamp.data, previous.stamp.rules) == (
         stamp.data, stamp.rules)
+    if not (same and previous is not None) and store.dialect == "sqlite":
+        compile_elsewhere(settings)
     loaded = previous.loaded if same and previous is not None else open_graph(
         settings, store, rules, folder, base.merge_rules(settings, store))
     overrides = tuple(base.stored_overrides(settings, store=store))
