@@ -65,6 +65,7 @@ STATUS = [
     ("expired-day-after", override(), date(2027, 1, 2), FP, "expired"),
     ("lapsed", override(), DAY, "facts-v2", "lapsed"),
     ("expired-beats-lapsed", override(), date(2028, 1, 1), "facts-v2", "expired"),
+    ("tampered-beats-all", override(tampered=True), DAY, FP, "tampered"),
 ]
 
 
@@ -85,6 +86,9 @@ APPLY = [
      ["override #3 lapsed: facts changed since it was made"]),
     ("expired", [override()], date(2027, 2, 1), FP, 67.5, "severe",
      ["override #3 expired on 2027-01-01"]),
+    ("tampered-not-applied", [override(tampered=True)], DAY, FP, 67.5, "severe",
+     ["override #3 not applied: its stored row does not match its audit entry (edited "
+      "outside riskengine; see `riskengine audit verify`)"]),
     ("pending-ignored", [override(state="pending")], DAY, FP, 67.5, "severe", []),
     ("revoked-ignored", [override(state="revoked")], DAY, FP, 67.5, "severe", []),
     ("other-entity-ignored", [override(entity_id="other")], DAY, FP, 67.5, "severe", []),
@@ -202,7 +206,8 @@ def test_known_at(name: str, o: Override, at: datetime, state: str | None) -> No
 
 def test_in_force_keeps_active_ones_in_id_order() -> None:
     found = [override(id=5), override(id=4), override(id=6, state="pending"),
-             override(id=7, entity_id="lapsing"), override(id=8, expires=date(2026, 1, 1))]
+             override(id=7, entity_id="lapsing"), override(id=8, expires=date(2026, 1, 1)),
+             override(id=9, tampered=True)]
     prints = {"acme": FP, "lapsing": "facts-v2"}
     assert [o.id for o in in_force(found, DAY, prints)] == [4, 5]
 
