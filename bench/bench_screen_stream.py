@@ -163,7 +163,6 @@ def main(argv: list[str]) -> int:
         write_input(tmp / "input.csv", queries)
         size = (tmp / "input.csv").stat().st_size
         got = screen_file(tmp / "input.csv", db, fmt)
-    per_core, per_cpu = baseline(data, queries)
     rate = count / got["total"]
     mb = 1024 * 1024
     print(f"rows {count:,} ({len(set(queries)):,} distinct names, {size / mb:.1f} MB), "
@@ -176,6 +175,8 @@ def main(argv: list[str]) -> int:
     print(f"CPU of the command and its workers {got['cpu']:,.0f} s: "
           f"{count / got['cpu']:,.0f} rows per CPU second; load average now "
           f"{os.getloadavg()[0]:.1f} (the machine is shared: wall times stretch with it)")
+    sys.stdout.flush()  # the streamed figures stand even if the baseline fails
+    per_core, per_cpu = baseline(data, queries)
     print(f"baseline (this process, one by one): {per_core:,.0f} names/s wall, "
           f"{per_cpu:,.0f} per CPU second; streamed CLI incl. loading = "
           f"{rate / per_core:.2f} x baseline wall, {count / got['cpu'] / per_cpu:.2f} x "
