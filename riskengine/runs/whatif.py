@@ -21,8 +21,9 @@ import numpy.typing as npt
 
 from riskengine.derive.base import RegimeArrays
 from riskengine.exposure.score import ScoreTable
-from riskengine.runs.changes import QUIET_PARTS, AlertRules, Change, compare, entity_changes
+from riskengine.runs.changes import QUIET_PARTS, AlertRules, Change, compare
 from riskengine.runs.table import STATUSES, EntityState, RegimeState, status_codes
+from riskengine.runs.whatif_changes import blocked_at, column_changes, part_at
 
 Index = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
@@ -109,16 +110,6 @@ class Mover:
         return round(self.after - self.before, 2)
 
 
-def _blocked(book: Book, code: str, at: Index) -> Mask:
-    v = book.verdicts.get(code)
-    return np.zeros(at.shape[0], dtype=np.bool_) if v is None else v.blocked[at]
-
-
-def _part(book: Book, key: str, at: Index) -> npt.NDArray[np.int64]:
-    cents = book.table.parts.get(key)
-    return np.zeros(at.shape[0], dtype=np.int64) if cents is None else cents[at]
-
-
 def moved(before: Book, after: Book, ia: Index, ib: Index, threshold: float) -> Mask:
     """Per matched pair (``ia[k]`` before, ``ib[k]`` after): whether any change kind fires
     (blocked under a regime or not, band, score move, a new kind of contribution)."""
@@ -126,10 +117,10 @@ def moved(before: Book, after: Book, ia: Index, ib: Index, threshold: float) -> 
     delta = after.table.score[ib] - before.table.score[ia]
     mask |= (np.abs(delta) >= threshold) & (delta != 0)
     for code in sorted(set(before.verdicts) | set(after.verdicts)):
-        mask |= _blocked(before, code, ia) != _blocked(after, code, ib)
+        mask |= blocked_at(before, code, ia) != blocked_at(after, code, ib)
     for key in after.table.parts:
         if key.partition(":")[0] not in QUIET_PARTS:
-            mask |= (_part(after, key, ib) != 0) & (_part(before, key, ia) == 0)
+            mask |= (part_at(after, key, ib) != 0) & (part_at(before, key, ia) == 0)
     return np.asarray(mask, dtype=np.bool_)
 
 
@@ -144,10 +135,7 @@ def compare_books(before: Book, after: Book, rules: AlertRules) -> list[Change]:
         every = np.arange(len(before.ids), dtype=np.int64)
         hit = np.flatnonzero(moved(before, after, every, every, threshold)).tolist()
         at = np.asarray(sorted(hit, key=lambda k: before.ids[k]), dtype=np.int64)
-        found = []
-        for old, new in zip(before.states(at), after.states(at), strict=True):
-            found += entity_changes(old, new, threshold)
-        return found
+        return column_changes(before, after, at, threshold)
     return _compare_matched(before, after, rules)
 
 
