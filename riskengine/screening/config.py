@@ -73,6 +73,9 @@ class ScreeningConfig(BaseModel):
     nationality_conflict_penalty: float = Field(
         0.1, ge=0, le=1, description="subtracted when a person's nationalities are listed "
                                      "and the query's is not among them")
+    company_person_penalty: float = Field(
+        0.2, ge=0, le=1, description="subtracted from a listed person's confidence when the "
+                                     "query has a legal form (LLC, PJSC, ...): a company")
     weak_alias_weight: float = Field(
         0.9, ge=0, le=1, description="confidence of a name that is a weak alias of the list "
                                      "is multiplied by this (weaker evidence)")

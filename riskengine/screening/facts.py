@@ -26,6 +26,7 @@ class Facts:
     country: str | None = None
     birth_date: str | None = None
     nationality: str | None = None
+    company: bool = False  # the name has a legal form: the party is not a person
 
 
 def parse_birth_date(text: str) -> str:

@@ -63,25 +63,25 @@ class Lexicon:
                    config.table_word_min_similarity * 100,
                    config.table_word_max_length_difference)
 
-    def canonical(self, tokens: list[str]) -> tuple[list[str], list[str]]:
-        """(tokens with synonyms replaced by their canonical word, the words replaced)."""
+    def canonical(self, tokens: list[str]) -> tuple[list[str], list[str], list[str]]:
+        """(tokens with synonyms replaced by their canonical word, the words replaced, per
+        output token the original words joined: '' when it was not replaced)."""
         keys = [skeleton(t) for t in tokens]
-        words = tokens
         out: list[str] = []
         replaced: list[str] = []
+        origins: list[str] = []
         i = 0
-        while i < len(words):
+        while i < len(tokens):
             phrase = self._phrase_at(keys, i)
-            if phrase is None:
-                out.append(words[i])
-                i += 1
-                continue
-            size = len(phrase.words)
-            if size > 1 or phrase.canonical != words[i]:
+            size = len(phrase.words) if phrase else 1
+            word = phrase.canonical if phrase else tokens[i]
+            changed = size > 1 or word != tokens[i]
+            if changed:
                 replaced.append(" ".join(tokens[i:i + size]))
-            out.append(phrase.canonical)
+            out.append(word)
+            origins.append("".join(tokens[i:i + size]) if changed else "")
             i += size
-        return out, replaced
+        return out, replaced, origins
 
     def legal_word(self, key: str) -> str:
         """``key``, or the legal-form word it is a typo of (COMPNAY -> company)."""

@@ -51,6 +51,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
 
@@ -81,7 +82,8 @@ class Feature(_Out):
                                   "transliterated, short_name, "
                                   "identifier_match, country_agreement, country_conflict, "
                                   "birth_date_agreement, birth_date_conflict, "
-                                  "nationality_agreement, nationality_conflict, weak_alias")
+                                  "nationality_agreement, nationality_conflict, weak_alias, "
+                                  "kind_conflict")
     detail: str
 
 
@@ -112,6 +114,29 @@ class _Record:
 
 
 @dataclass(frozen=True)
+class _Flat:
+    """The records' tokens laid end to end, for scoring many records at once."""
+
+    tokens: IntArray  # vocabulary ids
+    weights: FloatArray
+    starts: npt.NDArray[np.int64]  # per record: where its tokens start
+    lengths: npt.NDArray[np.int64]  # per record: how many
+    specific: npt.NDArray[np.int64]  # per record: words that are not generic
+
+    @classmethod
+    def of(cls, records: Sequence[_Record], generic: set[str]) -> _Flat:
+        lengths = np.array([len(r.tokens) for r in records], dtype=np.int64)
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        empty = np.empty(0)
+        return cls(np.concatenate([r.tokens for r in records]).astype(np.int32)
+                   if records else empty.astype(np.int32),
+                   np.concatenate([r.weights for r in records]) if records else empty,
+                   starts, lengths,
+                   np.array([sum(k not in generic for k in r.form.keys) for r in records],
+                            dtype=np.int64))
+
+
+@dataclass(frozen=True)
 class _Scored:
     record: int
     confidence: float
@@ -125,6 +150,10 @@ class _Query:
     columns: dict[int, int]  # vocabulary id -> column of sims
     sims: FloatArray  # query tokens x candidate vocabulary, 0..1 (0 below the threshold)
     weights: FloatArray  # per query token
+    vocab: IntArray  # the candidate vocabulary ids, sorted: column i is vocab[i]
+
+
+_NO_FACTS = Facts()
 
 
 class Screener:
@@ -146,6 +175,7 @@ class Screener:
         self._max_weight = float(weights.max()) if len(weights) else 1.0
         self._lexicon = Lexicon.from_config(config)
         self._generic = {skeleton(w) for w in config.generic_words}
+        self._flat = _Flat.of(records, self._generic)
 
     @classmethod
     def build(cls, entities: Sequence[Entity], config: ScreeningConfig | None = None
@@ -170,7 +200,7 @@ class Screener:
         form = analyse(name, self._lexicon)
         by_id = self._identifier_hits(identifier)
         best = self._best_per_entity(form, set(by_id))
-        facts = Facts(country, birth_date, nationality)
+        facts = Facts(country, birth_date, nationality, company=bool(form.legal_forms))
         scored = {e: self._adjust(s, e, facts, e in by_id) for e, s in best.items()}
         keep = [e for e, s in scored.items()
                 if s.confidence >= self.config.min_confidence or e in by_id]
@@ -187,9 +217,11 @@ class Screener:
         if not records:
             return {}
         query = self._query(form, records)
+        unique = list(dict.fromkeys(records))
+        tokens = self._token_scores(query, unique)
         best: dict[int, _Scored] = {}
-        for r in dict.fromkeys(records):
-            scored = self._score(query, r)
+        for r, token in zip(unique, tokens.tolist(), strict=True):
+            scored = self._score(query, r, token)
             entity = self._records[r].entity
             if entity not in best or scored.confidence > best[entity].confidence:
                 best[entity] = scored
@@ -199,7 +231,8 @@ class Screener:
         vocab = sorted({int(t) for r in records for t in self._records[r].tokens})
         sims = token_similarities(form.keys, [self._vocabulary[v] for v in vocab], self.config)
         return _Query(form, {v: i for i, v in enumerate(vocab)}, sims,
-                      self._query_weights(form.keys, vocab, sims))
+                      self._query_weights(form.keys, vocab, sims),
+                      np.asarray(vocab, dtype=np.int32))
 
     def _query_weights(self, tokens: Sequence[str], vocab: list[int], sims: FloatArray
                        ) -> FloatArray:
@@ -212,13 +245,49 @@ class Screener:
                 weights[i] = self._vocab_weights[vocab[int(sims[i].argmax())]]
         return weights
 
-    def _score(self, query: _Query, r: int) -> _Scored:
+    def _token_scores(self, query: _Query, records: list[int]) -> FloatArray:
+        """``_token_score`` of every record at once (numpy over the records' tokens laid end
+        to end); NaN where the rescue applies (a word unmatched, score in range): those are
+        scored one by one."""
+        flat, cfg = self._flat, self.config
+        idx = np.asarray(records, dtype=np.int64)
+        lengths, starts = flat.lengths[idx], flat.starts[idx]
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        pos = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+        columns = np.searchsorted(query.vocab, flat.tokens[pos])
+        sims = query.sims[:, columns]
+        n_best = sims.max(axis=0)
+        q_best = np.maximum.reduceat(sims, offsets, axis=1)
+        weights = flat.weights[pos]
+        n_sum = np.add.reduceat(weights, offsets)
+        n_cover = np.add.reduceat(weights * n_best, offsets) / np.where(n_sum > 0, n_sum, 1.0)
+        q_cover = (query.weights @ q_best) / float(query.weights.sum() or 1.0)
+        n_all = np.minimum.reduceat(n_best > 0, offsets).astype(bool)
+        q_all = (q_best > 0).all(axis=0)
+        close = cfg.subset_min_similarity
+        q_sub = ((q_best >= close).all(axis=0) & ~n_all
+                 & (sum(k not in self._generic for k in query.form.keys)
+                    >= cfg.subset_min_tokens))
+        n_sub = (np.minimum.reduceat(n_best >= close, offsets).astype(bool) & ~q_all
+                 & (flat.specific[idx] >= cfg.subset_min_tokens))
+        weight = np.where(q_sub, cfg.subset_weight,
+                          np.where(n_sub, 1 - cfg.subset_weight, cfg.query_weight))
+        token: FloatArray = weight * q_cover + (1 - weight) * n_cover
+        rescued = (token < 1.0) & (token >= cfg.rescue_min_confidence) & ~(q_all & n_all)
+        token[rescued] = np.nan
+        return token
+
+    def _score(self, query: _Query, r: int, token: float | None = None) -> _Scored:
+        """The confidence of record ``r`` (``token``: its token score when known, NaN or
+        None: computed here, with the rescue)."""
         record = self._records[r]
         cfg = self.config
-        sub = query.sims[:, [query.columns[int(t)] for t in record.tokens]]
-        token = self._token_score(query, record, sub)
-        if token < 1.0 and token >= cfg.rescue_min_confidence:
-            token = self._token_score(query, record, rescue(sub, query.form, record.form, cfg))
+        if token is None or token != token:  # NaN: the rescue may apply
+            sub = query.sims[:, [query.columns[int(t)] for t in record.tokens]]
+            token = self._token_score(query, record, sub)
+            if token < 1.0 and token >= cfg.rescue_min_confidence:
+                token = self._token_score(query, record,
+                                          rescue(sub, query.form, record.form, cfg))
         compact = 0.0
         if len(query.form.keys) != len(record.form.keys):  # words split or merged
             ratio = fuzz.ratio(query.form.compact, record.form.compact) / 100.0
@@ -251,13 +320,16 @@ class Screener:
 
     def _adjust(self, scored: _Scored, entity: int, facts: Facts, id_hit: bool) -> _Scored:
         """The name's confidence moved by the query's facts (weak alias, country, date of
-        birth, nationality, identifier)."""
+        birth, nationality, identifier; a query with a legal form is not a person)."""
         confidence = scored.confidence
+        if facts.company and self.entities[entity].kind == "person":
+            confidence -= self.config.company_person_penalty
         if self._records[scored.record].weak:
             confidence *= self.config.weak_alias_weight
-        confidence += sum(self._fact_shift(kind, agrees)
-                          for kind, agrees in _agreements(self.entities[entity], facts,
-                                                          self.config))
+        if facts != _NO_FACTS:
+            confidence += sum(self._fact_shift(kind, agrees)
+                              for kind, agrees in _agreements(self.entities[entity], facts,
+                                                              self.config))
         if id_hit:
             confidence += self.config.identifier_bonus
         clipped = round(min(1.0, max(0.0, confidence)), 4)
@@ -368,10 +440,10 @@ def _weights(names: list[tuple[str, ...]], config: ScreeningConfig
 
 def _short_mismatch(query: NameForm, name: NameForm, cfg: ScreeningConfig) -> bool:
     """A short name that is not equal, or a short one-word pair that is not nearly equal."""
+    if min(query.length, name.length) <= cfg.short_name_length:  # letters, not skeletons,
+        return query.letters != name.letters  # must agree (BYD is not BID)
     if query.compact == name.compact:
         return False
-    if min(query.length, name.length) <= cfg.short_name_length:
-        return True
     shortest = min(len(query.compact), len(name.compact))
     single = len(query.keys) == 1 and len(name.keys) == 1
     return (single and shortest <= cfg.single_token_length
@@ -428,6 +500,9 @@ def _context_features(entity: Entity, facts: Facts, id_hit: bool, cfg: Screening
     if id_hit:
         ids = ", ".join(f"{i.scheme} {i.value}" for i in entity.identifiers)
         features.append(Feature(kind="identifier_match", detail=f"identifier among: {ids}"))
+    if facts.company and entity.kind == "person":
+        features.append(Feature(kind="kind_conflict", detail="the query has a legal form, the "
+                                f"listed party is a person: -{cfg.company_person_penalty}"))
     for kind, agrees in _agreements(entity, facts, cfg):
         given = getattr(facts, kind)
         detail = f"both {given}" if agrees else f"query {given}, listed {_listed(entity, kind)}"

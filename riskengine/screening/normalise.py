@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from anyascii import anyascii
@@ -117,13 +117,20 @@ class NameForm:
     dropped: tuple[str, ...] = ()  # particles and titles dropped (Lexicon)
     glued: tuple[str, ...] = ()  # per token: skeleton of the dropped words before it and the
     # token written as one word ('' when none): Abu Bakr -> abubakr (compared with Abubakar)
+    origins: tuple[str, ...] = ()  # per token: skeleton of the words a synonym replaced, ''
+    # when none (() when no token was replaced): saman -> organization keeps 'saman'
 
-    @property
+    @cached_property
     def compact(self) -> str:
         """The skeletons without spaces: catches words split or merged differently."""
         return "".join(self.keys)
 
-    @property
+    @cached_property
+    def letters(self) -> str:
+        """The folded tokens without spaces (short names must agree in these)."""
+        return "".join(self.tokens)
+
+    @cached_property
     def length(self) -> int:
         """Letters of the name, particles and titles dropped included (AL-ABSI is not short)."""
         return len(self.compact) + sum(len(w) for w in self.dropped)
@@ -139,7 +146,7 @@ def analyse(name: str, lexicon: Lexicon | None = None) -> NameForm:
     text = join_dotted(unicodedata.normalize("NFKC", name))
     cjk = [m.group(0) for m in _CJK.finditer(text)]
     tokens = fold(_CJK.sub(" ", text)).split()
-    tokens, replaced = lexicon.canonical(tokens) if lexicon else (tokens, [])
+    tokens, replaced, origins = lexicon.canonical(tokens) if lexicon else (tokens, [], [])
     core, forms = strip_legal_forms(tokens, lexicon.legal_word if lexicon else None)
     if not core:  # a name made of legal forms only keeps them
         core, forms = tokens, []
@@ -147,8 +154,22 @@ def analyse(name: str, lexicon: Lexicon | None = None) -> NameForm:
     forms += [fold(f) for f in cjk]
     keys = tuple(skeleton(t) for t in kept)
     glued = glue(core, set(dropped)) if dropped else ()
+    before = tuple(skeleton(o) if o else "" for o in _align(kept, tokens, origins)) \
+        if any(origins) else ()
     return NameForm(name, tuple(kept), tuple(forms), not text.isascii(), keys,
-                    tuple(replaced), tuple(dropped), glued)
+                    tuple(replaced), tuple(dropped), glued, before)
+
+
+def _align(kept: list[str], tokens: list[str], origins: list[str]) -> list[str]:
+    """The origin of each kept token (``kept`` is a subsequence of ``tokens``)."""
+    out: list[str] = []
+    j = 0
+    for token in kept:
+        while j < len(tokens) and tokens[j] != token:
+            j += 1
+        out.append(origins[j] if j < len(tokens) else "")
+        j += 1
+    return out
 
 
 def glue(tokens: list[str], dropped: set[str]) -> tuple[str, ...]:

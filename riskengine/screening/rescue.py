@@ -4,7 +4,8 @@ The token matrix (``similarity``) compares spelling skeletons one word with one 
 word left without partner on both sides, ``rescue`` also tries:
 
 * its other spellings (``spellings``): the folded word itself (a typo the skeleton
-  exaggerates: Viktoovna ~ Viktorovna, PPOV ~ POPOV), the word glued to the particles dropped
+  exaggerates: Viktoovna ~ Viktorovna, PPOV ~ POPOV), the word a synonym replaced (SAMAN,
+  read as sazman = organization, ~ SMAN; GRUPO ~ GUPO), the word glued to the particles dropped
   before it (Abu Bakr -> abubakr ~ Abubakar), and the stem of a patronymic
   (``patronymic_suffixes``: Mkrtichovich -> mkrtich);
 * two adjacent words written as one (``join_min_similarity``): IR-ITAL ~ Irital, Abu Bakr
@@ -39,8 +40,9 @@ def spellings(form: NameForm, i: int, config: ScreeningConfig) -> tuple[str, ...
     """The ways word ``i`` of ``form`` may be written: skeleton first (see module docs)."""
     key = form.keys[i]
     glued = form.glued[i] if form.glued else ""
+    origin = form.origins[i] if form.origins else ""
     stem = patronymic_stem(key, config.patronymic_suffixes, config.patronymic_min_stem)
-    return tuple(dict.fromkeys(s for s in (key, form.tokens[i], glued, stem) if s))
+    return tuple(dict.fromkeys(s for s in (key, form.tokens[i], glued, stem, origin) if s))
 
 
 def rescue(sub: FloatArray, query: NameForm, name: NameForm, config: ScreeningConfig

@@ -44,10 +44,10 @@ def reading(key: str, pairs: Classes) -> str:
 def consonants(key: str, classes: Classes = CONSONANT_CLASSES) -> str:
     """The consonants of a skeleton, by class; a leading vowel becomes 'a' (Omar -> amr)."""
     head = "a" if key[:1] in "aeiou" else key[:1]
-    key = head + _VOWELS.sub("", key[1:])
-    for old, new in classes:
+    key = head + _VOWELS.sub("", key[1:])  # the skeleton has no doubled letters: consonants
+    for old, new in classes:  # a vowel kept apart stay apart (Sosval is not Sevile)
         key = key.replace(old, new)
-    return _DOUBLE.sub(r"\1", key)
+    return key
 
 
 def pair_similarity(a: str, b: str, config: ScreeningConfig, variants: bool = True) -> float:
