@@ -19,6 +19,10 @@ Effects on a ``ScoreResult`` (``apply_overrides``):
 
 Overrides are read "as known at" a time (``known_at``): a past run is reproduced with the
 approvals and revocations made by then, not the ones made since.
+
+An override whose stored row differs from its latest audit entry (``store.overrides``: a cap
+lowered or an approver changed with SQL) is read back ``tampered``: never in force, and
+flagged where it would have applied.
 """
 
 from __future__ import annotations

@@ -79,6 +79,10 @@ def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
     log(f"rescore: evaluating every entity as of {as_of.isoformat()}")
     inputs = current_inputs(settings, store)
     overrides = stored_overrides(settings, known_at=job[1], store=store)
+    for o in overrides:
+        if o.tampered:  # never applied (``overrides.status_of``): said, not silently left out
+            log(f"rescore: override #{o.id} not applied: its stored row does not match its "
+                f"audit entry (see `riskengine audit verify`)")
     with pinned_rules(settings, inputs.rule_files) as pinned:
         rows, run = _scored_run(pinned, store, inputs, overrides, job)
     facts, rules = inputs.snapshots()

@@ -117,6 +117,11 @@ def test_an_edited_override_is_not_applied_and_is_reported(store: Path) -> None:
     assert "tampered" in listed.out, listed.out
     refused = run_cli(store, "override", "revoke", "1", "--actor", "bob")
     assert refused.code == 6 and "does not match its audit entry" in refused.err
+    rescored = run_cli(store, "rescore", "--actor", "ana")
+    assert rescored.code == 0, rescored.err
+    assert "rescore: override #1 not applied: its stored row does not match" in rescored.err
+    runs = json.loads(run_cli(store, "history", "kamaz", "--format", "json").out)["runs"]
+    assert runs[-1]["score"] == edited["score"]  # the new run: not capped either
 
 
 def test_an_override_inserted_outside_riskengine_is_not_applied(store: Path) -> None:
