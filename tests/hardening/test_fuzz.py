@@ -45,6 +45,8 @@ READERS = [
     ("eu", FIXTURES / "eu" / "fsf_excerpt.csv", None),
     ("un", FIXTURES / "un" / "UN_consolidated.excerpt.xml", None),
     ("ca", FIXTURES / "ca" / "sema-lmes.excerpt.xml", None),
+    ("bis", FIXTURES / "bis" / "consolidated.excerpt.csv", None),
+    ("bis", FIXTURES / "bis" / "consolidated.excerpt.json", None),
     ("ftm", FIXTURES / "ftm" / "sample.ftm.json", None),
 ]
 
