@@ -160,6 +160,13 @@ class Graph:
     def n(self) -> int:
         return len(self.ids)
 
+    @cached_property
+    def memo(self) -> dict[object, object]:
+        """Indexes derived from this graph, kept with it (the graph never changes): e.g. the
+        exposure edges and path searches a single explained score needs
+        (``exposure.score``), so the second score costs its neighbourhood only."""
+        return {}
+
     @property
     def regimes(self) -> tuple[str, ...]:
         return tuple(sorted(set(self.listed) | set(self.listed_other)))

@@ -7,7 +7,9 @@ added up, so ``score == round(sum(points), 2)`` holds exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 import numpy as np
 
@@ -16,7 +18,14 @@ from riskengine.derive.export import AFFILIATE
 from riskengine.exposure import explain, factors, ffi
 from riskengine.exposure.paths import Search, best_paths
 from riskengine.exposure.propagate import Out, spread
-from riskengine.exposure.weights import AllRegimes, Seeds, exposure_edges, pass_factor, seeds
+from riskengine.exposure.weights import (
+    AllRegimes,
+    ExposureEdges,
+    Seeds,
+    exposure_edges,
+    pass_factor,
+    seeds,
+)
 from riskengine.graph import BoolArray, FloatArray, Graph, IntArray
 from riskengine.result import Contribution, EntityRef, PathItem, RegimeVerdict, ScoreResult
 from riskengine.ruleset.models import ScoringRules
@@ -265,14 +274,41 @@ def _affiliate_parts(verdicts: dict[str, RegimeArrays], scoring: ScoringRules, i
     return parts
 
 
+T = TypeVar("T")
+
+
+def _kept(g: Graph, key: tuple[object, ...], owners: tuple[object, ...],
+          make: Callable[[], T]) -> T:
+    """``make()`` kept in ``g.memo`` under ``key`` while the objects ``owners`` (whose ids
+    are in the key) are the same ones."""
+    found = g.memo.get(key)
+    if isinstance(found, tuple) and len(found) == 2 and all(
+            a is b for a, b in zip(found[0], owners, strict=True)):
+        return cast(T, found[1])
+    made = make()
+    g.memo[key] = (owners, made)
+    return made
+
+
+def _search(g: Graph, scoring: ScoringRules, r: str, v: RegimeArrays
+            ) -> tuple[ExposureEdges, Search]:
+    """The exposure edges and path search of regime ``r``: whole-graph work, done once per
+    graph, rules and verdicts (``Graph.memo``), not once per explained score."""
+    edges = _kept(g, ("edges", id(scoring), r), (scoring,),
+                  lambda: exposure_edges(g, scoring, r))
+    passes = _kept(g, ("passes", id(scoring)), (scoring,), lambda: pass_factor(g, scoring))
+    search = _kept(g, ("search", id(scoring), r, id(v)), (scoring, v), lambda: Search.build(
+        edges, seeds(v, scoring), passes, scoring.max_depth, scoring.min_strength))
+    return edges, search
+
+
 def _tie_parts(listings: explain.Listings, verdicts: dict[str, RegimeArrays],
                scoring: ScoringRules, i: int) -> list[_Part]:
     g, parts = listings.g, []
-    passes = pass_factor(g, scoring)
     for r, v in sorted(verdicts.items()):
-        edges = exposure_edges(g, scoring, r)
-        search = Search.build(edges, seeds(v, scoring), passes, scoring.max_depth,
-                              scoring.min_strength)
+        if not (v.blocked.any() or np.any(v.possibly)):
+            continue  # no blocked party under r: no exposure to it
+        edges, search = _search(g, scoring, r, v)
         for path in best_paths(search, g.ids, i):
             cents = _cents(factors.tie_exposure(scoring, r, np.asarray([path.strength])))
             parts.append(_Part("tie_exposure", cents,
