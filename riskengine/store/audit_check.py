@@ -77,15 +77,30 @@ def check_run(store: Store, run: RunRecord) -> None:
     """AuditChainError when ``run``'s header differs from its rescore entry (or it has
     none): a run is checked before it is shown or reproduced (``score --run``), so an edited
     snapshot pointer or rules hash is not used. Rows are checked by ``audit verify``."""
-    audit = _t(AuditRow)
-    query = select(audit).where(audit.c.action == "rescore").order_by(audit.c.id)
     with store.transaction(write=False) as conn:
-        entries = [Entry(**dict(row)) for row in conn.execute(query).mappings()]
+        entry = _rescore_entries(conn).get(run.id or 0)
     pruned = {run.id or 0} if run.status == "pruned" else set()
-    problem = run_problem(run.model_dump(), by_detail(entries, "rescore", "run").get(run.id or 0),
-                          pruned)
+    problem = run_problem(run.model_dump(), entry, pruned)
     if problem:
         raise AuditChainError(f"{problem}: see `riskengine audit verify`")
+
+
+def check_scores(conn: Connection, run_id: int, rows: tuple[int, str]) -> None:
+    """AuditChainError when run ``run_id``'s rows, (count, digest) as just read, differ from
+    what its rescore entry recorded (nothing to check for a run from before digests)."""
+    entry = _rescore_entries(conn).get(run_id)
+    if entry is None:
+        raise AuditChainError(f"run {run_id} has no audit entry: see `riskengine audit verify`")
+    problem = scores_problem(run_id, entry, rows) if "scores" in entry.hashes else None
+    if problem:
+        raise AuditChainError(f"{problem}: see `riskengine audit verify`")
+
+
+def _rescore_entries(conn: Connection) -> dict[int, Entry]:
+    audit = _t(AuditRow)
+    query = select(audit).where(audit.c.action == "rescore").order_by(audit.c.id)
+    entries = [Entry(**dict(row)) for row in conn.execute(query).mappings()]
+    return by_detail(entries, "rescore", "run")
 
 
 def _pruned(entries: list[Entry]) -> set[int]:

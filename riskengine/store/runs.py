@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from riskengine.runs.digest import RowsDigest, header_digest, json_cell
 from riskengine.runs.table import EntityState, state_from
 from riskengine.store.audit import append_audit
+from riskengine.store.audit_check import check_scores
 from riskengine.store.records import RunRecord
 from riskengine.store.rules_audit import note_rule_files
 from riskengine.store.schema import Base, RunRow, RunScoreRow
@@ -173,11 +174,17 @@ def run_finished_before(store: Store, at: datetime, run_id: int) -> RunRecord | 
 
 
 def run_states(store: Store, run_id: int) -> dict[str, EntityState]:
-    """Every entity's stored state in run ``run_id``, by entity id."""
+    """Every entity's stored state in run ``run_id``, by entity id; AuditChainError when the
+    rows read differ from the digest in the run's audit entry (changes computed from edited
+    rows would raise or hide alerts)."""
     table = _t(RunScoreRow)
     query = select(table).where(table.c.run_id == run_id).order_by(table.c.entity_id)
+    digest = RowsDigest()
     with store.transaction(write=False) as conn:
-        return {row["entity_id"]: state_from(dict(row)) for row in conn.execute(query).mappings()}
+        states = {row["entity_id"]: state_from(row) for row in
+                  digest.passing(dict(r) for r in conn.execute(query).mappings())}
+        check_scores(conn, run_id, (digest.count, digest.hexdigest()))
+    return states
 
 
 def run_state(store: Store, run_id: int, entity_id: str) -> EntityState | None:

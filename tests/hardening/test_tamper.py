@@ -159,3 +159,15 @@ def test_a_malformed_head_is_a_usage_error(store: Path, head: str) -> None:
 def test_empty_log_has_no_head(tmp_path: Path) -> None:
     run = run_cli(tmp_path / "new.db", "audit", "head")
     assert run.code == 3 and "the audit log is empty" in run.err
+
+
+def test_changes_refuse_edited_rows(store: Path) -> None:
+    """An earlier run's row edited (to hide a change, or fake one): `changes` compares only
+    rows that match their run's digest."""
+    assert run_cli(store, "rescore", "--quiet").code == 0
+    assert run_cli(store, "changes").code == 0
+    sql(store, "UPDATE run_scores SET score = score + 1 WHERE run_id = 1 AND entity_id = "
+               "(SELECT MIN(entity_id) FROM run_scores WHERE run_id = 1)")
+    run = run_cli(store, "changes")
+    assert run.code == 6 and not CRASHED.search(run.err), run.err
+    assert run.err.startswith("error: run 1: score rows edited"), run.err
