@@ -46,6 +46,7 @@ the longer name of its parent or branch). Pure: no I/O.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -67,7 +68,7 @@ from riskengine.screening.index import BlockIndex, IntArray
 from riskengine.screening.lexicon import Lexicon
 from riskengine.screening.normalise import NameForm, analyse, normalise_identifier, skeleton
 from riskengine.screening.rescue import rescue
-from riskengine.screening.similarity import FloatArray, token_similarities
+from riskengine.screening.similarity import FloatArray, reading, token_similarities
 
 
 class _Out(BaseModel):
@@ -282,7 +283,7 @@ class Screener:
         None: computed here, with the rescue)."""
         record = self._records[r]
         cfg = self.config
-        if token is None or token != token:  # NaN: the rescue may apply
+        if token is None or math.isnan(token):  # the rescue may apply
             sub = query.sims[:, [query.columns[int(t)] for t in record.tokens]]
             token = self._token_score(query, record, sub)
             if token < 1.0 and token >= cfg.rescue_min_confidence:
@@ -447,7 +448,9 @@ def _short_mismatch(query: NameForm, name: NameForm, cfg: ScreeningConfig) -> bo
     shortest = min(len(query.compact), len(name.compact))
     single = len(query.keys) == 1 and len(name.keys) == 1
     return (single and shortest <= cfg.single_token_length
-            and fuzz.ratio(query.compact, name.compact) / 100.0 < cfg.single_token_min_similarity)
+            and fuzz.ratio(query.compact, name.compact) / 100.0 < cfg.single_token_min_similarity
+            and reading(query.compact, cfg.spelling_readings)
+            != reading(name.compact, cfg.spelling_readings))  # spelling variants pass
 
 
 def _identifier_index(entities: Sequence[Entity], min_length: int) -> dict[str, set[int]]:

@@ -70,11 +70,9 @@ def pair_similarity(a: str, b: str, config: ScreeningConfig, variants: bool = Tr
 def _variant(a: str, b: str, config: ScreeningConfig) -> bool:
     if abs(len(a) - len(b)) > config.vowel_variant_max_length_difference:
         return False
-    for classes in config.consonant_readings:
-        ca, cb = consonants(a, classes), consonants(b, classes)
-        if ca == cb and len(ca) >= config.vowel_variant_min_consonants:
-            return True
-    return False
+    if min(len(consonants(a, ())), len(consonants(b, ()))) < config.vowel_variant_min_consonants:
+        return False  # counted before the classes merge letters (Zahir: z h r, not j r)
+    return any(consonants(a, c) == consonants(b, c) for c in config.consonant_readings)
 
 
 def token_similarities(query: Sequence[str], tokens: Sequence[str], config: ScreeningConfig
@@ -125,11 +123,16 @@ def _vowel_variants(query: Sequence[str], tokens: Sequence[str], config: Screeni
 def _same_consonants(query: Sequence[str], tokens: Sequence[str], classes: Classes,
                      minimum: int) -> npt.NDArray[np.bool_]:
     ids: dict[str, int] = {}
-    q = np.array([_id(consonants(t, classes), minimum, ids, -1) for t in query])
-    t = np.array([_id(consonants(t, classes), minimum, ids, -2) for t in tokens])
+    q = np.array([_id(t, classes, minimum, ids, -1) for t in query])
+    t = np.array([_id(x, classes, minimum, ids, -2) for x in tokens])
     same: npt.NDArray[np.bool_] = np.equal.outer(q, t)
     return same
 
 
-def _id(key: str, minimum: int, ids: dict[str, int], none: int) -> int:
-    return ids.setdefault(key, len(ids)) if len(key) >= minimum else none
+def _id(token: str, classes: Classes, minimum: int, ids: dict[str, int], none: int) -> int:
+    """An id of the token's consonant signature; ``none`` when it has fewer than ``minimum``
+    consonants (counted before the classes merge letters)."""
+    if len(consonants(token, ())) < minimum:
+        return none
+    key = consonants(token, classes)
+    return ids.setdefault(key, len(ids))
