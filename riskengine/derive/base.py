@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -40,8 +41,9 @@ class RegimeArrays:
     possibly: BoolArray
     affiliates: Affiliates | None = None  # export-control exposure, never blocking
 
-    @property
+    @cached_property
     def blocked(self) -> BoolArray:
+        """listed | owned | controlled (kept: explanations ask for it many times)."""
         return np.asarray(self.listed | self.owned | self.controlled, dtype=np.bool_)
 
     def status(self, i: int) -> str:

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from riskengine.derive.aggregate import graph_index
 from riskengine.derive.base import Affiliates, RegimeArrays, cite, listing_label, pct
 from riskengine.derive.kernel import Kernel, closure
 from riskengine.domain import Designation
@@ -83,7 +84,7 @@ def _entity(g: Graph, v: int) -> PathItem:
 def _owners(g: Graph, v: int, keep: BoolArray) -> dict[int, int]:
     """Kept owner -> position of its largest lower-bound holding in ``v``, by owner id."""
     own, best = g.ownership, dict[int, int]()
-    for pos in np.flatnonzero(own.dst == v).tolist():
+    for pos in graph_index(g).owners.at(v):
         o, low = int(own.src[pos]), float(own.attrs["low"][pos])
         if o != v and keep[o] and low > 0 and (o not in best
                                               or low > own.attrs["low"][best[o]]):

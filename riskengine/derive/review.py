@@ -13,8 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol
 
-import numpy as np
-
+from riskengine.derive.aggregate import graph_index
 from riskengine.derive.base import cite, listing_label
 from riskengine.domain import Designation
 from riskengine.graph import NO_START, BoolArray, Graph
@@ -55,6 +54,13 @@ def _stake(g: Graph, pos: int) -> PathItem:
                     source=cite(fact.source))
 
 
+def _incoming(g: Graph, v: int) -> list[int]:
+    """Positions of the ownership edges into ``v`` from others (the graph's index of
+    incoming edges: a neighbourhood read, not a scan of every edge)."""
+    own = g.ownership
+    return [p for p in graph_index(g).owners.at(v) if int(own.src[p]) != v]
+
+
 def transferred_after(g: Graph, designations: ByEntity, regime: str, v: int
                       ) -> list[Evidence]:
     """One 'ambiguous_ownership' per stake in ``v`` in force whose start is after its
@@ -63,7 +69,9 @@ def transferred_after(g: Graph, designations: ByEntity, regime: str, v: int
     guidance on transfers of interests after designation), so the holding as
     recorded is flagged for review, never taken at face value silently."""
     own, found = g.ownership, []
-    for pos in np.flatnonzero((own.dst == v) & (own.src != v) & (own.start != NO_START)).tolist():
+    for pos in _incoming(g, v):
+        if own.start[pos] == NO_START:
+            continue
         o, start = int(own.src[pos]), date.fromordinal(int(own.start[pos]))
         earlier = sorted((d for d in designations.get(g.ids[o], ()) if d.regime == regime
                           and d.blocking and d.active(g.as_of) and d.listed_from
@@ -87,7 +95,7 @@ def disagreeing_records(g: Graph, designations: ByEntity, regime: str, v: int,
     shares; says which was used: the derivation takes the largest (MAX of parallel
     reports), and the explanation names it and its source."""
     own, by_owner = g.ownership, dict[int, list[int]]()
-    for pos in np.flatnonzero((own.dst == v) & (own.src != v)).tolist():
+    for pos in _incoming(g, v):
         if keep[int(own.src[pos])]:
             by_owner.setdefault(int(own.src[pos]), []).append(pos)
     found = []
