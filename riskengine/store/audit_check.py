@@ -87,7 +87,12 @@ def check_run(store: Store, run: RunRecord) -> None:
 
 def check_scores(conn: Connection, run_id: int, rows: tuple[int, str]) -> None:
     """AuditChainError when run ``run_id``'s rows, (count, digest) as just read, differ from
-    what its rescore entry recorded (nothing to check for a run from before digests)."""
+    what its rescore entry recorded (nothing to check for a run from before digests, nor
+    for a pruned one: its rows are deleted, ``audit verify`` checks that a prune named it)."""
+    runs = _t(RunRow)
+    status = conn.execute(select(runs.c.status).where(runs.c.id == run_id)).scalar()
+    if status == "pruned":
+        return
     entry = _rescore_entries(conn).get(run_id)
     if entry is None:
         raise AuditChainError(f"run {run_id} has no audit entry: see `riskengine audit verify`")
