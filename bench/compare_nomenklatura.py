@@ -22,6 +22,7 @@ alone, per query. Prints the figures; asserts nothing.
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from collections import Counter
@@ -36,6 +37,7 @@ from riskengine.screening.evaluate import HEADLINE, SPELLING, build_eval_set, lo
 from riskengine.screening.families import FamilyProbe, build_families
 from riskengine.screening.match import Screener
 
+_QUERY_IDS = itertools.count()
 NK_THRESHOLD = 0.7  # yente's default match threshold
 KINDS_SHOWN = (*HEADLINE, "alias_renamed", "romanisation", "abbreviation", "acronym",
                "cyrillic_translated", "dotted_form", "wrong_record", "person_dob",
@@ -131,7 +133,7 @@ def _query_proxy(probe: FamilyProbe, candidates: Sequence[Entity]) -> Any:
     person = probe.birth_date is not None or any(
         e.id == probe.expected and e.kind == "person" for e in candidates)
     proxy = model.make_entity("Person" if person else "LegalEntity")
-    proxy.id = "query"
+    proxy.id = f"query-{next(_QUERY_IDS)}"  # one id per query: logic-v2 caches by id
     proxy.add("name", probe.query)
     if person and probe.birth_date:
         proxy.add("birthDate", probe.birth_date)
