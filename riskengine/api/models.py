@@ -5,9 +5,12 @@ check shapes, the use cases check meaning."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+if TYPE_CHECKING:
+    from riskengine.screening.report import ScreenQuery
 
 NAME_CHARS = 1000  # the hard ceiling; service.yaml max_query_chars is checked per request
 
@@ -25,6 +28,21 @@ class ScreenRow(Body):
     birth_date: str | None = Field(None, max_length=20,
                                    description="a person's date of birth, YYYY-MM-DD / YYYY")
     nationality: str | None = Field(None, max_length=60, description="ISO alpha-2")
+
+    @field_validator("birth_date")
+    @classmethod
+    def _birth_date(cls, value: str | None) -> str | None:
+        """The screener's reading of a date of birth (as the CSV reader checks it)."""
+        from riskengine.screening.facts import parse_birth_date
+
+        return parse_birth_date(value) if value else None
+
+    def query(self, line: int | None = None) -> ScreenQuery:
+        """The screener's query for this row."""
+        from riskengine.screening.report import ScreenQuery
+
+        return ScreenQuery(self.name, self.id, self.country, self.identifier, line,
+                           self.birth_date, self.nationality)
 
 
 class ScreenRequest(ScreenRow):

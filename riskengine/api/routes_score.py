@@ -67,10 +67,8 @@ def _limit(warm: WarmDep, limit: int) -> int:
 @router.post("/screen")
 def screen(body: ScreenRequest, warm: WarmDep, v: VersionDep, _user: Screener) -> Response:
     """Screen one name against the listed entities (the CLI's `screen NAME --format json`)."""
-    from riskengine.screening.report import ScreenQuery
-
     _check_length(warm, "name", body.name)
-    query = ScreenQuery(body.name, body.id, body.country, body.identifier)
+    query = body.query()
     return json_response(served.screen_one(warm, v, query, _limit(warm, body.limit),
                                            body.as_of or deps.today()), v)
 
@@ -103,8 +101,6 @@ async def screen_batch(request: Request, warm: WarmDep, v: VersionDep, _user: Sc
 async def _json_batch(request: Request, warm: WarmDep, v: VersionDep) -> Response:
     from pydantic import ValidationError
 
-    from riskengine.screening.report import ScreenQuery
-
     try:
         body = BatchRequest.model_validate_json(await request.body())
     except ValidationError as exc:
@@ -114,8 +110,7 @@ async def _json_batch(request: Request, warm: WarmDep, v: VersionDep) -> Respons
     _rows_allowed(warm, len(body.rows))
     for i, row in enumerate(body.rows):
         _check_length(warm, f"rows.{i}.name", row.name)
-    queries = [ScreenQuery(r.name, r.id, r.country, r.identifier, i + 1)
-               for i, r in enumerate(body.rows)]
+    queries = [r.query(i + 1) for i, r in enumerate(body.rows)]
     chunks = served.screen_many(warm, v, queries, _limit(warm, body.limit),
                                 body.as_of or deps.today())
     return StreamingResponse(_ndjson(chunks), media_type=NDJSON, headers=named(v))

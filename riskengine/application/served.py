@@ -63,7 +63,8 @@ def screen_one(warm: Warm, v: Version, query: ScreenQuery, limit: int, as_of: da
     from riskengine.screening.report import result
 
     loaded = v.screening(warm.settings, as_of)
-    found = loaded.screener.screen(query.name, query.country, query.identifier, limit)
+    found = loaded.screener.screen(query.name, query.country, query.identifier, limit,
+                                   query.birth_date, query.nationality)
     return decided(result(query, found, loaded.risk_of), loaded.active)
 
 

@@ -64,3 +64,32 @@ def test_ingest_swaps_the_version_under_load(fresh: Server, tmp_path: Path) -> N
     assert any(status == 200 and version == after for status, version in new)
     assert all(status in (200, 404) for status, _ in new)
     assert all(version == after for status, version in new if status == 200)
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def _features(found: dict) -> set[str]:  # type: ignore[type-arg]
+    return {f["kind"] for f in found["matches"][0]["features"]}
+
+
+def test_a_date_of_birth_counts_for_or_against(fresh: Server) -> None:
+    """Screening a person with a date of birth, one name and in a batch (the Canadian list
+    excerpt names Mikhail Nikolaevich Kushakov, born 1958-11-23)."""
+    before = fresh.call("GET", "/ready").json()["hashes"]["data"]
+    done = fresh.cli("ingest", "ca", str(FIXTURES / "ca" / "sema-lmes.excerpt.xml"),
+                     "--published", "2025-01-01")
+    assert done.returncode == 0, done.stderr
+    end = time.monotonic() + 60
+    while fresh.call("GET", "/ready").json()["hashes"]["data"] == before:
+        assert time.monotonic() < end
+        time.sleep(0.1)
+    row = {"name": "Mikhail Nikolaevich Kushakov"}
+    same = fresh.call("POST", "/v1/screen", "vera", {**row, "birth_date": "1958-11-23"}).json()
+    other = fresh.call("POST", "/v1/screen", "vera", {**row, "birth_date": "1985"}).json()
+    assert "birth_date_agreement" in _features(same)
+    assert "birth_date_conflict" in _features(other)
+    assert other["matches"][0]["score"] < same["matches"][0]["score"]
+    batch = fresh.call("POST", "/v1/screen/batch", "vera",
+                       {"rows": [{**row, "birth_date": "1985"}]}).lines()
+    assert batch[0]["matches"][0]["features"] == other["matches"][0]["features"]
