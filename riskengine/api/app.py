@@ -22,18 +22,9 @@ from fastapi.staticfiles import StaticFiles
 from riskengine.api import problems, routes_admin, routes_data, routes_overrides, routes_score
 from riskengine.api.limits import BodyLimit
 from riskengine.api.routes_score import json_response
-from riskengine.application.warm import Warm
-from riskengine.ruleset.service import ServiceRules
+from riskengine.application.warm import Warm, service_rules
 from riskengine.settings import Settings
 from riskengine.web import routes as web_routes
-
-SERVICE_RULES_FILE = "service.yaml"
-
-
-def service_rules(settings: Settings) -> ServiceRules:
-    from riskengine.application import base
-
-    return base.rule_file(settings, SERVICE_RULES_FILE, ServiceRules)
 
 
 def create_app(settings: Settings) -> FastAPI:

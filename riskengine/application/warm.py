@@ -146,6 +146,16 @@ def stamp_now(settings: Settings, store: Store) -> Stamp:
                  _digest(base.stored_overrides(settings, store=store)))
 
 
+SERVICE_RULES_FILE = "service.yaml"
+
+
+def service_rules(settings: Settings) -> ServiceRules:
+    """``rules/service.yaml`` of the rules in use (every rule file checked first)."""
+    from riskengine.ruleset.service import ServiceRules
+
+    return base.rule_file(settings, SERVICE_RULES_FILE, ServiceRules)
+
+
 def precompile(settings: Settings) -> None:
     """Make sure the compiled graph of the store and rules is on disk (run in a spawned
     process by ``compile_elsewhere``)."""

@@ -33,10 +33,10 @@ def serve(
         os.environ["RISKENGINE_RULES"] = str(settings.rules_dir)
     os.environ["RISKENGINE_SEED"] = "1" if settings.seed else "0"
     from riskengine.application import base
-    from riskengine.ruleset.service import ServiceRules
+    from riskengine.application.warm import service_rules
 
     base.load_rules(settings)  # every rule file checked now: a broken one stops the start
-    base.rule_file(settings, "service.yaml", ServiceRules)
+    service_rules(settings)
     typer.echo(f"riskengine serving http://{host}:{port} (docs: /docs)", err=True)
     uvicorn.run("riskengine.api.app:from_env", factory=True, host=host, port=port,
                 workers=workers, log_level=log_level, access_log=False)

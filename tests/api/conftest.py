@@ -121,14 +121,19 @@ def start(tmp: Path) -> tuple[Server, subprocess.Popen[bytes]]:
     return server, proc
 
 
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """End a server started by ``start`` (killed if it does not stop within 15 s)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     found, proc = start(tmp_path_factory.mktemp("serve"))
     try:
         yield found
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import Server, start
+from tests.api.conftest import Server, start, stop
 
 NEW = {"id": "co-swap", "schema": "Company", "caption": "Zephyr Swaptest Trading LLC",
        "properties": {"name": ["Zephyr Swaptest Trading LLC"], "country": ["ru"]}}
@@ -24,8 +24,7 @@ def fresh(tmp_path: Path) -> Iterator[Server]:
     try:
         yield server
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+        stop(proc)
 
 
 def _hammer(server: Server, stop: threading.Event, seen: list[tuple[str, int, str]]) -> None:
