@@ -76,7 +76,12 @@ def uncovered(settings: Settings, ev: Any) -> frozenset[str]:
     there is not_covered, as ``score`` says (``riskengine.coverage``)."""
     from riskengine.application.coverage import stored_sources
 
-    found = stored_sources(settings).of(ev.verdicts, ev.as_of, ev.rules.scenario.designations)
+    return uncovered_in(stored_sources(settings), ev)
+
+
+def uncovered_in(sources: Any, ev: Any) -> frozenset[str]:
+    """``uncovered`` with the stored editions already read (``coverage.Sources``)."""
+    found = sources.of(ev.verdicts, ev.as_of, ev.rules.scenario.designations)
     return frozenset(code for code, c in found.items() if not c.covered)
 
 

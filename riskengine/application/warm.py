@@ -111,15 +111,12 @@ class Version:
         return self._screenings.get_or_make(as_of, lambda: self._screening(settings, as_of))
 
     def _screening(self, settings: Settings, as_of: date) -> Screening:
-        from riskengine.application.screening import Screening, risk_lookup
-        from riskengine.coverage import Sources
+        from riskengine.application.screening import Screening, risk_lookup, uncovered_in
 
         screener = self._screener(settings)
         ev, found = self.evaluation(as_of)
-        assert isinstance(self.sources, Sources)
-        covered = self.sources.of(ev.verdicts, ev.as_of, ev.rules.scenario.designations)
-        uncovered = frozenset(c for c, v in covered.items() if not v.covered)
-        return Screening(screener, risk_lookup(ev, found, uncovered), self.overrides)
+        return Screening(screener, risk_lookup(ev, found, uncovered_in(self.sources, ev)),
+                         self.overrides)
 
     def _screener(self, settings: Settings) -> Any:
         from riskengine.screening.match import Screener
