@@ -62,9 +62,10 @@ class Ctx:
     idx: GraphIndex
 
     def name(self, v: int) -> str:
-        """The entity's name (its id if the Graph's dataset does not list it at ``v``)."""
-        found = self.g.dataset.entities[v] if v < len(self.g.dataset.entities) else None
-        return found.name if found is not None and found.id == self.g.ids[v] else self.g.ids[v]
+        """The entity's name (its id if the Graph's dataset does not list it at ``v``), from
+        the facts' names: no entity record is read for it."""
+        names = self.g.dataset.names
+        return names[v] if v < len(names) else self.g.ids[v]
 
     def counts(self, kind: int) -> bool:
         """Whether a control edge of this kind code blocks under the regime."""

@@ -25,8 +25,8 @@ def number(value: float) -> str:
 
 
 def name(g: Graph, i: int) -> str:
-    """Display name of entity ``i``."""
-    return g.dataset.entities[i].name
+    """Display name of entity ``i`` (the facts' names: no entity record is read for it)."""
+    return g.dataset.names[i]
 
 
 def entity_item(g: Graph, i: int) -> PathItem:
