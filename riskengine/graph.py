@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,7 @@ NO_START = np.iinfo(np.int64).min  # day number of an open start
 NO_END = np.iinfo(np.int64).max  # day number of an open end
 _NO_START, _NO_END = NO_START, NO_END
 STATUS_CODES = ("prospective", "active", "ended")
+T = TypeVar("T")
 
 
 def _day(d: date | None, missing: int) -> int:
@@ -66,6 +67,13 @@ class Facts(Protocol):
     def designations_of(self, entity_id: str) -> tuple[Designation, ...]:
         """Every designation (all periods) of the graph entity ``entity_id``."""
         ...
+
+
+def read_many(items: Sequence[T], at: Sequence[int]) -> list[T]:
+    """``items[k]`` for each ``k`` of ``at``: in one batch where ``items`` reads them from a
+    store (it has ``many``), else one by one."""
+    many = getattr(items, "many", None)
+    return list(many(at)) if callable(many) else [items[int(k)] for k in at]
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,18 @@ class FactReader(Protocol):
 class Lazy(Sequence[T], Generic[T]):
     """A sequence of ``n`` items made by ``make(i)`` when first asked for, then kept."""
 
-    def __init__(self, n: int, make: Callable[[int], T]) -> None:
-        self._n, self._make = n, make
+    def __init__(self, n: int, make: Callable[[int], T],
+                 make_many: Callable[[list[int]], list[T]] | None = None) -> None:
+        self._n, self._make, self._make_many = n, make, make_many
         self._done: dict[int, T] = {}
+
+    def many(self, at: Sequence[int]) -> list[T]:
+        """Items ``at``, those not made yet made in one call of ``make_many`` (one store
+        read for many entities instead of one each)."""
+        missing = sorted({int(k) for k in at} - self._done.keys())
+        if missing and self._make_many is not None:
+            self._done.update(zip(missing, self._make_many(missing), strict=True))
+        return [self[int(k)] for k in at]
 
     def __len__(self) -> int:
         return self._n
@@ -70,7 +79,7 @@ class StoredFacts:
 
     def __init__(self, compiled: Compiled, scenario: Dataset, reader: FactReader) -> None:
         self.c, self.scenario, self.reader = compiled, scenario, reader
-        self.entities = Lazy(compiled.n, self._entity)
+        self.entities = Lazy(compiled.n, self._entity, self._entities)
         self.ownerships = Lazy(compiled["ownership"].num_rows, self._edge("ownership"))
         self.controls = Lazy(compiled["control"].num_rows, self._edge("control"))
         self.relationships = Lazy(compiled["relation"].num_rows, self._edge("relation"))
@@ -125,11 +134,16 @@ class StoredFacts:
         return self.scenario.entity_map()
 
     def _entity(self, i: int) -> Entity:
-        ids = self.members(i)
-        found = {**self.reader.entities([m for m in ids if m not in self._scenario_entities]),
-                 **{m: self._scenario_entities[m] for m in ids if m in self._scenario_entities}}
-        records = [found[m] for m in ids if m in found]
-        return records[0] if len(records) == 1 else merge_entities(records)
+        return self._entities([i])[0]
+
+    def _entities(self, at: list[int]) -> list[Entity]:
+        """Entities ``at``, their stored member records read in one batch."""
+        groups = [self.members(i) for i in at]
+        scenario = self._scenario_entities
+        stored = self.reader.entities([m for ids in groups for m in ids if m not in scenario])
+        found = [[scenario[m] if m in scenario else stored.get(m) for m in ids] for ids in groups]
+        records = [[e for e in group if e is not None] for group in found]
+        return [r[0] if len(r) == 1 else merge_entities(r) for r in records]
 
     @cached_property
     def _scenario_facts(self) -> dict[str, dict[str, Any]]:

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from riskengine.domain import Control, Dataset, Designation, Entity, Ownership, Relationship
-from riskengine.graph import EdgeArrays, Facts, GraphData
+from riskengine.graph import EdgeArrays, Facts, GraphData, read_many
 
 T = TypeVar("T")
 
@@ -49,6 +49,13 @@ class Joined(Sequence[T], Generic[T]):
     def __iter__(self) -> Iterator[T]:
         yield from self.first
         yield from self.rest
+
+    def many(self, at: Sequence[int]) -> list[T]:
+        """Items ``at``; those of ``first`` read in one batch where it can (``read_many``)."""
+        n = len(self.first)
+        head = [int(k) for k in at if k < n]
+        found = dict(zip(head, read_many(self.first, head), strict=True))
+        return [found[int(k)] if k < n else self.rest[int(k) - n] for k in at]
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import numpy as np
 
 from riskengine.domain import Designation, Entity
 from riskengine.exposure.explain import cite, designation_label, entity_item, name
-from riskengine.graph import BoolArray, EdgeArrays, Graph
+from riskengine.graph import BoolArray, EdgeArrays, Graph, read_many
 from riskengine.result import PathItem
 from riskengine.ruleset.models import FfiSecondary
 
@@ -94,8 +94,9 @@ def exposed_ffis(g: Graph, rules: FfiSecondary) -> tuple[BoolArray, BoolArray]:
     if listed is None or g.as_of < rules.valid_from:
         return none, none.copy()
     banks = np.zeros(g.n, dtype=np.bool_)
-    for i in np.flatnonzero(_next_to(g, listed)).tolist():
-        banks[i] = financial_institution(g.dataset.entities[i], rules)
+    near = np.flatnonzero(_next_to(g, listed)).tolist()
+    for i, entity in zip(near, read_many(g.dataset.entities, near), strict=True):
+        banks[i] = financial_institution(entity, rules)
     base = np.zeros(g.n, dtype=np.bool_)
     for i in np.flatnonzero(listed & _next_to(g, banks)).tolist():
         base[i] = bool(military_designations(g, rules, i))

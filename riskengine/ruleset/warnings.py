@@ -104,7 +104,8 @@ def _dominance(doc: YamlDoc, scoring: ScoringRules, checks: CheckRules) -> Itera
         if points >= limit:
             yield doc.at(loc, f"one direct active tie ({what} {tie:g}) to a party blocked under "
                               f"{code} scores {points:g} points (scale {scoring.scale:g} x weight "
-                              f"{w:g}), at or above {limit:g} of the unblocked cap "
+                              f"{w:g} x tie {tie:g} x active {scoring.status.active:g}), at or "
+                              f"above {limit:g} of the unblocked cap "
                               f"{scoring.unblocked_cap:g}: that factor dominates every score")
     top = max([*scoring.regime_weights.values(), scoring.default_regime_weight])
     for name in ("possibly_blocked", "other_listing"):

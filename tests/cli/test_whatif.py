@@ -320,3 +320,116 @@ def test_rules_check_warns_at_the_value_and_still_passes(cli, tmp_path: Path) ->
     assert run.code == 0
     assert run.out == f"{rules}: rules OK (1 warning)\n"
     assert run.err.startswith(f"{rules / 'scoring.yaml'}:{line}:8: warning: decay 1: ")
+
+
+def _every_row(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every table of the SQLite file at ``path`` with all its rows, in rowid order."""
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        names = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {n: conn.execute(f'SELECT * FROM "{n}" ORDER BY rowid').fetchall()
+                for n in names}
+
+
+@pytest.mark.parametrize("proposal", ["decay", "scenario tie", "scenario tie added"])
+def test_dry_run_leaves_every_table_unchanged_but_one_audit_row(cli, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                 proposal: str) -> None:
+    proposed = _copy_rules(tmp_path, "proposed", PROPOSALS[proposal])
+    if proposal == "scenario tie added":
+        (proposed / "scenario" / "zz_new.yaml").write_text(ADDED_TIES, encoding="utf-8")
+    ok(cli, "ingest", "ftm", str(ROOT / "fixtures" / "ftm" / "sample.ftm.json"))
+    ok(cli, "override", "add", "jac", "--kind", "accepted_risk", "--cap", "40", "--reason",
+       "reviewed", "--expires", "2099-01-01", "--actor", "alice")
+    ok(cli, "override", "approve", "1", "--actor", "bob")
+    ok(cli, "rescore", "--as-of", AS_OF, "--quiet")
+    before = _every_row(tmp_path / "riskengine.db")
+    assert before["entities"] and before["run_scores"] and before["overrides"]
+    found = ok(cli, "rescore", "--dry-run", "--rules", str(proposed), "--as-of", AS_OF,
+               "--format", "json").json()
+    assert found["changes"]
+    after = _every_row(tmp_path / "riskengine.db")
+    assert {n: rows for n, rows in after.items() if n != "audit_log"} == \
+        {n: rows for n, rows in before.items() if n != "audit_log"}
+    old, new = before["audit_log"], after["audit_log"]
+    assert new[:len(old)] == old and len(new) == len(old) + 1
+    assert found["proposed_rules_hash"] in str(new[-1])
+
+
+MOTIVATING = """\
+entities:
+  - {id: we, name: Our Holding AG, country: de}
+relationships:
+  - {a: jac, b: moskvich, kind: component_supply, status: active, from: 2026-01-01,
+     source: {note: JAC signs a component supply contract with Moskvich}}
+ownerships:
+  - {owner: we, asset: jac, share: 30, from: 2026-01-01, source: {note: we take 30% of JAC}}
+"""
+
+
+def _without_jac_moskvich(tmp_path: Path, name: str) -> Path:
+    """The bundled rules without the seed's JAC-Moskvich supply tie (so signing it is new)."""
+    rules = _copy_rules(tmp_path, name, {})
+    china = rules / "scenario" / "china.yaml"
+    text = china.read_text(encoding="utf-8")
+    start = text.index("  - id: jac-moskvich-supply\n")
+    end = text.index("\n  - id: ", start + 1) + 1
+    china.write_text(text[:start] + text[end:], encoding="utf-8")
+    return rules
+
+
+@pytest.mark.parametrize("query", ["jac", "we", "Our Holding AG"])
+def test_jac_signs_with_moskvich_and_we_take_30_percent(cli, tmp_path: Path, query: str  # type: ignore[no-untyped-def]
+                                                        ) -> None:
+    """The motivating case: scored with the file as it would be with the facts in the
+    rules' scenario (the reference), and without them as the data stands."""
+    current = _without_jac_moskvich(tmp_path, "current")
+    deal = tmp_path / "deal.yaml"
+    deal.write_text(MOTIVATING, encoding="utf-8")
+    found = ok(cli, "--rules", str(current), "score", query, "--with", str(deal), "--as-of",
+               AS_OF, "--format", "json").json()
+    reference_rules = _without_jac_moskvich(tmp_path, "reference")
+    (reference_rules / "scenario" / "zz_deal.yaml").write_text(MOTIVATING, encoding="utf-8")
+    reference = ok(cli, "--rules", str(reference_rules), "score", query, "--as-of", AS_OF,
+                   "--format", "json").json()
+    mine = found["with"]
+    assert (mine["score"], mine["band"], _parts(mine)) == \
+        (reference["score"], reference["band"], _parts(reference))
+    paths = [[p["id"] for p in c["path"]] for c in found["difference"]["new_contributions"]]
+    assert any("moskvich" in path for path in paths), paths
+    if query == "jac":
+        plain = ok(cli, "--rules", str(current), "score", "jac", "--as-of", AS_OF,
+                   "--format", "json").json()
+        assert found["without"]["score"] == plain["score"] < mine["score"]
+        assert found["difference"]["score"]["delta"] == round(mine["score"] - plain["score"], 2)
+    else:
+        assert found["without"] is None and mine["entity"]["id"] == "we"
+        assert found["difference"]["score"]["delta"] == mine["score"] > 0
+
+
+SUSPICIOUS = {
+    "regimes.yaml": [("threshold: 50", "threshold: 25")],
+    "scoring.yaml": [("  us: 0.5", "  us: 1.0"), ("blocked_score: 100.0", "blocked_score: 90.0"),
+                     ("  active: 1.0", "  active: 0.9"), ("  ended: 0.3 ", "  ended: 1.0 "),
+                     ("decay: 0.5", "decay: 1.0"),
+                     ("{name: severe, min_score: 60}", "{name: severe, min_score: 97}")],
+}
+
+
+def test_rules_check_warnings_golden(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+                                     ) -> None:
+    """Every kind of warning at once, as `rules check` prints them (stderr, then the verdict
+    on stdout, exit 0): tests/cli/golden/rules_check_warnings.txt."""
+    target = tmp_path / "suspicious"
+    shutil.copytree(ROOT / "rules", target)
+    for rel, edits in SUSPICIOUS.items():
+        text = (target / rel).read_text(encoding="utf-8")
+        for old, new in edits:
+            assert old in text, old
+            text = text.replace(old, new, 1)
+        (target / rel).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    run = cli("rules", "check", "suspicious")
+    assert run.code == 0
+    assert run.err + run.out == (GOLDEN / "rules_check_warnings.txt").read_text(encoding="utf-8")
