@@ -161,7 +161,14 @@ def merge_entities(entities: list[Entity]) -> Entity:
         "kind": next((e.kind for e in entities if e.kind != "unknown"), head.kind),
         "birth_dates": tuple(dict.fromkeys(d for e in entities for d in e.birth_dates)),
         "nationalities": tuple(dict.fromkeys(c for e in entities for c in e.nationalities)),
+        "weak_aliases": _weak_names(entities),
     })
+
+
+def _weak_names(entities: list[Entity]) -> tuple[str, ...]:
+    """The members' weak aliases that are no member's strong name."""
+    strong = {n for e in entities for n in e.all_names()}
+    return tuple(dict.fromkeys(n for e in entities for n in e.weak_aliases if n not in strong))
 
 
 def _unique_identifiers(idents: Iterable[Identifier]) -> tuple[Identifier, ...]:

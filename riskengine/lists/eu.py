@@ -7,11 +7,12 @@ Read -> map -> check, like every list module:
   alias/address/identification/..., grouped by ``Entity_LogicalId``; ``fileGenerationDate``
   dates the edition). Both become the same ``_Entry`` shape.
 * map: entity id ``eu:<logicalId>``; first name alias is the name, the others aliases (weak
-  aliases, ``strong="false"``, are left out); identification type codes map to schemes
-  (a Russian regnumber of 13 digits is an OGRN, a tax number of 10/12 digits an INN); one
+  aliases, ``strong="false"``, are kept apart as ``Entity.weak_aliases``); identification
+  type codes map to schemes (a Russian regnumber of 13 digits is an OGRN, a tax number of
+  10/12 digits an INN); one
   asset-freeze designation per regulation programme, in force from the earliest
   ``entryIntoForceDate`` (else ``publicationDate``) of that programme's regulations.
-* check: weak aliases left out and entries without a regulation become warnings.
+* check: entries without a regulation become warnings.
 """
 
 from __future__ import annotations
@@ -223,17 +224,15 @@ def _record(meta: FileMeta, entry: _Entry, notes: Notes) -> ListRecord:
     if not entry.logical_id:
         raise InputError(f"{meta.path}:{entry.line or 0}", "sanctionEntity without logicalId")
     names = [name for name, _ in entry.names[:1]]
-    for name, strong in entry.names[1:]:
-        if strong:
-            names.append(name)
-        else:
-            notes.add("weak aliases left out", f"{entry.logical_id} {name!r}")
+    names += [name for name, strong in entry.names[1:] if strong]
+    weak = [name for name, strong in entry.names[1:] if not strong]
     countries = [c for c in map(iso2, entry.countries) if c]
     return ListRecord(
         record_id=entry.logical_id, kind=_KINDS.get(entry.subject.lower(), "unknown"),
         names=names, source=meta.source(SOURCE, entry.logical_id, entry.line),
         country=countries[0] if countries else None,
         identifiers=_identifiers(entry), listings=_listings(where, entry, notes),
+        weak_names=weak,
     )
 
 

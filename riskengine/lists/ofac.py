@@ -185,6 +185,8 @@ def _entity(record: RawRecord, cite: Source) -> Entity:
         kind=KINDS.get(record.sdn_type, "unknown"),
         name=record.name,
         aliases=tuple(a for a in record.aliases if a != record.name),
+        weak_aliases=tuple(a for a in record.weak_aliases
+                           if a != record.name and a not in record.aliases),
         country=next((COUNTRIES[c] for c in record.countries if c in COUNTRIES), None),
         identifiers=identifiers(record.ids),
         sources=(cite,),

@@ -19,7 +19,12 @@ from pathlib import Path
 
 from riskengine.errors import InputError
 from riskengine.lists.common import clean
-from riskengine.lists.ofac_records import RawRecord, remark_ids, split_programs
+from riskengine.lists.ofac_records import (
+    RawRecord,
+    remark_ids,
+    remark_weak_aliases,
+    split_programs,
+)
 from riskengine.lists.ofac_tables import CSV_FIELDS, CSV_FILES, EOF_BYTE, NULL_TOKENS
 
 Row = list[str | None]
@@ -214,6 +219,7 @@ def _assemble(head: _Head, extra: dict[str, dict[str, list[str]]]) -> RawRecord:
         aliases=_cleaned(extra.get("alt", {}).get(ent, [])),
         countries=_cleaned(extra.get("add", {}).get(ent, [])),
         ids=remark_ids(remarks),
+        weak_aliases=remark_weak_aliases(remarks),
     )
 
 

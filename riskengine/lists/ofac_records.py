@@ -20,6 +20,9 @@ _ID_TAIL = re.compile(
 )
 _ALT = "alt. "
 _LINKED = "Linked To:"
+# A weak a.k.a. as the CSV writes it in the remarks: "a.k.a. 'ABU AHMAD'" (strong ones are in
+# alt.csv); the XML gives them as <aka> of category "weak" instead.
+_WEAK_AKA = re.compile(r"a\.k\.a\.,?\s*'([^']{2,})'", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class RawRecord:
     ids: tuple[RawId, ...] = ()
     births: tuple[str, ...] = ()  # dates of birth as written (the XML's dateOfBirthList)
     nationalities: tuple[str, ...] = ()  # OFAC country names (nationality, citizenship)
+    weak_aliases: tuple[str, ...] = ()  # OFAC's "weak" a.k.a. (low-quality names)
 
 
 def split_programs(text: str | None) -> tuple[str, ...]:
@@ -104,6 +108,12 @@ def split_id_value(text: str) -> tuple[str | None, str | None]:
     if match is None:
         return None, None
     return clean(match.group("value").rstrip(".")), clean(match.group("country"))
+
+
+def remark_weak_aliases(remarks: str | None) -> tuple[str, ...]:
+    """The weak a.k.a. names the CSV prints in the remarks, in order, without repeats."""
+    names = (clean(m.group(1)) for m in _WEAK_AKA.finditer(remarks or ""))
+    return tuple(dict.fromkeys(n for n in names if n))
 
 
 def linked_names(remarks: str | None) -> tuple[str, ...]:

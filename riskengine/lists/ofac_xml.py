@@ -108,6 +108,7 @@ def _record(entry: etree._Element, path: Path, digest: str) -> RawRecord:
         line=line,
         content_hash=digest,
         aliases=_aliases(_child(entry, "akaList")),
+        weak_aliases=_aliases(_child(entry, "akaList"), weak=True),
         countries=_countries(_child(entry, "addressList")),
         ids=_ids(_child(entry, "idList")),
         births=_nested(entry, "dateOfBirthList", "dateOfBirthItem", "dateOfBirth"),
@@ -132,14 +133,15 @@ def _texts(parent: etree._Element | None, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
-def _aliases(parent: etree._Element | None) -> tuple[str, ...]:
-    """Strong a.k.a./f.k.a./n.k.a. names (the CSV's alt.csv holds the same set)."""
+def _aliases(parent: etree._Element | None, weak: bool = False) -> tuple[str, ...]:
+    """Strong a.k.a./f.k.a./n.k.a. names (the CSV's alt.csv holds the same set), or with
+    ``weak`` the weak ones (the CSV's remarks "a.k.a. 'NAME'")."""
     if parent is None:
         return ()
     names = (
         person_name(_text(aka, "lastName"), _text(aka, "firstName"))
         for aka in _children(parent, "aka")
-        if _text(aka, "category") != _WEAK
+        if (_text(aka, "category") == _WEAK) == weak
     )
     return tuple(dict.fromkeys(n for n in names if n))
 

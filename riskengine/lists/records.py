@@ -335,6 +335,7 @@ class ListRecord:
     listings: list[Listing] = field(default_factory=list)
     birth_dates: tuple[str, ...] = ()  # (partial) ISO dates, see ``lists.births``
     nationalities: tuple[str, ...] = ()  # ISO alpha-2, lower case
+    weak_names: list[str] = field(default_factory=list)  # the list's weak / low-quality aliases
 
 
 @dataclass(frozen=True)
@@ -357,6 +358,7 @@ def build(pub: Publisher, rec: ListRecord) -> tuple[Entity, list[Designation]]:
         aliases=tuple(names[1:]), country=rec.country,
         identifiers=tuple(dict.fromkeys(rec.identifiers)), sources=(rec.source,),
         birth_dates=rec.birth_dates, nationalities=tuple(dict.fromkeys(rec.nationalities)),
+        weak_aliases=tuple(unique([*names, *rec.weak_names])[len(names):]),
     )
     return entity, [_designation(pub, entity.id, rec.source, item) for item in rec.listings]
 

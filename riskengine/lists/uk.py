@@ -12,8 +12,8 @@ Read -> map -> check, like every list module:
   designation grounds become unknown-share Ownership ('owned', parents) or
   dominant-influence Control ('controlled', 'owned or controlled') edges, but only where the
   name resolves, by exact normalised name, to one entity of the same edition.
-* check: unresolved parent/ground names, low-quality aliases left out and unrecognised
-  countries become warnings.
+* check: unresolved parent/ground names and unrecognised countries become warnings.
+  Low-quality aliases (ConList 'Alias Quality') are kept apart as ``Entity.weak_aliases``.
 
 The format readers live in ``uk_fcdo`` (XML) and ``uk_conlist`` (xlsx, csv); this module
 dispatches between them and resolves the ownership and control links.

@@ -183,7 +183,8 @@ def _conlist_record(meta: FileMeta, group: list[_Row], notes: Notes) -> UkRecord
     listing = Listing(first["Regime"] or None, _designated(f"{meta.path}:{line}", first),
                       list_name=CONLIST_NAME)
     record = ListRecord(
-        record_id=rid, kind=kind, names=_conlist_names(rid, first, group, notes),
+        record_id=rid, kind=kind, names=_conlist_names(first, group),
+        weak_names=[_row_name(row) for _, row in group if row is not first and _low(row)],
         source=meta.source(SOURCE, rid, line), country=country,
         identifiers=_conlist_ids(first, other, country), listings=[listing],
         birth_dates=all_birth_dates(d for _, row in group for d in numbered(row.get("DOB", ""))),
@@ -216,17 +217,16 @@ def _field(row: dict[str, str], other: dict[str, str], key: str) -> str:
     return row.get(column) or other.get(tag, "")
 
 
-def _conlist_names(rid: str, first: dict[str, str], group: list[_Row], notes: Notes) -> list[str]:
+def _conlist_names(first: dict[str, str], group: list[_Row]) -> list[str]:
     """Primary row's name, the other rows' names (not low-quality ones), non-Latin names."""
     names = [_row_name(first)]
-    for _, row in group:
-        if row is first:
-            continue
-        if (row.get("Alias Quality") or "").lower() == _LOW_QUALITY:
-            notes.add("low-quality aliases left out", f"{rid} {_row_name(row)!r}")
-        else:
-            names.append(_row_name(row))
+    names += [_row_name(row) for _, row in group if row is not first and not _low(row)]
     return names + [row.get("Name Non-Latin Script", "") for _, row in group]
+
+
+def _low(row: dict[str, str]) -> bool:
+    """The row's name is a low-quality alias (the list's weak aliases)."""
+    return (row.get("Alias Quality") or "").lower() == _LOW_QUALITY
 
 
 def _row_name(row: dict[str, str]) -> str:

@@ -40,7 +40,6 @@ negative is a false positive when any candidate is flagged. Pure apart from ``lo
 
 from __future__ import annotations
 
-import csv
 import random
 import shutil
 import tempfile
@@ -51,7 +50,6 @@ from pathlib import Path
 
 from riskengine.domain import Entity
 from riskengine.lists import ofac, uk
-from riskengine.screening.families import weak_aliases
 from riskengine.screening.match import Candidate, Screener
 from riskengine.screening.normalise import analyse, fold
 
@@ -333,7 +331,9 @@ def _correct(probe: Probe, found: Candidate) -> bool:
 
 
 def load_lists(data_dir: Path) -> list[Entity]:
-    """Entities of OFAC SDN 2024-05-03 (with the 2025-12 alt.csv aliases) and the UK ConList.
+    """Entities of OFAC SDN 2024-05-03 (with the 2025-12 alt.csv aliases) and the UK ConList,
+    with the lists' weak aliases as the readers give them (OFAC's remark a.k.a., UK's
+    low-quality rows).
 
     Reads files: the one function of this module that is not pure.
     """
@@ -343,18 +343,4 @@ def load_lists(data_dir: Path) -> list[Entity]:
         shutil.copy(sdn / "2025-12_companions" / "alt.csv", tmp)
         us = ofac.read_sdn(Path(tmp))
     gb = uk.read(data_dir / "uk_ofsi_conlist" / "ConList.xlsx")
-    weak = _weak_aliases(sdn / "2024-05-03" / "sdn.csv")
-    us_entities = [e.model_copy(update={"weak_aliases": weak[e.id]}) if e.id in weak else e
-                   for e in us.dataset.entities]
-    return [*us_entities, *gb.dataset.entities]
-
-
-def _weak_aliases(sdn_csv: Path) -> dict[str, tuple[str, ...]]:
-    """OFAC's weak aliases, which the CSV prints in the remarks only (families.weak_aliases),
-    by entity id ('ofac:<ent_num>')."""
-    out: dict[str, tuple[str, ...]] = {}
-    with sdn_csv.open(encoding="latin-1", newline="") as stream:
-        for row in csv.reader(stream):
-            if len(row) >= 12 and (found := weak_aliases(row[11])):
-                out[f"ofac:{row[0].strip()}"] = found
-    return out
+    return [*us.dataset.entities, *gb.dataset.entities]

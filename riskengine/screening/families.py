@@ -106,7 +106,6 @@ DOTTED_FORMS = ("S.A.", "A.S.", "A.Ş.", "L.L.C.", "G.m.b.H.", "S.R.L.", "S.A.R.
                 "S.A. de C.V.", "Ltd. Şti.", "Sp. z o.o.", "K.K.", "P.T.", "S.L.", "L.L.P.",
                 "P.L.C.", "T.O.O.")
 DOB_SHIFT_YEARS = 15
-_WEAK = re.compile(r"a\.k\.a\.,?\s*'([^']{2,})'", re.IGNORECASE)
 WEAK_MIN_LETTERS = 4  # a weak alias shorter than this (folded, no spaces) is not a probe
 
 
@@ -124,11 +123,6 @@ class FamilyProbe:
 
 
 Rewrite = Callable[[Entity, random.Random], str | None]
-
-
-def weak_aliases(remarks: str) -> tuple[str, ...]:
-    """The weak aliases OFAC's CSV prints in the remarks ("a.k.a. 'ABU AHMAD'")."""
-    return tuple(dict.fromkeys(m.group(1).strip() for m in _WEAK.finditer(remarks)))
 
 
 def build_families(entities: Sequence[Entity], per_family: int, seed: int

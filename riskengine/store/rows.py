@@ -35,7 +35,8 @@ def entity_row(entity: Entity) -> Row:
     return {"id": entity.id, "kind": entity.kind, "name": entity.name,
             "country": entity.country, "sector": entity.sector,
             "birth_dates": list(entity.birth_dates) or None,
-            "nationalities": list(entity.nationalities) or None}
+            "nationalities": list(entity.nationalities) or None,
+            "weak_aliases": list(entity.weak_aliases) or None}
 
 
 def name_rows(entity: Entity) -> list[Row]:
@@ -67,6 +68,7 @@ def entity_from(row: RowIn, names: Sequence[RowIn], identifiers: Sequence[RowIn]
         sources=tuple(source_from(s) for s in sources),
         birth_dates=tuple(row["birth_dates"] or ()),
         nationalities=tuple(row["nationalities"] or ()),
+        weak_aliases=tuple(row.get("weak_aliases") or ()),
     )
 
 

@@ -126,6 +126,7 @@ class EntityRow(Base):
     first_seen: Mapped[int | None] = mapped_column(Integer, default=NEXT_INGEST)
     birth_dates: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     nationalities: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    weak_aliases: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class EntityNameRow(Base):

@@ -106,6 +106,14 @@ def test_kamaz_aliases_come_from_alt_csv(sdn_csv: ListEdition) -> None:
     assert _entity(sdn_csv, "37756").aliases == KAMAZ_ALIASES
 
 
+def test_weak_aliases_from_csv_remarks(sdn_csv: ListEdition) -> None:
+    """The CSV prints weak a.k.a. names in the remarks only: "a.k.a. 'TMZ PAO'"."""
+    tutaev = _entity(sdn_csv, "37759")
+    assert tutaev.weak_aliases == ("TMZ PAO",)
+    assert "TMZ PAO" not in tutaev.all_names()
+    assert not _entity(sdn_csv, "37756").weak_aliases
+
+
 def test_kamaz_source_cites_file_line_and_edition(sdn_csv: ListEdition) -> None:
     (source,) = _entity(sdn_csv, "37756").sources
     assert (source.source, source.record_id, source.file) == (SDN_SOURCE, "37756", "sdn.csv")
@@ -267,6 +275,14 @@ def test_cons_csv_and_xml_agree(cons_csv: ListEdition, cons_xml: ListEdition) ->
     assert len(cons_csv.dataset.entities) == 5
     assert _edge(cons_csv.dataset, "32089", "32087") == ("ownership", False)
     assert _edge(cons_xml.dataset, "32089", "32087") == ("ownership", False)
+
+
+def test_cons_weak_aliases_csv_and_xml(cons_csv: ListEdition, cons_xml: ListEdition) -> None:
+    """The XML's <aka> of category weak and the CSV's remark a.k.a. give the same names."""
+    for edition in (cons_csv, cons_xml):
+        zahhar = _entity(edition, "9647")
+        assert zahhar.weak_aliases == ("ZAHAR, Mahmoud", "AL-ZAHAR, Mahmoud")
+        assert not set(zahhar.weak_aliases) & set(zahhar.all_names())
 
 
 def test_cons_dates(cons_csv: ListEdition, cons_xml: ListEdition) -> None:

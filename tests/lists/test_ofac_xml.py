@@ -50,7 +50,8 @@ def test_namespace_agnostic(tmp_path: Path, root: str, prefix: str) -> None:
     (record,) = got.records
     assert (got.published, record.ent_num, record.line) == (date(2022, 6, 28), "37756", 3)
     assert record.programs == ("RUSSIA-EO14024",)
-    assert record.aliases == ("KAMAZ PTC",)  # the weak a.k.a. is left out
+    assert record.aliases == ("KAMAZ PTC",)  # the weak a.k.a. is apart
+    assert record.weak_aliases == ("KAMAZ",)
     assert record.countries == ("Russia",)  # the blank country is skipped
     assert record.ids == (RawId("Tax ID No.", "1650032058", "Russia"),)
 

@@ -42,7 +42,7 @@ def synthetic() -> ListEdition:
         ("uk:RUS1420", "company", "OOO VOLGA GROUP",
          ("VOLGA GROUP HOLDING LIMITED LIABILITY COMPANY", "ВОЛГА ГРУП", "ВОЛГА ГРУП ХОЛДИНГ OOO"),
          "ru"),
-        # the 'Low quality' alias 'ABO GHAITH' is left out
+        # the 'Low quality' alias 'ABO GHAITH' is a weak alias (test_conlist_weak_alias)
         ("uk:AQD0318", "person", "Sulaiman Jassem Sulaiman ALI ABO GHAITH",
          ("سليمان جاسم سليمان علي أبوغيث",), "kw"),
         ("uk:DPR0100", "vessel", "SAM JONG 2", ("OCHRE POINT",), None),
@@ -53,6 +53,14 @@ def test_conlist_entities(conlist: ListEdition, entity_id: str, kind: str, name:
     entity = conlist.dataset.entity_map()[entity_id]
     assert (entity.kind, entity.name, entity.aliases, entity.country) == (
         kind, name, aliases, country)
+
+
+def test_conlist_weak_alias(conlist: ListEdition) -> None:
+    """The row whose 'Alias Quality' is 'Low quality' is stored as a weak alias only."""
+    entities = conlist.dataset.entity_map()
+    assert entities["uk:AQD0318"].weak_aliases == ("ABO GHAITH",)
+    assert "ABO GHAITH" not in entities["uk:AQD0318"].all_names()
+    assert all(not e.weak_aliases for k, e in entities.items() if k != "uk:AQD0318")
 
 
 @pytest.mark.parametrize(
@@ -100,7 +108,6 @@ def test_conlist_links(conlist: ListEdition) -> None:
         "uk:RUS0235", "uk:RUS1420", "dominant_influence")
     assert controlled.source.record_id == "RUS1420"
     assert conlist.warnings == (
-        "1 low-quality aliases left out (e.g. AQD0318 'ABO GHAITH')",
         "1 parent companies or ship owners not resolved in this edition"
         " (e.g. uk:DPR0100 <- 'Korea Samjong Shipping')",
     )

@@ -64,7 +64,7 @@ def test_open_migrates_an_empty_database_once(db_url: str) -> None:
     assert dump(db_url) == before
     engine = create_engine(db_url)
     with engine.connect() as conn:
-        assert current_revision(conn) == head_revision() == "0010"
+        assert current_revision(conn) == head_revision() == "0011"
     engine.dispose()
 
 
