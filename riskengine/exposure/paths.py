@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from riskengine.derive.kernel import gather, group_starts
 from riskengine.exposure.propagate import (
     Adjacency,
     Reach,
@@ -28,7 +29,7 @@ from riskengine.exposure.propagate import (
     propagate,
 )
 from riskengine.exposure.weights import ExposureEdges, Seeds
-from riskengine.graph import FloatArray, IntArray
+from riskengine.graph import BoolArray, FloatArray, IntArray
 
 _SLACK = 1.0 - 1e-9  # x-side strengths are multiplied in another order: keep a margin
 _BOUND = 1.0 - 1e-6  # a label is kept while its best completion reaches this share of s(x, b)
@@ -75,19 +76,41 @@ class BestPath:
 
 @dataclass(frozen=True)
 class Reached:
-    """Dense per-node results of ``local_reach``: fewest hops from x (-1: out of reach) and
-    the best strength of the walks from x to the node, before its own pass factor."""
+    """Results of ``local_reach`` on the nodes it reached (``nodes`` sorted, x among them):
+    fewest hops from x and the best strength of the walks from x to the node, before its own
+    pass factor. Sparse: the cost of a search is its neighbourhood, not the graph."""
 
+    nodes: IntArray
     hops: IntArray
     prefix: FloatArray
+
+
+def _find(nodes: IntArray, query: IntArray) -> tuple[IntArray, BoolArray]:
+    """Position of each ``query`` node in the sorted ``nodes``, and whether it is there."""
+    pos = np.searchsorted(nodes, query)
+    if nodes.shape[0] == 0:
+        return pos, np.zeros(query.shape[0], dtype=np.bool_)
+    at = np.minimum(pos, nodes.shape[0] - 1)
+    return at, nodes[at] == query
+
+
+def _merged(known: Reached, node: IntArray, strength: FloatArray, hops: int) -> Reached:
+    """``known`` with ``node`` reached at ``strength`` (stronger than known) in ``hops``:
+    a node's prefix is its strongest, its hops its fewest."""
+    nodes = np.concatenate((known.nodes, node))
+    order = np.argsort(nodes, kind="stable")
+    nodes = nodes[order]
+    starts = group_starts(nodes)
+    prefix = np.concatenate((known.prefix, strength))[order]
+    steps = np.concatenate((known.hops, np.full(node.shape[0], hops, dtype=np.int64)))[order]
+    return Reached(nodes[starts], np.minimum.reduceat(steps, starts),
+                   np.maximum.reduceat(prefix, starts))
 
 
 def local_reach(search: Search, x: int) -> Reached:
     """The neighbourhood of x, hop by hop, as arrays (no loop over nodes or edges)."""
     n = search.n
-    hops = np.full(n, -1, dtype=np.int64)
-    prefix = np.zeros(n, dtype=np.float64)
-    hops[x], prefix[x] = 0, 1.0
+    known = Reached(np.asarray([x], dtype=np.int64), np.zeros(1, dtype=np.int64), np.ones(1))
     front = Reach(n, np.asarray([x * max(n, 1) + x], dtype=np.int64), np.ones(1))
     for step in range(search.max_depth):
         carry = front.strength if step == 0 else front.strength * search.passes[front.node]
@@ -95,14 +118,14 @@ def local_reach(search: Search, x: int) -> Reached:
         cand = cand.where((cand.strength > 0)
                           & (cand.strength >= search.min_strength * _SLACK))
         cand = group_max(n, cand.key, cand.strength)
-        cand = cand.where(cand.strength > prefix[cand.node])
+        at, hit = _find(known.nodes, cand.node)
+        cand = cand.where(cand.strength > np.where(hit, known.prefix[at], 0.0))
         node = cand.node
-        prefix[node] = cand.strength
-        hops[node[hops[node] < 0]] = step + 1
+        known = _merged(known, node, cand.strength, step + 1)
         front = cand.where(~search.seeds.mask[node])
         if len(front) == 0:
             break
-    return Reached(hops, prefix)
+    return known
 
 
 @dataclass(frozen=True)
@@ -124,25 +147,33 @@ class _Local:
         return dict(zip(reach.seed[mine].tolist(), reach.strength[mine].tolist(), strict=True))
 
 
-def _toward(search: Search, reached: Reached, nodes: IntArray, x: int) -> Toward:
-    bound = search.passes[nodes] * reached.prefix[nodes]
-    bound[search.seeds.mask[nodes]] = 0.0
+def _toward(search: Search, reached: Reached, x: int) -> Toward:
+    bound = search.passes[reached.nodes] * reached.prefix
+    bound[search.seeds.mask[reached.nodes]] = 0.0
     bound[x] = 1.0
-    return Toward(reached.hops[nodes], bound)
+    return Toward(reached.hops, bound)
+
+
+def _inner_edges(search: Search, nodes: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """The exposure edges with both ends among the sorted ``nodes``, in edge order, found
+    through the index by target (the nodes' in-edges, never a scan of every edge): (edge,
+    local target, local source)."""
+    pos, _ = gather(search.by_target.indptr, nodes)
+    edge = np.sort(search.by_target.order[pos])
+    source, inside = _find(nodes, search.edges.source[edge])
+    edge = edge[inside]
+    target, _ = _find(nodes, search.edges.target[edge])
+    return edge.astype(np.int64), target.astype(np.int64), source[inside].astype(np.int64)
 
 
 def _local(search: Search, reached: Reached, x: int) -> _Local:
-    nodes = np.flatnonzero(reached.hops >= 0).astype(np.int64)
-    local = np.full(search.n, -1, dtype=np.int64)
-    local[nodes] = np.arange(nodes.shape[0], dtype=np.int64)
+    nodes = reached.nodes
+    keep, target, source = _inner_edges(search, nodes)
     e = search.edges
-    keep = np.flatnonzero((local[e.target] >= 0) & (local[e.source] >= 0))
-    edges = ExposureEdges(local[e.target[keep]], local[e.source[keep]], e.weight[keep],
-                          e.role[keep], keep.astype(np.int64))
+    edges = ExposureEdges(target, source, e.weight[keep], e.role[keep], keep)
     seeds = Seeds(search.seeds.mask[nodes], search.seeds.strength[nodes])
-    lx = int(local[x])
-    return _Local(nodes, lx, edges, seeds, search.passes[nodes],
-                  _toward(search, reached, nodes, lx))
+    lx = int(_find(nodes, np.asarray([x], dtype=np.int64))[0][0])
+    return _Local(nodes, lx, edges, seeds, search.passes[nodes], _toward(search, reached, lx))
 
 
 @dataclass(frozen=True)
