@@ -13,13 +13,20 @@ token's fuzzy postings (part of it, ``block_key_share``, in proportion to the nu
 fuzzy keys shared, so that the closest spellings come first). Posting lists longer than
 ``max_posting`` are skipped while the query has shorter ones. numpy ``bincount`` over the
 posting lists, no loop over all names. Pure.
+
+The postings are three arrays (``Postings``): every key's 64-bit hash (blake2b), sorted, the
+offsets of its names and the names laid end to end, so that a built index can be saved and
+memory-mapped as it is (``riskengine.compiled.screen_index``). Keys whose hashes collide are
+kept apart by their text (``Postings.clashes``; such an index is not saved).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +35,7 @@ from riskengine.screening.config import ScreeningConfig
 from riskengine.screening.similarity import Classes, consonants
 
 IntArray = npt.NDArray[np.int32]
+HashArray = npt.NDArray[np.uint64]
 _MAX_DELETION_TOKEN = 12  # longer tokens keep their prefix or suffix under one typo
 _EMPTY: IntArray = np.empty(0, dtype=np.int32)
 
@@ -58,20 +66,78 @@ def key_groups(tokens: Sequence[str], affix: int, classes: Classes | None = None
         yield None, {"c:" + compact[:affix + 1], "e:" + compact[-affix - 1:]}
 
 
+def key_hash(key: str) -> int:
+    """The stable 64-bit hash of a blocking key."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+
+
+@dataclass(frozen=True)
+class Postings:
+    """Posting lists as arrays: ``ids[offsets[j]:offsets[j + 1]]`` are the names of the key
+    whose hash is ``hashes[j]`` (sorted); ``clashes``: keys whose hash another key shares,
+    with their names (rare; then kept out of the arrays)."""
+
+    hashes: HashArray
+    offsets: npt.NDArray[np.int64]
+    ids: IntArray
+    clashes: dict[str, IntArray] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, lists: dict[str, list[int]]) -> Postings:
+        keys = list(lists)
+        hashes = np.fromiter((key_hash(k) for k in keys), dtype=np.uint64, count=len(keys))
+        values, counts = np.unique(hashes, return_counts=True)
+        shared = np.isin(hashes, values[counts > 1])
+        clashes = {k: np.asarray(lists[k], dtype=np.int32)
+                   for k, s in zip(keys, shared.tolist(), strict=True) if s}
+        kept = [k for k, s in zip(keys, shared.tolist(), strict=True) if not s]
+        order = np.argsort(hashes[~shared], kind="stable")
+        ordered = [kept[i] for i in order.tolist()]
+        lengths = np.fromiter((len(lists[k]) for k in ordered), dtype=np.int64,
+                              count=len(ordered))
+        offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        ids = (np.fromiter((i for k in ordered for i in lists[k]), dtype=np.int32,
+                           count=int(offsets[-1])))
+        return cls(hashes[~shared][order], offsets, ids, clashes)
+
+    def get(self, key: str) -> IntArray:
+        if key in self.clashes:
+            return self.clashes[key]
+        h = np.uint64(key_hash(key))
+        j = int(np.searchsorted(self.hashes, h))
+        if j == len(self.hashes) or self.hashes[j] != h:
+            return _EMPTY
+        return self.ids[self.offsets[j]:self.offsets[j + 1]]
+
+
+def block_lists(names: Sequence[Sequence[str]], config: ScreeningConfig
+                ) -> dict[str, list[int]]:
+    """Blocking key -> the indexed names that have it, in name order."""
+    classes = _classes(config)
+    lists: dict[str, list[int]] = defaultdict(list)
+    for i, tokens in enumerate(names):
+        for exact, fuzzy in key_groups(tokens, config.block_prefix, classes):
+            for key in fuzzy | ({exact} if exact else set()):
+                lists[key].append(i)
+    return lists
+
+
+def _classes(config: ScreeningConfig) -> Classes | None:
+    readings = config.consonant_readings if config.consonant_blocking else ()
+    return readings[0] if readings else None
+
+
 class BlockIndex:
     """Postings of blocking keys over a list of token tuples (one per indexed name)."""
 
-    def __init__(self, names: Sequence[Sequence[str]], config: ScreeningConfig) -> None:
+    def __init__(self, names: Sequence[Sequence[str]], config: ScreeningConfig,
+                 postings: Postings | None = None) -> None:
+        """Index ``names``; given ``postings`` (of these names, e.g. read back from a
+        file), ``names`` only counts them: any sequence of that length will do."""
         self._config = config
         self._size = max(len(names), 1)
-        readings = config.consonant_readings if config.consonant_blocking else ()
-        self._classes = readings[0] if readings else None
-        lists: dict[str, list[int]] = defaultdict(list)
-        for i, tokens in enumerate(names):
-            for exact, fuzzy in key_groups(tokens, config.block_prefix, self._classes):
-                for key in fuzzy | ({exact} if exact else set()):
-                    lists[key].append(i)
-        self._postings = {k: np.asarray(v, dtype=np.int32) for k, v in lists.items()}
+        self._classes = _classes(config)
+        self.postings = postings or Postings.of(block_lists(names, config))
 
     def candidates(self, tokens: Sequence[str]) -> IntArray:
         """Ids of the names sharing keys with ``tokens``, best ``max_candidates`` first."""
@@ -85,7 +151,7 @@ class BlockIndex:
         return self._top(parts)
 
     def _get(self, key: str | None) -> IntArray:
-        return self._postings.get(key, _EMPTY) if key else _EMPTY
+        return self.postings.get(key) if key else _EMPTY
 
     def _token_part(self, exact: IntArray, fuzzy: list[IntArray], cap: int
                     ) -> list[tuple[IntArray, float]]:
