@@ -130,14 +130,18 @@ def _classes(config: ScreeningConfig) -> Classes | None:
 class BlockIndex:
     """Postings of blocking keys over a list of token tuples (one per indexed name)."""
 
-    def __init__(self, names: Sequence[Sequence[str]], config: ScreeningConfig,
-                 postings: Postings | None = None) -> None:
-        """Index ``names``; given ``postings`` (of these names, e.g. read back from a
-        file), ``names`` only counts them: any sequence of that length will do."""
+    def __init__(self, names: Sequence[Sequence[str]], config: ScreeningConfig) -> None:
         self._config = config
         self._size = max(len(names), 1)
         self._classes = _classes(config)
-        self.postings = postings or Postings.of(block_lists(names, config))
+        self.postings = Postings.of(block_lists(names, config))
+
+    @classmethod
+    def restored(cls, postings: Postings, size: int, config: ScreeningConfig) -> BlockIndex:
+        """The index of ``size`` names whose postings are ``postings`` (read back)."""
+        index = cls([], config)
+        index._size, index.postings = max(size, 1), postings
+        return index
 
     def candidates(self, tokens: Sequence[str]) -> IntArray:
         """Ids of the names sharing keys with ``tokens``, best ``max_candidates`` first."""

@@ -64,7 +64,7 @@ from riskengine.screening.facts import (
     country_agreement,
     nationality_agreement,
 )
-from riskengine.screening.index import BlockIndex, IntArray
+from riskengine.screening.index import BlockIndex, IntArray, Postings
 from riskengine.screening.lexicon import Lexicon
 from riskengine.screening.normalise import NameForm, analyse, normalise_identifier, skeleton
 from riskengine.screening.rescue import rescue
@@ -154,6 +154,20 @@ class _Query:
     vocab: IntArray  # the candidate vocabulary ids, sorted: column i is vocab[i]
 
 
+@dataclass(frozen=True)
+class ScreenerParts:
+    """A built index's arrays: blocking postings, each entity's first record (records are
+    in entity order; ``first[e]:first[e + 1]``), identifier -> entities, flat tokens."""
+
+    postings: Postings
+    first: npt.NDArray[np.int64]
+    identifiers: dict[str, set[int]]
+    flat: _Flat
+
+
+Record = _Record  # for readers of saved indexes (``riskengine.compiled.screen_index``)
+Flat = _Flat
+
 _NO_FACTS = Facts()
 
 
@@ -161,22 +175,39 @@ class Screener:
     """Entities indexed for fuzzy screening. Build once, screen many names."""
 
     def __init__(self, entities: Sequence[Entity], config: ScreeningConfig,
-                 records: list[_Record], vocabulary: list[str], weights: FloatArray) -> None:
-        self.entities = tuple(entities)
+                 records: Sequence[_Record], vocabulary: list[str], weights: FloatArray,
+                 parts: ScreenerParts | None = None) -> None:
+        """Index ``records``; given ``parts`` (``Screener.parts`` of the same entities and
+        config, e.g. read back from a file), nothing is computed over all of them: the
+        entities and records may then be lazy sequences."""
+        self.entities = entities if parts is not None else tuple(entities)
         self.config = config
         self._records = records
         self._vocabulary = vocabulary
         self._vocab_ids = {t: i for i, t in enumerate(vocabulary)}
         self._vocab_weights = weights
-        self._blocks = BlockIndex([r.form.keys for r in records], config)
-        self._by_entity: dict[int, list[int]] = defaultdict(list)
-        for i, record in enumerate(records):
-            self._by_entity[record.entity].append(i)
-        self._identifiers = _identifier_index(self.entities, config.identifier_min_length)
         self._max_weight = float(weights.max()) if len(weights) else 1.0
         self._lexicon = Lexicon.from_config(config)
         self._generic = {skeleton(w) for w in config.generic_words}
-        self._flat = _Flat.of(records, self._generic)
+        parts = parts or self._parts_of(self.entities, records)
+        self._blocks = BlockIndex.restored(parts.postings, len(records), config)
+        self._first = parts.first
+        self._identifiers = parts.identifiers
+        self._flat = parts.flat
+
+    def _parts_of(self, entities: Sequence[Entity], records: Sequence[_Record]
+                  ) -> ScreenerParts:
+        first = np.searchsorted(np.array([r.entity for r in records], dtype=np.int64),
+                                np.arange(len(entities) + 1)).astype(np.int64)
+        postings = BlockIndex([r.form.keys for r in records], self.config).postings
+        return ScreenerParts(postings, first,
+                             _identifier_index(entities, self.config.identifier_min_length),
+                             _Flat.of(records, self._generic))
+
+    def parts(self) -> ScreenerParts:
+        """What the index holds beyond entities, records and vocabulary (to save it)."""
+        return ScreenerParts(self._blocks.postings, self._first, self._identifiers,
+                             self._flat)
 
     @classmethod
     def build(cls, entities: Sequence[Entity], config: ScreeningConfig | None = None
@@ -214,7 +245,7 @@ class Screener:
 
     def _best_per_entity(self, form: NameForm, extra: set[int]) -> dict[int, _Scored]:
         records = self._blocks.candidates(form.keys).tolist() if form.keys else []
-        records += [r for e in extra for r in self._by_entity[e]]
+        records += [r for e in extra for r in range(self._first[e], self._first[e + 1])]
         if not records:
             return {}
         query = self._query(form, records)
