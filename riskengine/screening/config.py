@@ -145,6 +145,11 @@ class ScreeningConfig(BaseModel):
                         "Mkrtich), longest ending first")
     patronymic_min_stem: int = Field(
         4, ge=1, description="a patronymic stem must keep at least this many letters")
+    adjective_suffixes: tuple[str, ...] = Field(
+        (), description="endings of Russian and Ukrainian adjectives made from place names "
+                        "(folded skeletons: ski, skaia, skogo, ...); an unmatched word ending "
+                        "in one is also compared by its stem (Uralskii = Ural, Kazanskii = "
+                        "Kazan), which keeps at least patronymic_min_stem letters")
     join_min_similarity: float = Field(
         0.85, ge=0, le=1,
         description="two adjacent words written as one (Abu Bakr, Abubakar; IR-ITAL, Irital) "

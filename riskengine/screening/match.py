@@ -26,8 +26,9 @@ against one indexed name:
   glued-particle spellings, patronymic stems, and adjacent words written as one (IR-ITAL,
   Irital), for names whose token score reaches ``rescue_min_confidence``.
 * compact score, for names with different word counts (split or merged words):
-  ``fuzz.ratio`` of the names with spaces removed, counted from ``compact_min_similarity``
-  up. Confidence = max(token score, compact score).
+  ``fuzz.ratio`` of the names with spaces removed (also as written, before synonyms:
+  PETROGREEN = PETRO GREEN although petro reads as oil), counted from
+  ``compact_min_similarity`` up. Confidence = max(token score, compact score).
 * short names (at most ``short_name_length`` letters on either side, dropped particles
   counted) must be equal, and two one-word names of at most ``single_token_length`` letters
   must be at least
@@ -199,7 +200,7 @@ class Screener:
                   ) -> ScreenerParts:
         first = np.searchsorted(np.array([r.entity for r in records], dtype=np.int64),
                                 np.arange(len(entities) + 1)).astype(np.int64)
-        postings = BlockIndex([r.form.keys for r in records], self.config).postings
+        postings = BlockIndex([r.form.blocking for r in records], self.config).postings
         return ScreenerParts(postings, first,
                              _identifier_index(entities, self.config.identifier_min_length),
                              _Flat.of(records, self._generic))
@@ -244,7 +245,7 @@ class Screener:
     # -- scoring ---------------------------------------------------------------------------
 
     def _best_per_entity(self, form: NameForm, extra: set[int]) -> dict[int, _Scored]:
-        records = self._blocks.candidates(form.keys).tolist() if form.keys else []
+        records = self._blocks.candidates(form.blocking).tolist() if form.keys else []
         records += [r for e in extra for r in range(self._first[e], self._first[e + 1])]
         if not records:
             return {}
@@ -323,6 +324,8 @@ class Screener:
         compact = 0.0
         if len(query.form.keys) != len(record.form.keys):  # words split or merged
             ratio = fuzz.ratio(query.form.compact, record.form.compact) / 100.0
+            if query.form.origins or record.form.origins:  # a replaced word glued (Petrogreen)
+                ratio = max(ratio, fuzz.ratio(query.form.written, record.form.written) / 100.0)
             compact = ratio if ratio >= cfg.compact_min_similarity else 0.0
         confidence = max(token, compact)
         capped = _short_mismatch(query.form, record.form, cfg)

@@ -104,6 +104,9 @@ def skeleton(token: str) -> str:
 _LEGAL_KEYS = frozenset(tuple(skeleton(w) for w in form) for form in LEGAL_FORMS)
 
 
+_ORIGIN_BLOCKING = 12  # longer replaced words are phrases glued (research and production)
+
+
 @dataclass(frozen=True)
 class NameForm:
     """A name ready for comparison."""
@@ -124,6 +127,20 @@ class NameForm:
     def compact(self) -> str:
         """The skeletons without spaces: catches words split or merged differently."""
         return "".join(self.keys)
+
+    @cached_property
+    def written(self) -> str:
+        """``compact`` with the words a synonym replaced as they were written (PETRO GREEN ->
+        petrogrin, not oilgrin): a glued word is not translated."""
+        if not self.origins:
+            return self.compact
+        return "".join(o or k for o, k in zip(self.origins, self.keys, strict=True))
+
+    @cached_property
+    def blocking(self) -> tuple[str, ...]:
+        """The keys, then the words a synonym replaced as written: what blocking looks up
+        (PETROGREEN reaches PETRO GREEN, whose petro reads as oil)."""
+        return (*self.keys, *(o for o in self.origins if 0 < len(o) <= _ORIGIN_BLOCKING))
 
     @cached_property
     def letters(self) -> str:

@@ -7,7 +7,8 @@ word left without partner on both sides, ``rescue`` also tries:
   exaggerates: Viktoovna ~ Viktorovna, PPOV ~ POPOV), the word a synonym replaced (SAMAN,
   read as sazman = organization, ~ SMAN; GRUPO ~ GUPO), the word glued to the particles dropped
   before it (Abu Bakr -> abubakr ~ Abubakar), and the stem of a patronymic
-  (``patronymic_suffixes``: Mkrtichovich -> mkrtich);
+  (``patronymic_suffixes``: Mkrtichovich -> mkrtich), and the stem of an adjective made
+  from a place name (``adjective_suffixes``: Uralskii -> ural, Yaroslavskiy ~ Yaroslavl);
 * two adjacent words written as one (``join_min_similarity``): IR-ITAL ~ Irital, Abu Bakr
   ~ Abubakar, on either side.
 
@@ -42,7 +43,9 @@ def spellings(form: NameForm, i: int, config: ScreeningConfig) -> tuple[str, ...
     glued = form.glued[i] if form.glued else ""
     origin = form.origins[i] if form.origins else ""
     stem = patronymic_stem(key, config.patronymic_suffixes, config.patronymic_min_stem)
-    return tuple(dict.fromkeys(s for s in (key, form.tokens[i], glued, stem, origin) if s))
+    place = patronymic_stem(key, config.adjective_suffixes, config.patronymic_min_stem)
+    return tuple(dict.fromkeys(s for s in (key, form.tokens[i], glued, stem, origin, place)
+                               if s))
 
 
 def rescue(sub: FloatArray, query: NameForm, name: NameForm, config: ScreeningConfig

@@ -1,0 +1,61 @@
+"""Round-4 rules (issue 15), from real list names (OFAC SDN): a glued word that a synonym
+would translate is compared as written; adjectives made from place names read as the place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from riskengine.domain import Entity
+from riskengine.screening.config import ScreeningConfig
+from riskengine.screening.match import Screener
+from riskengine.screening.normalise import analyse
+from riskengine.screening.rescue import patronymic_stem
+
+RULES = Path(__file__).resolve().parents[2] / "rules"
+
+
+@pytest.fixture(scope="module")
+def config() -> ScreeningConfig:
+    data = YAML(typ="safe").load((RULES / "screening.yaml").read_text("utf-8"))
+    return ScreeningConfig.model_validate(data)
+
+
+def _screener(config: ScreeningConfig, *names: str) -> Screener:
+    return Screener.build([Entity(id=f"e{i}", name=n) for i, n in enumerate(names)], config)
+
+
+def _confidence(screener: Screener, query: str, entity_id: str) -> float:
+    return next((c.confidence for c in screener.screen(query) if c.entity_id == entity_id), 0.0)
+
+
+def test_written_compact_keeps_replaced_words(config: ScreeningConfig) -> None:
+    """PETRO reads as the synonym oil; glued into PETROGREEN it is not a word of its own."""
+    form = analyse("PETRO GREEN", _screener(config)._lexicon)
+    assert form.compact.startswith("oil")
+    assert form.written == form.compact.replace("oil", "petro", 1)
+    screener = _screener(config, "PETRO GREEN", "GREEN OIL TRADING")
+    assert _confidence(screener, "PETROGREEN", "e0") >= config.threshold
+    assert _confidence(screener, "PETROGREEN", "e1") < config.threshold
+
+
+@pytest.mark.parametrize(("word", "stem"), [("uralski", "ural"), ("kazanskaia", "kazan"),
+                                            ("iaroslavski", "iaroslav"), ("minsk", "")])
+def test_adjective_stem(config: ScreeningConfig, word: str, stem: str) -> None:
+    assert patronymic_stem(word, config.adjective_suffixes, config.patronymic_min_stem) == stem
+
+
+def test_place_adjective_reads_as_the_place(config: ScreeningConfig) -> None:
+    """OFAC 'JOINT STOCK COMPANY URAL SCIENTIFIC AND TECHNOLOGICAL COMPLEX', also written
+    with the adjective (URALSKII); another place's adjective does not match."""
+    screener = _screener(config, "JOINT STOCK COMPANY URAL SCIENTIFIC AND TECHNOLOGICAL COMPLEX")
+    query = "AKTSIONERNOE OBSHCHESTVO {} NAUCHNO TEKHNOLOGICHESKII KOMPLEKS"
+    with_stem = _confidence(screener, query.format("URALSKII"), "e0")
+    other = _confidence(screener, query.format("KAZANSKII"), "e0")
+    assert with_stem >= config.threshold > other
+    plain = config.model_copy(update={"adjective_suffixes": ()})
+    without = _confidence(_screener(plain, "JOINT STOCK COMPANY URAL SCIENTIFIC AND "
+                                    "TECHNOLOGICAL COMPLEX"), query.format("URALSKII"), "e0")
+    assert without < with_stem
