@@ -121,34 +121,76 @@ def _books(settings: Settings, other: Settings, store: Store, as_of: date
             reuse = derived if new_rules.regimes == rules.regimes else None
             proposed = reuse or _derived(loaded.data, new_rules, as_of)
             return before, _book(loaded, replace(proposed, rules=new_rules), overrides), "shared"
-        ties = _added_ties(rules.scenario, new_rules.scenario, overrides) if merges else None
-        if ties is not None:
-            from riskengine.compiled.whatif import with_facts
-
-            data = with_facts(loaded.data, ties, lambda ref: _graph_id(loaded, ref) or ref)
-            return before, _book(loaded, _derived(data, new_rules, as_of), overrides), \
-                "shared+ties"
+        edits = _scenario_edits(loaded, rules.scenario, new_rules.scenario, overrides) \
+            if merges else None
+        if edits is not None:
+            data, how = _edited(loaded, *edits)
+            return before, _book(loaded, _derived(data, new_rules, as_of), overrides), how
     with service.compiled_graph(other, store) as (own, own_rules, _store):
         return before, _book(own, _derived(own.data, own_rules, as_of), overrides), "own"
 
 
-def _added_ties(old: Dataset, new: Dataset, overrides: list[Override]) -> Dataset | None:
-    """The ownerships, controls and relationships ``new`` adds to ``old`` when that is all it
-    changes (same entities and designations, no tie removed or edited, none into an entity
-    with an override, whose fingerprint would change): the new scenario's graph is then the
-    current one with these ties appended. None otherwise."""
+_FACTS = ("designations", "ownerships", "controls", "relationships")
+
+
+def _scenario_edits(loaded: Loaded, old: Dataset, new: Dataset, overrides: list[Override]
+                    ) -> tuple[Dataset, Dataset] | None:
+    """(facts ``new`` adds, facts it removes; an edited fact is both) when the scenario's
+    entities are the same (so are the merges) and no fact added or removed is one an
+    override's fingerprint reads (a designation of, or a stake or control into, an entity
+    with an override): the new scenario's graph is then the current one with the removed
+    facts' rows taken out and the added ones appended. None otherwise."""
     from riskengine.domain import Dataset as Facts
 
-    if old.entities != new.entities or old.designations != new.designations:
+    if old.entities != new.entities:
         return None
-    added: dict[str, tuple[Any, ...]] = {}
-    for section in ("ownerships", "controls", "relationships"):
-        kept = set(getattr(old, section))
-        if not kept <= set(getattr(new, section)):
-            return None
-        added[section] = tuple(f for f in getattr(new, section) if f not in kept)
-    ends = {f.asset for f in added["ownerships"]} | {f.controlled for f in added["controls"]}
-    return None if ends & {o.entity_id for o in overrides} else Facts(**added)
+    added, removed = (Facts(**{s: _missing(getattr(a, s), getattr(b, s)) for s in _FACTS})
+                      for a, b in ((new, old), (old, new)))
+    touched = {_graph_id(loaded, ref) or ref for ds in (added, removed)
+               for ref in (*(d.entity_id for d in ds.designations),
+                           *(f.asset for f in ds.ownerships),
+                           *(f.controlled for f in ds.controls))}
+    return None if touched & {o.entity_id for o in overrides} else (added, removed)
+
+
+def _missing(facts: tuple[Any, ...], other: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The facts of ``facts`` not in ``other``, in order."""
+    known = set(other)
+    return tuple(f for f in facts if f not in known)
+
+
+def _edited(loaded: Loaded, added: Dataset, removed: Dataset) -> tuple[GraphData, str]:
+    """The compiled graph in use with ``removed``'s scenario rows out and ``added`` appended;
+    ``shared+ties`` when ties were only added, ``shared+edits`` otherwise."""
+    from riskengine.compiled.whatif import with_facts, without_facts
+
+    data = loaded.data
+    if any(getattr(removed, s) for s in _FACTS):
+        rows = {family: _scenario_rows(loaded, family, [f.id for f in getattr(removed, s)])
+                for family, s in _FAMILY_OF.items()}
+        data = without_facts(data, rows, removed.designations)
+    data = with_facts(data, added, lambda ref: _graph_id(loaded, ref) or ref)
+    only_ties = not added.designations and not any(getattr(removed, s) for s in _FACTS)
+    return data, "shared+ties" if only_ties else "shared+edits"
+
+
+_FAMILY_OF = {"designations": "designations", "ownership": "ownerships", "control": "controls",
+              "relation": "relationships"}
+
+
+def _scenario_rows(loaded: Loaded, family: str, fact_ids: list[str]) -> list[int]:
+    """Rows of compiled table ``family`` holding these scenario facts (scenario rows come
+    first, so only they are read)."""
+    import numpy as np
+
+    from riskengine.compiled.arrays import column
+    from riskengine.compiled.build import SCENARIO
+
+    table = loaded.compiled[family]
+    at = np.flatnonzero(column(table, "origin") == SCENARIO)
+    facts = table.column("fact").take(at).to_pylist()
+    wanted = set(fact_ids)
+    return [int(k) for k, fact in zip(at.tolist(), facts, strict=True) if fact in wanted]
 
 
 def _derived(data: GraphData, rules: RuleSet, as_of: date) -> Evaluation:

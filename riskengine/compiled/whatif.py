@@ -10,7 +10,7 @@ Pure: a ``GraphData`` and a ``Dataset`` in, a ``GraphData`` out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar, overload
 
@@ -91,6 +91,60 @@ class WhatIfFacts:
         return (*self.base.designations_of(entity_id), *mine)
 
 
+def designation_key(d: Designation) -> str:
+    """A designation whatever graph entity it was merged into (its entity id left out)."""
+    return d.model_dump_json(exclude={"entity_id"})
+
+
+@dataclass(frozen=True)
+class WithoutFacts:
+    """``graph.Facts`` of a graph some facts were taken out of: their edges are no longer in
+    the arrays (nothing reads their rows), and the ``dropped`` designations (by
+    ``designation_key``) are no longer an entity's."""
+
+    base: Facts
+    dropped: frozenset[str]
+
+    @property
+    def entities(self) -> Sequence[Entity]:
+        return self.base.entities
+
+    @property
+    def ownerships(self) -> Sequence[Ownership]:
+        return self.base.ownerships
+
+    @property
+    def controls(self) -> Sequence[Control]:
+        return self.base.controls
+
+    @property
+    def relationships(self) -> Sequence[Relationship]:
+        return self.base.relationships
+
+    @property
+    def names(self) -> Sequence[str]:
+        return self.base.names
+
+    def designations_of(self, entity_id: str) -> tuple[Designation, ...]:
+        found = self.base.designations_of(entity_id)
+        return tuple(d for d in found if designation_key(d) not in self.dropped)
+
+
+def without_facts(data: GraphData, rows: Mapping[str, Sequence[int]],
+                  dropped: Sequence[Designation] = ()) -> GraphData:
+    """``data`` without the edges whose fact rows (``edge`` values) ``rows`` lists per family
+    (``ownership``, ``control``, ``relation``, ``designations``); ``dropped``: the facts of
+    the designation rows, which explanations must no longer cite."""
+    def kept(family: str, arrays: EdgeArrays) -> EdgeArrays:
+        gone = np.asarray(rows.get(family, ()), dtype=np.int64)
+        return arrays.select(~np.isin(arrays.edge, gone)) if gone.shape[0] else arrays
+
+    return GraphData(data.ids, data.index, kept("ownership", data.ownership),
+                     kept("control", data.control), kept("relation", data.relation),
+                     kept("designations", data.designations),
+                     WithoutFacts(data.dataset, frozenset(map(designation_key, dropped))))
+
+
 def _rows(data: GraphData, family: str) -> int:
     """Rows of the Dataset tuple behind a family: the next free ``edge`` value."""
     facts = {"ownership": data.dataset.ownerships, "control": data.dataset.controls,
@@ -151,7 +205,7 @@ def _appended_designations(old: EdgeArrays, new: EdgeArrays, where: npt.NDArray[
     src = np.concatenate([old.src, where[new.src]])
     return EdgeArrays(src, src.copy(), np.concatenate([old.start, new.start]),
                       np.concatenate([old.end, new.end]),
-                      np.concatenate([old.edge, new.edge + int(old.edge.shape[0])]),
+                      np.concatenate([old.edge, new.edge + int(old.edge.max(initial=-1)) + 1]),
                       {"regime": regime, "blocking": blocking})
 
 

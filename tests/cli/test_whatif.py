@@ -121,7 +121,25 @@ relationships:
 ownerships:
   - {owner: kamaz, asset: renault, share: 60, from: 2025-01-01, source: {note: stake}}
 """
-GRAPHS = {"scenario tie": "own", "scenario tie added": "shared+ties"}
+SCENARIO_EDITS = {
+    "scenario designation added": """\
+designations:
+  - {entity: jac, regime: eu, measure: asset_freeze, from: 2025-01-01, source: {note: listing}}
+""",
+}
+PROPOSALS.update({
+    "scenario designation edited": {"scenario/moskvich.yaml": ("    from: 2023-09-14\n",
+                                                               "    from: 2027-01-01\n")},
+    "scenario tie moved": {"scenario/china.yaml": ("  - id: jac-kamaz-supply\n    a: jac\n",
+                                                     "  - id: jac-kamaz-supply\n    a: faw\n")},
+    "scenario designation added": {},
+    "scenario entity edited": {"scenario/china.yaml": ("  - id: jac\n    kind: company",
+                                                       "  - id: jac\n    kind: "
+                                                       "financial_institution")},
+})
+GRAPHS = {"scenario tie": "shared+edits", "scenario tie added": "shared+ties",
+          "scenario designation edited": "shared+edits", "scenario tie moved": "shared+edits",
+          "scenario designation added": "shared+edits", "scenario entity edited": "own"}
 
 
 @pytest.mark.parametrize("proposal", sorted(PROPOSALS))
@@ -130,6 +148,9 @@ def test_dry_run_reports_what_two_stored_runs_would_show(cli, tmp_path: Path, pr
     proposed = _copy_rules(tmp_path, "proposed", PROPOSALS[proposal])
     if proposal == "scenario tie added":
         (proposed / "scenario" / "zz_new.yaml").write_text(ADDED_TIES, encoding="utf-8")
+    if proposal in SCENARIO_EDITS:
+        (proposed / "scenario" / "zz_new.yaml").write_text(SCENARIO_EDITS[proposal],
+                                                           encoding="utf-8")
     found = ok(cli, "rescore", "--dry-run", "--rules", str(proposed), "--as-of", AS_OF,
                "--format", "json").json()
     assert ok(cli, "runs", "list").out.strip() == "no runs yet"  # nothing stored

@@ -37,7 +37,8 @@ def _random(seed: int, n: int = 60) -> Dataset:
                 for _ in range(n // 4)]
     relations = [(*pair(), RELATION_KINDS[int(rng.integers(len(RELATION_KINDS)))],
                   str(rng.choice(["active", "prospective"]))) for _ in range(n)]
-    listings = [(ids[int(rng.integers(n))], REGIMES[int(rng.integers(3))]) for _ in range(n // 8)]
+    listings: list[tuple[str, ...]] = [(ids[int(rng.integers(n))], REGIMES[int(rng.integers(3))])
+                                       for _ in range(n // 8)]
     listings += [(ids[int(rng.integers(n))], "us", "sectoral")]
     return dataset(ids, owns, controls, relations, listings)
 
@@ -119,7 +120,7 @@ def test_different_graphs_match_the_run_comparison(seed: int, edit: str) -> None
     bigger = ds.merged(extra)
     data_b = GraphData.from_dataset(bigger.model_copy(update={"entities": tuple(
         reversed(bigger.entities))}))
-    clusters_b = {"e3": ("e3", "e3-record")}
+    clusters_b: dict[str, tuple[str, ...]] = {"e3": ("e3", "e3-record")}
     proposed, alerts = EDITS[edit](BASE), AlertRules()
     fast = compare_books(_book(data_a, BASE), _book(data_b, proposed, clusters_b), alerts)
     assert fast == _reference(data_a, BASE, data_b, proposed, alerts, ({}, clusters_b))
@@ -147,5 +148,40 @@ def test_top_movers_are_the_largest_moves(count: int, edit: str) -> None:
 ])
 def test_counts_by_kind(changes: list[tuple[str, str, str | None]], expected: dict[str, int]
                         ) -> None:
-    found = [Change(entity_id=e, name=e, kind=k, regime=r) for e, k, r in changes]  # type: ignore[arg-type]
+    found = [Change(entity_id=e, name=e, kind=k, regime=r) for e, k, r in changes]
     assert counts_by_kind(found) == expected
+
+
+@pytest.mark.parametrize("seed", [8, 9, 10])
+def test_a_graph_with_facts_taken_out_and_appended_equals_the_edited_graph(seed: int) -> None:
+    """``without_facts`` then ``with_facts`` (the dry run of a scenario edit on the graph in
+    use) scores as the graph built from the edited facts (the reference)."""
+    from riskengine.compiled.whatif import with_facts, without_facts
+
+    ds = _random(seed)
+    rng = np.random.default_rng(seed)
+    gone = {s: sorted(rng.choice(len(getattr(ds, s)), size=len(getattr(ds, s)) // 4,
+                                 replace=False).tolist())
+            for s in ("ownerships", "controls", "relationships", "designations")}
+    extra = dataset([], owns=[("e1", "e2", 60.0), ("e3", "e1", None)],
+                    relations=[("e4", "e5", "financing")], listings=[("e6", "us"), ("e2", "eu")])
+    extra = extra.model_copy(update={s: tuple(f.model_copy(update={"id": f"x-{f.id}"})
+                                              for f in getattr(extra, s)) for s in gone})
+    kept = {s: tuple(f for k, f in enumerate(getattr(ds, s)) if k not in set(rows))
+            for s, rows in gone.items()}
+    edited = ds.model_copy(update={s: kept[s] + getattr(extra, s) for s in gone})
+    families = {"ownership": "ownerships", "control": "controls", "relation": "relationships",
+                "designations": "designations"}
+    shared = without_facts(GraphData.from_dataset(ds),
+                           {f: gone[s] for f, s in families.items()},
+                           [ds.designations[k] for k in gone["designations"]])
+    fast = _book(with_facts(shared, extra, lambda ref: ref), BASE)
+    reference = _book(GraphData.from_dataset(edited), BASE)
+    assert np.allclose(fast.table.score, reference.table.score)
+    assert {r: v.blocked.tolist() for r, v in fast.verdicts.items()} == \
+        {r: v.blocked.tolist() for r, v in reference.verdicts.items()}
+    assert compare_books(reference, fast, AlertRules()) == []
+    assert compare_books(_book(GraphData.from_dataset(ds), BASE), fast, AlertRules())  # moved
+    removed = ds.designations[gone["designations"][0]]
+    assert removed not in with_facts(shared, extra, lambda ref: ref).dataset.designations_of(
+        removed.entity_id)
