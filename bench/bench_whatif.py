@@ -4,10 +4,12 @@ compiled graph of the rules in use present, printing wall time, peak RSS and wha
 
 Edits: a scoring weight (one graph, verdicts derived once), a regime threshold (one graph,
 verdicts derived twice), a scenario tie added (appended to the graph in use), a scenario
-tie edited (the proposed rules' own graph, compiled on first use and reused after).
+tie edited (its old row taken out of the graph in use, the new one appended), a scenario
+entity edited (the proposed rules' own graph, compiled on first use and reused after).
 
-Usage: python bench/bench_whatif.py real [--data DIR] [--keep DIR]
-       python bench/bench_whatif.py scale N [--keep DIR]
+Usage: python bench/bench_whatif.py real [--data DIR] [--keep DIR] [--once]
+       python bench/bench_whatif.py scale N [--keep DIR] [--once]
+``--once``: each dry run once (by default twice: the second shows a graph kept).
 ``real``: the full OFAC SDN 2024-05-03 set and OFSI's ConList.xlsx in a fresh SQLite file,
 ``scale``: ``gen_ftm.py`` N entities; both with the seed scenario (whose tie the scenario
 edit adds).
@@ -29,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RISKENGINE = Path(sys.executable).with_name("riskengine")
 DATA = Path(os.environ.get("RISKENGINE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+ATTEMPTS = ["", " again"]  # --once: [""]
 AS_OF = ["2025-06-01"]  # --as-of: e.g. 2023-06-01, before EO 14114 and its FFI factor
 TIE = """\
 relationships:
@@ -76,14 +79,18 @@ def dry_runs(folder: Path, env: dict[str, str], tie: tuple[str, str], query: str
             folder, "p-eu", _eu_threshold()),
         "scenario tie added (appended)": proposal(
             folder, "p-tie", {}, TIE.format(a=tie[0], b=tie[1])),
-        "scenario tie edited (own graph)": proposal(
+        "scenario tie edited (graph in use)": proposal(
             folder, "p-edit", {"scenario/europe.yaml": ("    b: jac\n    kind: joint_venture",
                                                         "    b: kamaz\n    kind: joint_venture")}),
+        "scenario entity edited (own graph)": proposal(
+            folder, "p-entity", {"scenario/china.yaml": ("  - id: jac\n    kind: company",
+                                                         "  - id: jac\n    kind: "
+                                                         "financial_institution")}),
     }
     seconds, rss, _out = run(["score", query, "--as-of", AS_OF[0]], env)
     print(f"{'score (compiles the graph in use)':<44} {seconds}  {rss:5.2f} GB")
     for label, rules in cases.items():
-        for attempt in ("", " again"):
+        for attempt in ATTEMPTS:
             seconds, rss, out = run(["rescore", "--dry-run", "--rules", str(rules), "--as-of",
                                      AS_OF[0], "--format", "json"], env)
             found = json.loads(out)
@@ -134,8 +141,11 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--keep", type=Path, default=None, help="folder for files (kept)")
     parser.add_argument("--as-of", default=AS_OF[0], help="evaluation date [%(default)s]")
+    parser.add_argument("--once", action="store_true", help="each dry run once")
     args = parser.parse_args()
     AS_OF[0] = args.as_of
+    if args.once:
+        ATTEMPTS[1:] = []
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench_whatif_"))
     folder.mkdir(parents=True, exist_ok=True)
     if args.what == "real":
