@@ -8,7 +8,7 @@ tie edited (its old row taken out of the graph in use, the new one appended), a 
 entity edited (the proposed rules' own graph, compiled on first use and reused after).
 
 Usage: python bench/bench_whatif.py real [--data DIR] [--keep DIR] [--once]
-       python bench/bench_whatif.py scale N [--keep DIR] [--once]
+       python bench/bench_whatif.py scale N [--keep DIR] [--once] [--skip WORD]
 ``--once``: each dry run once (by default twice: the second shows a graph kept).
 ``real``: the full OFAC SDN 2024-05-03 set and OFSI's ConList.xlsx in a fresh SQLite file,
 ``scale``: ``gen_ftm.py`` N entities; both with the seed scenario (whose tie the scenario
@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RISKENGINE = Path(sys.executable).with_name("riskengine")
 DATA = Path(os.environ.get("RISKENGINE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 ATTEMPTS = ["", " again"]  # --once: [""]
+SKIP: list[str] = []  # --skip WORD: dry runs whose label has WORD
 AS_OF = ["2025-06-01"]  # --as-of: e.g. 2023-06-01, before EO 14114 and its FFI factor
 TIE = """\
 relationships:
@@ -90,6 +91,8 @@ def dry_runs(folder: Path, env: dict[str, str], tie: tuple[str, str], query: str
     seconds, rss, _out = run(["score", query, "--as-of", AS_OF[0]], env)
     print(f"{'score (compiles the graph in use)':<44} {seconds}  {rss:5.2f} GB")
     for label, rules in cases.items():
+        if any(word in label for word in SKIP):
+            continue
         for attempt in ATTEMPTS:
             seconds, rss, out = run(["rescore", "--dry-run", "--rules", str(rules), "--as-of",
                                      AS_OF[0], "--format", "json"], env)
@@ -142,10 +145,13 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, default=None, help="folder for files (kept)")
     parser.add_argument("--as-of", default=AS_OF[0], help="evaluation date [%(default)s]")
     parser.add_argument("--once", action="store_true", help="each dry run once")
+    parser.add_argument("--skip", action="append", default=[], metavar="WORD",
+                        help="leave out the dry runs whose label has WORD (repeatable)")
     args = parser.parse_args()
     AS_OF[0] = args.as_of
     if args.once:
         ATTEMPTS[1:] = []
+    SKIP.extend(args.skip)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench_whatif_"))
     folder.mkdir(parents=True, exist_ok=True)
     if args.what == "real":
