@@ -35,7 +35,7 @@ _SINGLE = (
     "pte pvt bhd tbk fze fzco fzc fzllc dmcc ooo kft zrt sro doo dd ad ead eood "
     "aktsionernoe obshchestvo ogranichennoy ogranichennoi otvetstvennostyu otvetstvennostiu "
     "otvestvennostyu obschestvo obshestvo sal limitada lda ltda sprl sirketi eood ood sae "
-    "as asa sti tas kk pt"
+    "as asa sti tas kk pt anonim fllc iooo inostrannoe inostrannoye"
 )
 _PHRASES = (
     "public joint stock company", "open joint stock company", "closed joint stock company",
@@ -57,7 +57,7 @@ _PHRASES = (
     "de responsabilidad ilimitada", "de responsabilidad limitada", "de capital variable",
     "private joint stock", "public joint stock", "open joint stock", "closed joint stock",
     "limited liability co", "joint stock co", "public joint stock co", "ltd sti", "sp z oo",
-    "sa de cv", "s de rl de cv", "s de rl",
+    "sa de cv", "s de rl de cv", "s de rl", "foreign limited liability company",
 )
 LEGAL_FORMS: frozenset[tuple[str, ...]] = frozenset(
     [tuple(p.split()) for p in _PHRASES] + [(w,) for w in _SINGLE.split()]

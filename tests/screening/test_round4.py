@@ -59,3 +59,27 @@ def test_place_adjective_reads_as_the_place(config: ScreeningConfig) -> None:
     without = _confidence(_screener(plain, "JOINT STOCK COMPANY URAL SCIENTIFIC AND "
                                     "TECHNOLOGICAL COMPLEX"), query.format("URALSKII"), "e0")
     assert without < with_stem
+
+
+@pytest.mark.parametrize(("query", "listed"), [
+    # OFAC 26744: NCO = non-bank credit organization (Russian NKO)
+    ("LLC NCO RUSSIAN FINANCIAL SOCIETY",
+     "LIMITED LIABILITY COMPANY NON-BANK CREDIT ORGANIZATION RUSSIAN FINANCIAL SOCIETY"),
+    # OFAC 32729: a foreign LLC (Belarus IOOO, FLLC) is a legal form
+    ("FLLC DANA ASTRA", "FOREIGN LIMITED LIABILITY COMPANY DANA ASTRA"),
+    ("IOOO DANA ASTRA", "INOSTRANNOYE OBSHCHESTVO S OGRANICHENNOY OTVETSTVENNOSTYU DANA ASTRA"),
+    # OFAC 47628: cardinal points in Russian
+    ("INTERMOST LOGISTIKA VOSTOK", "INTERMOST LOGISTICS EAST CO LTD"),
+])
+def test_lexicon_reads_both_alike(config: ScreeningConfig, query: str, listed: str) -> None:
+    lexicon = _screener(config)._lexicon
+    assert analyse(query, lexicon).keys == analyse(listed, lexicon).keys
+    assert _confidence(_screener(config, listed), query, "e0") == 1.0
+
+
+def test_turkish_anonim_sirketi_is_a_legal_form(config: ScreeningConfig) -> None:
+    """'ANONIM SIRKETI' after SIRKETI is read as company (OFAC 47583)."""
+    form = analyse("TED TEKNOLOJI GELISTIRME HIZMETLERI SANAYI TICARET ANONIM SIRKETI",
+                   _screener(config)._lexicon)
+    assert "anonim" in form.legal_forms
+    assert "anonim" not in form.keys
