@@ -6,9 +6,10 @@ word left without partner on both sides, ``rescue`` also tries:
 * its other spellings (``spellings``): the folded word itself (a typo the skeleton
   exaggerates: Viktoovna ~ Viktorovna, PPOV ~ POPOV), the word a synonym replaced (SAMAN,
   read as sazman = organization, ~ SMAN; GRUPO ~ GUPO), the word glued to the particles dropped
-  before it (Abu Bakr -> abubakr ~ Abubakar), and the stem of a patronymic
-  (``patronymic_suffixes``: Mkrtichovich -> mkrtich), and the stem of an adjective made
-  from a place name (``adjective_suffixes``: Uralskii -> ural, Yaroslavskiy ~ Yaroslavl);
+  before it (Abu Bakr -> abubakr ~ Abubakar) or after it (Abd al-Munim -> abdal ~ Abdel),
+  the stem of a patronymic (``patronymic_suffixes``: Mkrtichovich -> mkrtich), and the stem
+  of an adjective made from a place name (``adjective_suffixes``: Uralskii -> ural,
+  Yaroslavskiy ~ Yaroslavl);
 * two adjacent words written as one (``join_min_similarity``): IR-ITAL ~ Irital, Abu Bakr
   ~ Abubakar, on either side.
 
@@ -44,8 +45,20 @@ def spellings(form: NameForm, i: int, config: ScreeningConfig) -> tuple[str, ...
     origin = form.origins[i] if form.origins else ""
     stem = patronymic_stem(key, config.patronymic_suffixes, config.patronymic_min_stem)
     place = patronymic_stem(key, config.adjective_suffixes, config.patronymic_min_stem)
-    return tuple(dict.fromkeys(s for s in (key, form.tokens[i], glued, stem, origin, place)
-                               if s))
+    after = _glued_after(form, i)
+    return tuple(dict.fromkeys(s for s in (key, form.tokens[i], glued, stem, origin, place,
+                                           after) if s))
+
+
+def _glued_after(form: NameForm, i: int) -> str:
+    """Word ``i`` written with the particles dropped after it (Abd al-Munim -> abdal, ~ Abdel
+    Moneim), '' when none were."""
+    if not form.glued or i + 1 >= len(form.keys):
+        return ""
+    nxt, key = form.glued[i + 1], form.keys[i + 1]
+    if len(nxt) <= len(key) or not nxt.endswith(key):
+        return ""
+    return form.keys[i] + nxt[:-len(key)]
 
 
 def rescue(sub: FloatArray, query: NameForm, name: NameForm, config: ScreeningConfig

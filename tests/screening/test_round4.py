@@ -12,7 +12,7 @@ from riskengine.domain import Entity
 from riskengine.screening.config import ScreeningConfig
 from riskengine.screening.match import Screener
 from riskengine.screening.normalise import analyse
-from riskengine.screening.rescue import patronymic_stem
+from riskengine.screening.rescue import patronymic_stem, spellings
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 
@@ -83,3 +83,14 @@ def test_turkish_anonim_sirketi_is_a_legal_form(config: ScreeningConfig) -> None
                    _screener(config)._lexicon)
     assert "anonim" in form.legal_forms
     assert "anonim" not in form.keys
+
+
+def test_word_glued_to_the_particle_after_it(config: ScreeningConfig) -> None:
+    """OFAC 'SALIH, Abd al-Munim Ahmad', also written 'SALEH, Abdel Moneim Ahmad'."""
+    listed = "SALIH, Abd al-Munim Ahmad"
+    lexicon = _screener(config)._lexicon
+    assert "abdal" in spellings(analyse(listed, lexicon), 1, config)
+    assert _confidence(_screener(config, listed), "SALEH, Abdel Moneim Ahmad",
+                       "e0") >= config.threshold
+    assert _confidence(_screener(config, "SALIH, Abd Munim Ahmad"), "SALEH, Abdel Moneim "
+                       "Ahmad", "e0") < config.threshold  # no particle after Abd: unchanged
