@@ -275,6 +275,7 @@ def explain_verdict(g: Graph, arrays: RegimeArrays, params: RegimeParams, i: int
         found += per_person_owned(ctx, i, True) if per_person and arrays.possibly[i] else []
         found += possibly(ctx, i) if arrays.possibly[i] else []
         found += unknown_shares(ctx, i) + control_not_blocking(ctx, i)
+        found += review.unknown_owners(ctx.g, i)
         found += review.date_unknown(ctx.g, ctx.idx.designations, ctx.arrays.regime, i)
     if status != "listed":
         found += review.transferred_after(g, ctx.idx.designations, arrays.regime, i)

@@ -120,3 +120,29 @@ def disagreeing_records(g: Graph, designations: ByEntity, regime: str, v: int,
 def _blocking(designations: ByEntity, g: Graph, regime: str, o: int) -> list[Designation]:
     return sorted((d for d in designations.get(g.ids[o], ()) if d.regime == regime
                    and d.blocking and d.active(g.as_of)), key=lambda d: d.id)
+
+
+def unknown_owners(g: Graph, v: int) -> list[Evidence]:
+    """One 'unknown_share' per holding in ``v`` (of any size: an anonymous 60% holder is as
+    unknown) of an owner the source does not identify (an entity of kind ``unknown``),
+    naming the register and the reason it gives."""
+    own, found = g.ownership, []
+    for pos in _incoming(g, v):
+        o = int(own.src[pos])
+        if not _unidentified(g, o):
+            continue
+        fact = g.dataset.ownerships[int(own.edge[pos])]
+        why = f": {fact.source.note}" if fact.source.note else ""
+        found.append(Evidence(
+            kind="unknown_share",
+            detail=f"{_entity(g, o).label}: an owner of {_entity(g, v).label} that the"
+                   f" {fact.source.source} register does not identify{why}; it may be a"
+                   " blocked party, so the verdict rests on an unknown owner",
+            path=(_entity(g, v), _stake(g, pos), _entity(g, o))))
+    return found
+
+
+def _unidentified(g: Graph, v: int) -> bool:
+    entities = g.dataset.entities
+    found = entities[v] if v < len(entities) else None
+    return found is not None and found.id == g.ids[v] and found.kind == "unknown"
