@@ -11,36 +11,56 @@ from riskengine.application import base
 from riskengine.settings import Settings
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from riskengine.ingest.editions import Plan
+    from riskengine.ingest.ftm import FtmStream
+    from riskengine.ingest.ftm_flat import FlatFacts
     from riskengine.ingest.ties import TiePlan
     from riskengine.lists.base import ListEdition
-    from riskengine.store.store import Store
+    from riskengine.store.store import Audit, IngestRecord, Store
 
 
 def ingest_ftm(settings: Settings, path: Path, actor: str) -> list[str]:
     """Read an FtM JSON-lines file and store it with its audit entry in one transaction;
-    returns summary lines. Flat facts all the way (no domain objects): bulk writes."""
-    from riskengine.ingest.ftm import resolve_flat, scan_ftm
-    from riskengine.store.audit import ingest_audit
-    from riskengine.store.store import IngestRecord
+    returns summary lines. Flat facts all the way (no domain objects), read and written in
+    chunks (``ingest.ftm.FtmStream``): memory stays bounded whatever the file's size."""
+    from riskengine.ingest.ftm import FtmStream
+    from riskengine.ingest.ftm_flat import StreamResolver
 
     started = base.now()
-    parsed = scan_ftm(path)
+    stream = FtmStream(path)
     rules = base.load_rules(settings)
     store = base.open_store(settings)
     try:
         known = store.entity_ids() | {e.id for e in rules.scenario.entities}
-        dataset, warnings = resolve_flat(parsed.facts, known)
-        record = IngestRecord(
-            source="ftm", file=str(path), content_hash=parsed.content_hash, published=None,
-            started_at=started, finished_at=base.now(), counts=dict(parsed.counts),
-        )
-        lines = _summary(parsed.counts, parsed.skipped, [*parsed.warnings, *warnings])
-        details = {"path": str(path), "published": None, "force": False, "summary": lines}
-        store.save_ingest(dataset, record, ingest_audit(actor, details))
+        resolver = StreamResolver(known, stream.ctx.ids)
+        summary: list[str] = []
+
+        def chunks() -> Iterator[FlatFacts]:
+            yield from (resolver.chunk(facts) for facts in stream.chunks())
+            rest, warnings = resolver.rest(stream.origin)
+            summary.extend(_summary(stream.counts, stream.skipped,
+                                    [*stream.warnings(), *warnings]))
+            yield rest
+
+        store.save_ingest_stream(chunks(), lambda: _ftm_record(stream, started, actor, summary))
     finally:
         store.close()
-    return lines
+    return summary
+
+
+def _ftm_record(stream: FtmStream, started: datetime, actor: str, lines: list[str]
+                ) -> tuple[IngestRecord, Audit]:
+    from riskengine.store.audit import ingest_audit
+    from riskengine.store.store import IngestRecord
+
+    record = IngestRecord(
+        source="ftm", file=str(stream.path), content_hash=stream.content_hash, published=None,
+        started_at=started, finished_at=base.now(), counts=dict(stream.counts),
+    )
+    details = {"path": str(stream.path), "published": None, "force": False, "summary": lines}
+    return record, ingest_audit(actor, details)
 
 
 def _summary(counts: dict[str, int], skipped: dict[str, int], warnings: list[str]) -> list[str]:

@@ -51,6 +51,7 @@ from riskengine.ingest.ftm_parse import (
     parse_ftm_date,
     parse_records,
     parse_share,
+    record_id,
 )
 
 __all__ = [
@@ -179,23 +180,90 @@ def read_ftm(path: Path) -> FtmResult:
 def scan_ftm(path: Path) -> FtmScan:
     """``read_ftm`` without domain objects: the file streamed into flat facts (see
     ``riskengine.ingest.ftm_flat``), for bulk ingest. Same errors as ``read_ftm``."""
-    ctx = _Context(path)
+    stream = FtmStream(path, size=0)
+    facts = next(stream.chunks())
+    return FtmScan(facts, dict(stream.counts), dict(stream.skipped), stream.warnings(),
+                   stream.content_hash)
+
+
+CHUNK_RECORDS = 200_000  # facts mapped before a chunk is handed on (bounded memory)
+
+
+class FtmStream:
+    """An FtM file read as chunks of flat facts of about ``size`` facts each (0: the whole
+    file as one chunk), so a file of any size is ingested in bounded memory. The file is
+    hashed first (every fact's provenance names its content hash) and again while it is
+    read: a file that changed in between is an error. Counts and warnings are complete once
+    ``chunks`` is exhausted; ``ctx.ids`` then holds every entity id of the file."""
+
+    def __init__(self, path: Path, size: int | None = None) -> None:
+        self.path = path
+        self.size = CHUNK_RECORDS if size is None else size
+        self.ctx = _Context(path)
+        self.counts: Counter[str] = Counter()
+        self.skipped: Counter[str] = Counter()
+        self.content_hash = _file_hash(path)
+        self.origin = Source(source=SOURCE, file=path.name, content_hash=self.content_hash)
+
+    def chunks(self) -> Iterator[FlatFacts]:
+        """The file's facts, chunk by chunk (the last one possibly empty)."""
+        digest = hashlib.sha256()
+        lists: dict[type, list[Any]] = {}
+        held = 0
+        with _open(self.path) as fh:
+            lines = _lines(self.path, fh, digest)
+            for rec in parse_records(self.path, lines, _id_reader(self.path)):
+                held += self._add(rec, lists)
+                if self.size and held >= self.size:
+                    yield self._facts(lists)
+                    lists, held = {}, 0
+        self._check_whole(digest.hexdigest())
+        yield self._facts(lists)
+
+    def _add(self, rec: FtmRecord, lists: dict[type, list[Any]]) -> int:
+        fact = _map(rec, self.ctx)
+        (self.counts if fact is not None else self.skipped)[rec.schema] += 1
+        if fact is None:
+            return 0
+        lists.setdefault(type(fact), []).append(fact)
+        return 1
+
+    def _facts(self, lists: dict[type, list[Any]]) -> FlatFacts:
+        return FlatFacts(self.origin, *(lists.get(kind, []) for kind in FLAT_KINDS))
+
+    def _check_whole(self, content_hash: str) -> None:
+        if not self.counts and not self.skipped:
+            raise InputError(str(self.path),
+                             "no FtM records: the file is empty (nothing ingested)")
+        if content_hash != self.content_hash:
+            raise InputError(str(self.path), "the file changed while it was read (nothing "
+                                             "ingested): ingest it again once it is complete")
+
+    def warnings(self) -> list[str]:
+        return self.ctx.warnings()
+
+
+def _file_hash(path: Path) -> str:
     digest = hashlib.sha256()
-    lists: dict[type, list[Any]] = {}
-    counts: Counter[str] = Counter()
-    skipped: Counter[str] = Counter()
     with _open(path) as fh:
-        for rec in parse_records(path, _lines(path, fh, digest)):
-            fact = _map(rec, ctx)
-            (counts if fact is not None else skipped)[rec.schema] += 1
-            if fact is not None:
-                lists.setdefault(type(fact), []).append(fact)
-    if not counts and not skipped:
-        raise InputError(str(path), "no FtM records: the file is empty (nothing ingested)")
-    content_hash = digest.hexdigest()
-    origin = Source(source=SOURCE, file=path.name, content_hash=content_hash)
-    facts = FlatFacts(origin, *(lists.get(kind, []) for kind in FLAT_KINDS))
-    return FtmScan(facts, dict(counts), dict(skipped), ctx.warnings(), content_hash)
+        try:
+            while block := fh.read(_READ_BUFFER):
+                digest.update(block)
+        except OSError as exc:
+            raise InputError(str(path), f"cannot read file: {exc.strerror or exc}") from exc
+    return digest.hexdigest()
+
+
+def _id_reader(path: Path) -> Callable[[int], str | None]:
+    """Reads the id of one line of ``path`` again (to confirm a repeated id, rarely)."""
+    def id_at(number: int) -> str | None:
+        with _open(path) as fh:
+            for line, raw in enumerate(_lines(path, fh, hashlib.sha256()), start=1):
+                if line == number:
+                    return record_id(path, number, raw)
+        return None
+
+    return id_at
 
 
 def _open(path: Path) -> IO[bytes]:

@@ -16,7 +16,7 @@ Pure: no I/O, no database, no clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple, TypeVar
@@ -207,3 +207,40 @@ def resolve_flat(facts: FlatFacts, known_ids: set[str]) -> tuple[FlatFacts, list
         lambda r: (r[1], r[2]))  # FlatDesignation.entity_id, the two ends of an edge
     kept, warnings = _resolved(groups, refs, lambda ref: ref in in_file or ref in known_ids)
     return FlatFacts(facts.origin, facts.entities, *kept), warnings
+
+
+class StreamResolver:
+    """``resolve_flat`` for a file read in chunks (``ingest.ftm.FtmStream``): a fact whose
+    entities are known (stored, in the rule files) or already read from the file goes on
+    with its chunk; the others wait until the whole file is read (``rest``), where those
+    still pointing at no entity are dropped, with the same warnings as ``resolve_flat``.
+    Files list their entities before the facts about them, so few facts wait."""
+
+    REFS: tuple[Callable[[Any], tuple[str, ...]], ...] = (
+        lambda d: (d[1],), lambda o: (o[1], o[2]), lambda c: (c[1], c[2]),
+        lambda r: (r[1], r[2]))  # FlatDesignation.entity_id, the two ends of an edge
+
+    def __init__(self, known_ids: set[str], in_file: Mapping[str, str]) -> None:
+        self.known_ids, self.in_file = known_ids, in_file  # in_file grows as chunks are read
+        self.waiting: tuple[list[Any], list[Any], list[Any], list[Any]] = ([], [], [], [])
+
+    def known(self, ref: str) -> bool:
+        return ref in self.in_file or ref in self.known_ids
+
+    def chunk(self, facts: FlatFacts) -> FlatFacts:
+        groups: tuple[list[Any], ...] = (facts.designations, facts.ownerships, facts.controls,
+                                         facts.relationships)
+        kept: list[list[Any]] = []
+        for group, refs, waiting in zip(groups, self.REFS, self.waiting, strict=True):
+            now = [f for f in group if all(self.known(r) for r in refs(f))]
+            if len(now) < len(group):
+                waiting += [f for f in group if not all(self.known(r) for r in refs(f))]
+            kept.append(now)
+        return FlatFacts(facts.origin, facts.entities, *kept)
+
+    def rest(self, origin: Source) -> tuple[FlatFacts, list[str]]:
+        """The waiting facts whose entities the file had after all, and the warnings for
+        the others (call once the whole file is read)."""
+        kept, warnings = _resolved(self.waiting, self.REFS, self.known)
+        self.waiting = ([], [], [], [])
+        return FlatFacts(origin, [], *kept), warnings

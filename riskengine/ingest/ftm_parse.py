@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -23,6 +23,7 @@ import orjson
 
 from riskengine.domain import ControlKind, Measure, Share
 from riskengine.errors import InputError
+from riskengine.ingest.ftm_ids import SeenIds
 from riskengine.lists.ofac_tables import CONS_DEFAULT, CONS_PROGRAMS, NON_SDN_PROGRAMS
 
 # Sanction measure, first match wins, on the lower-cased provisions, program, programId and
@@ -92,18 +93,23 @@ class FtmRecord(NamedTuple):
         return None
 
 
-def parse_records(path: Path, lines: Iterable[bytes]) -> Iterator[FtmRecord]:
-    """The records of ``lines`` (numbered from 1, blank ones skipped)."""
-    first_line: dict[str, int] = {}
+def parse_records(path: Path, lines: Iterable[bytes], id_at: Callable[[int], str | None]
+                  ) -> Iterator[FtmRecord]:
+    """The records of ``lines`` (numbered from 1, blank ones skipped). A repeated id is an
+    error (``ftm_ids.SeenIds``; ``id_at(line)`` reads a line's id again to confirm one)."""
+    seen = SeenIds(path, id_at)
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         rec = _parse(path, number, raw)
-        seen = first_line.setdefault(rec.id, number)
-        if seen != number:
-            raise InputError(f"{path}:{number}",
-                             f"duplicate id {rec.id!r} (first at line {seen})")
+        seen.add(rec.id, number)
         yield rec
+    seen.fold()
+
+
+def record_id(path: Path, number: int, raw: bytes) -> str:
+    """The id of line ``number`` (``raw``), as ``parse_records`` reads it."""
+    return _parse(path, number, raw).id
 
 
 def _loads(raw: bytes, path: Path, line: int) -> Any:

@@ -54,15 +54,24 @@ REINDEX_MIN = 10_000  # rows into an empty SQLite table from which its indexes a
 def write_flat(conn: Connection, facts: FlatFacts) -> None:
     """Store ``facts`` (ids unique per kind) in the transaction of ``conn``. Driver errors
     come out as SQLAlchemy's ``DBAPIError``, like those of the rest of the store."""
+    with flat_sink(conn, facts.origin.file or "flat facts") as sink:
+        sink.write(facts)
+
+
+@contextmanager
+def flat_sink(conn: Connection, label: str) -> Iterator[FlatSink]:
+    """A ``FlatSink`` on the transaction of ``conn`` for the chunks of one file (``label``
+    names it in errors); the indexes it dropped are built again when the block ends."""
     raw = conn.connection.driver_connection
     error: type[Exception] = conn.dialect.loaded_dbapi.Error
     sqlite = conn.dialect.name == "sqlite"
     try:
-        writer = _Writer(raw, sqlite, facts)
         with _sqlite_cache(raw, sqlite):
-            writer.write(facts)
+            sink = FlatSink(raw, sqlite)
+            yield sink
+            sink.close()
     except error as exc:
-        raise DBAPIError(f"bulk write of {facts.origin.file}", None, exc) from exc
+        raise DBAPIError(f"bulk write of {label}", None, exc) from exc
 
 
 @contextmanager
@@ -79,28 +88,43 @@ def _sqlite_cache(raw: Any, sqlite: bool) -> Iterator[None]:
         raw.execute(f"PRAGMA cache_size = {before}")
 
 
-class _Writer:
-    def __init__(self, raw: Any, sqlite: bool, facts: FlatFacts) -> None:
-        self.raw, self.sqlite, self.origin = raw, sqlite, facts.origin
+class FlatSink:
+    """Writes the flat facts of one file chunk by chunk (ids unique across the chunks) on a
+    raw DBAPI connection. The ids stored before are read once; on SQLite, an empty table's
+    secondary indexes are dropped before its first chunk of ``REINDEX_MIN`` rows or more and
+    built again by ``close`` (much faster than updating them row by row)."""
+
+    def __init__(self, raw: Any, sqlite: bool) -> None:
+        self.raw, self.sqlite = raw, sqlite
         self.mark = "?" if sqlite else "%s"
         self.day: Callable[[date | None], Any] = _iso if sqlite else _same
         self.first_seen = self._scalar(f"SELECT {NEXT_INGEST.text}")
+        self.ids: dict[str, set[str]] = {}  # per table, the ids stored before this file
+        self.touched: set[str] = set()  # tables written to (their indexes checked once)
+        self.dropped: list[str] = []  # CREATE INDEX statements to run again in ``close``
 
     def write(self, facts: FlatFacts) -> None:
-        stored = self._ids("entities")
+        self.origin = facts.origin
+        stored = self.stored("entities") if facts.entities else set()
         again = [e.id for e in facts.entities if e.id in stored]
         for child in CHILDREN:
             self._delete(child, again)
-        self._store("entities", facts.entities, self._entity, stored)
-        many = not stored and len(facts.entities) >= REINDEX_MIN  # children empty too
-        self._insert("entity_names", (r for e in facts.entities for r in _names(e)), many)
-        self._insert("entity_identifiers", (r for e in facts.entities for r in _idents(e)),
-                     many)
-        self._insert("entity_sources", (self._entity_source(e) for e in facts.entities), many)
-        self._store_all("designations", facts.designations, self._designation)
-        self._store_all("ownerships", facts.ownerships, self._ownership)
-        self._store_all("controls", facts.controls, self._control)
-        self._store_all("relationships", facts.relationships, self._relationship)
+        self._store("entities", facts.entities, self._entity)
+        fresh = bool(facts.entities) and not stored  # children of a fresh table are empty
+        self._insert("entity_names", [r for e in facts.entities for r in _names(e)], fresh)
+        self._insert("entity_identifiers", [r for e in facts.entities for r in _idents(e)],
+                     fresh)
+        self._insert("entity_sources", [self._entity_source(e) for e in facts.entities],
+                     fresh)
+        self._store("designations", facts.designations, self._designation)
+        self._store("ownerships", facts.ownerships, self._ownership)
+        self._store("controls", facts.controls, self._control)
+        self._store("relationships", facts.relationships, self._relationship)
+
+    def close(self) -> None:
+        for sql in self.dropped:
+            self.raw.execute(sql)
+        self.dropped = []
 
     # --- rows ------------------------------------------------------------------------------
 
@@ -139,49 +163,59 @@ class _Writer:
         cursor.execute(sql)
         return cursor.fetchone()[0]
 
+    def stored(self, table: str) -> set[str]:
+        """The ids ``table`` held before this file: read at the first chunk with facts for
+        it, which is before any of the file's rows went into it."""
+        found = self.ids.get(table)
+        if found is None:
+            found = self.ids[table] = self._ids(table)
+        return found
+
     def _ids(self, table: str) -> set[str]:
         cursor = self.raw.cursor()
         cursor.execute(f"SELECT id FROM {table}")
         return {row[0] for row in cursor.fetchall()}
 
-    def _store_all(self, table: str, facts: list[Any], build: Callable[[Any], Row]) -> None:
-        self._store(table, facts, build, self._ids(table) if facts else set())
-
-    def _store(self, table: str, facts: list[Any], build: Callable[[Any], Row],
-               stored: set[str]) -> None:
+    def _store(self, table: str, facts: list[Any], build: Callable[[Any], Row]) -> None:
         """Insert the facts whose id is new, upsert the others."""
-        if not stored:  # an empty table (every stored id was read)
-            self._insert(table, (build(f) for f in facts), len(facts) >= REINDEX_MIN)
+        if not facts:
             return
-        self._insert(table, (build(f) for f in facts if f.id not in stored))
+        stored = self.stored(table)
+        if not stored:  # an empty table before this file (every stored id was read)
+            self._insert(table, [build(f) for f in facts], True)
+            return
+        self._insert(table, [build(f) for f in facts if f.id not in stored])
         self._upsert(table, [build(f) for f in facts if f.id in stored])
 
-    def _insert(self, table: str, rows: Iterator[Row], reindex: bool = False) -> None:
-        """Insert new rows. ``reindex``: the table is empty and the rows many; on SQLite its
-        secondary indexes are then dropped and built again after the rows (in the same
-        transaction), which is much faster than updating them row by row."""
+    def _insert(self, table: str, rows: list[Row], fresh: bool = False) -> None:
+        """Insert new rows (``fresh``: into a table that was empty before this file)."""
+        if not rows:
+            return
+        self._reindex_once(table, fresh and len(rows) >= REINDEX_MIN)
         columns = COLUMNS[table]
         if self.sqlite:
             marks = ", ".join("?" * len(columns))
-            with self._reindexed(table, reindex):
-                self.raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
-                                     f"VALUES ({marks})", rows)
+            self.raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
+                                 f"VALUES ({marks})", rows)
             return
         with self.raw.cursor() as cursor, cursor.copy(
                 f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
 
-    @contextmanager
-    def _reindexed(self, table: str, reindex: bool) -> Iterator[None]:
+    def _reindex_once(self, table: str, many: bool) -> None:
+        """On SQLite, at the first write of ``table``: drop its secondary indexes when
+        ``many`` rows go into it empty; ``close`` builds them again (same transaction)."""
+        if table in self.touched:
+            return
+        self.touched.add(table)
+        if not (self.sqlite and many):
+            return
         found = self.raw.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                                 "AND tbl_name = ? AND sql IS NOT NULL",
-                                 (table,)).fetchall() if reindex else []
-        for name, _sql in found:
+                                 "AND tbl_name = ? AND sql IS NOT NULL", (table,)).fetchall()
+        for name, sql in found:
             self.raw.execute(f'DROP INDEX "{name}"')
-        yield
-        for _name, sql in found:
-            self.raw.execute(sql)
+            self.dropped.append(sql)
 
     def _upsert(self, table: str, rows: list[Row]) -> None:
         if not rows:

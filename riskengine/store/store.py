@@ -34,7 +34,7 @@ from riskengine.domain import Control, Dataset, Designation, Entity, Ownership, 
 from riskengine.errors import RiskEngineError
 from riskengine.ingest.ftm_flat import FlatFacts
 from riskengine.store import rows
-from riskengine.store.bulk import write_flat
+from riskengine.store.bulk import flat_sink, write_flat
 from riskengine.store.migrate import MigrationError, at_head, upgrade
 from riskengine.store.records import EditionRecord, IngestRecord
 from riskengine.store.schema import (
@@ -152,6 +152,30 @@ class Store:
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"saving {record.file} failed, nothing was written: {_first_line(exc)}"
+            ) from exc
+        return record.model_copy(update={"id": new_id})
+
+    def save_ingest_stream(self, chunks: Iterable[FlatFacts],
+                           finish: Callable[[], tuple[IngestRecord, Audit | None]]
+                           ) -> IngestRecord:
+        """``save_ingest`` for a file read in chunks of flat facts (``ingest.ftm.FtmStream``):
+        every chunk is written in bulk as it comes, then ``finish()`` gives the ingest record
+        and its audit entry (counts are known only at the end); all in ONE transaction, so an
+        error in any chunk (a bad line late in the file) leaves the store as it was."""
+        label = "the file"
+        try:
+            with _transaction(self._engine, write=True) as conn:
+                with flat_sink(conn, label) as sink:
+                    for chunk in chunks:
+                        label = chunk.origin.file or label
+                        sink.write(chunk)
+                record, audit = finish()
+                new_id = _append_ingest(conn, record)
+                if audit is not None:
+                    audit(conn, record.model_copy(update={"id": new_id}))
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"saving {label} failed, nothing was written: {_first_line(exc)}"
             ) from exc
         return record.model_copy(update={"id": new_id})
 
