@@ -167,7 +167,7 @@ def test_failure_mid_ingest_leaves_the_store_as_it_was(monkeypatch: pytest.Monke
         calls.append(1)
         real(self)
         if len(calls) == 2:
-            raise KeyboardInterrupt  # as a kill between two batches
+            raise KeyboardInterrupt  # a failure between two batches (SIGKILL: test_kill.py)
     monkeypatch.setattr(write.Writer, "flush", failing)
     monkeypatch.setattr(write.Writer, "add", _small_batches(write.Writer.add))
     with pytest.raises(KeyboardInterrupt):
