@@ -60,15 +60,31 @@ def screened(loaded: Screening, queries: Iterable[ScreenQuery], limit: int, work
 def load_screening(settings: Settings, as_of: date) -> Screening:
     """The screener over the evaluated facts, every candidate's risk (whole-graph arrays,
     computed once here) and the approved overrides in force on ``as_of``."""
-    from riskengine.application import base
     from riskengine.application.base import stored_overrides
-    from riskengine.application.service import screening_inputs
-    from riskengine.screening.match import Screener
+    from riskengine.application.service import compiled_evaluation, compiled_graph
 
-    ev, overrides, entities = screening_inputs(settings, as_of, stored_overrides(settings))
-    screener = Screener.build(entities, base.screening_config(settings))
+    with compiled_graph(settings) as (loaded, rules, _store):
+        ev, overrides = compiled_evaluation(loaded, rules, as_of, stored_overrides(settings))
+        screener = indexed(settings, loaded)
     return Screening(screener, risk_lookup(ev, overrides, uncovered(settings, ev)),
                      tuple(overrides.active))
+
+
+def indexed(settings: Settings, loaded: Any) -> Screener:
+    """The screener over every entity of the compiled graph ``loaded``: its saved index
+    (``compiled.screen_index``: keyed by the graph, the screening config and the matcher's
+    code, checked when read), else built from every stored entity and saved."""
+    from riskengine.application import base
+    from riskengine.compiled.screen_index import cached_screener
+    from riskengine.compiled.use import cache_root
+    from riskengine.store.facts_snapshot import read_entities
+
+    def entities() -> list[Any]:
+        return list(loaded.facts.all_entities(read_entities(settings.db_url)))
+
+    found, _why = cached_screener(cache_root(settings), loaded.key,
+                                  base.screening_config(settings), entities)
+    return found
 
 
 def uncovered(settings: Settings, ev: Any) -> frozenset[str]:

@@ -100,10 +100,17 @@ class Version:
 
     def evaluation(self, as_of: date) -> tuple[Evaluation, Overrides]:
         """Whole-graph verdicts on ``as_of`` with the approved overrides (kept, LRU)."""
-        from riskengine.application.service import compiled_evaluation
+        return self._evaluations.get_or_make(as_of, lambda: self._evaluate(as_of))
 
-        return self._evaluations.get_or_make(as_of, lambda: compiled_evaluation(
-            self.loaded, self.rules, as_of, list(self.overrides)))
+    def _evaluate(self, as_of: date) -> tuple[Evaluation, Overrides]:
+        """The evaluation of ``as_of`` with the indexes its explained scores use built now
+        (path searches, exposed banks), not by the first request's explanation."""
+        from riskengine.application.service import compiled_evaluation
+        from riskengine.exposure.score import prepare
+
+        ev, found = compiled_evaluation(self.loaded, self.rules, as_of, list(self.overrides))
+        prepare(ev.graph, ev.verdicts, ev.rules.scoring)
+        return ev, found
 
     def screening(self, settings: Settings, as_of: date) -> Screening:
         """The screener over every entity (built once per version) with the risk figures
@@ -119,13 +126,11 @@ class Version:
                          self.overrides)
 
     def _screener(self, settings: Settings) -> Any:
-        from riskengine.screening.match import Screener
-        from riskengine.store.facts_snapshot import read_entities
+        from riskengine.application.screening import indexed
 
         with self._lock:
-            if self._entities is None:
-                entities = self.loaded.facts.all_entities(read_entities(settings.db_url))
-                self._entities = [Screener.build(entities, base.screening_config(settings))]
+            if self._entities is None:  # the saved index, or built and saved
+                self._entities = [indexed(settings, self.loaded)]
             return self._entities[0]
 
 

@@ -21,6 +21,7 @@ from riskengine.compiled.build import Compiled
 FORMAT = 2  # bump when the columns change: older folders are then never read (2: merges)
 KEEP = 3
 MANIFEST = "manifest.json"
+SCREENING = "screening"  # the screening indexes' folder (``screen_index``), never pruned here
 
 
 def graph_key(data_version: str, rules_digest: str) -> str:
@@ -94,7 +95,8 @@ def discard(root: Path, key: str) -> None:
 
 def _prune(root: Path, keep: Path) -> None:
     """Remove all but the newest ``KEEP`` graphs (and stale temporary folders)."""
-    found = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+    found = sorted((p for p in root.iterdir()
+                    if p.is_dir() and not p.name.startswith(".") and p.name != SCREENING),
                    key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [p for p in found if p != keep][KEEP - 1:]:
         shutil.rmtree(old, ignore_errors=True)
