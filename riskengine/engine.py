@@ -164,6 +164,8 @@ def _distant(ev: Evaluation, i: int, verdicts: dict[str, RegimeVerdict],
              overrides: Overrides | None, score_with: float) -> Iterable[DistantOverride]:
     """The manual statuses on other entities without which entity ``i`` would score
     differently: each one left out in turn, the entity rescored."""
+    if not ev.manual:
+        return  # no manual status anywhere: nothing to leave out (and no walk of the graph)
     derived = ev.derived or ev.verdicts
     near = within(ev.graph, i, ev.rules.scoring.max_depth)
     for o in ev.manual:

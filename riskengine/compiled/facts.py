@@ -9,18 +9,23 @@ merged entities, and so on. Rule-file scenario facts come from the rules in memo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from functools import cached_property, lru_cache
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 from pydantic import BaseModel
 
 from riskengine.compiled.arrays import column
 from riskengine.compiled.build import SCENARIO, Compiled
 from riskengine.domain import Control, Dataset, Designation, Entity, Ownership, Relationship
 from riskengine.ingest.merge import merge_entities
+from riskengine.store import rows
+from riskengine.store.schema import ControlRow, OwnershipRow, RelationshipRow
 
 T = TypeVar("T")
 DESIGNATIONS_KEPT = 65536  # entities whose designations a compiled graph keeps read (not a
@@ -34,6 +39,7 @@ class FactReader(Protocol):
     def entities(self, ids: Sequence[str]) -> dict[str, Entity]: ...
     def designations_for(self, entity_ids: Sequence[str]) -> list[Designation]: ...
     def fact(self, family: str, fact_id: str) -> Ownership | Control | Relationship: ...
+    def facts_by_id(self, model: Any, ids: Iterable[str]) -> Mapping[str, Any]: ...
 
 
 class Lazy(Sequence[T], Generic[T]):
@@ -74,19 +80,36 @@ class Lazy(Sequence[T], Generic[T]):
         return (self[k] for k in range(self._n))
 
 
+class _Texts:
+    """Item ``k`` of a text column, read from its chunk (no copy of the column, no table
+    take: explaining one entity reads a few rows of millions)."""
+
+    def __init__(self, values: pa.ChunkedArray) -> None:
+        self.chunks = values.chunks
+        self.starts = np.cumsum([0, *(len(c) for c in self.chunks)])
+
+    def __getitem__(self, k: int) -> str:
+        c = int(np.searchsorted(self.starts, k, side="right")) - 1
+        return str(self.chunks[c][k - int(self.starts[c])].as_py())
+
+
 class StoredFacts:
     """``graph.Facts`` of a compiled graph, reading from ``reader`` and ``scenario``."""
 
     def __init__(self, compiled: Compiled, scenario: Dataset, reader: FactReader) -> None:
         self.c, self.scenario, self.reader = compiled, scenario, reader
         self.entities = Lazy(compiled.n, self._entity, self._entities)
-        self.ownerships = Lazy(compiled["ownership"].num_rows, self._edge("ownership"))
-        self.controls = Lazy(compiled["control"].num_rows, self._edge("control"))
-        self.relationships = Lazy(compiled["relation"].num_rows, self._edge("relation"))
+        self.ownerships = Lazy(compiled["ownership"].num_rows, self._edge("ownership"),
+                               self._edges("ownership"))
+        self.controls = Lazy(compiled["control"].num_rows, self._edge("control"),
+                             self._edges("control"))
+        self.relationships = Lazy(compiled["relation"].num_rows, self._edge("relation"),
+                                  self._edges("relation"))
         # An explanation asks for an entity's designations once per regime, and a service
         # asks again per request: the facts of one compiled graph never change, so the
         # answers are kept (bounded: a hub's neighbours, not the whole graph).
-        self.designations_of = lru_cache(maxsize=DESIGNATIONS_KEPT)(self._designations_of)
+        self._kept: OrderedDict[str, tuple[Designation, ...]] = OrderedDict()
+        self._kept_lock = threading.Lock()
 
     @cached_property
     def ids(self) -> list[str]:
@@ -153,34 +176,76 @@ class StoredFacts:
                 "relation": {f.id: f for f in ds.relationships}}
 
     def _edge(self, family: str) -> Callable[[int], Any]:
+        many = self._edges(family)
+        return lambda k: many([k])[0]
+
+    def _edges(self, family: str) -> Callable[[list[int]], list[Any]]:
+        """Facts of compiled rows of ``family``, the stored ones read in one batch, their
+        ends rewritten to the merged entities."""
         table = self.c[family]
         ends = {"ownership": ("owner", "asset"), "control": ("controller", "controlled"),
                 "relation": ("a", "b")}[family]
 
-        def make(k: int) -> Any:
-            fact_id = table.column("fact")[k].as_py()
-            fact = (self._scenario_facts[family][fact_id]
-                    if table.column("origin")[k].as_py() == SCENARIO
-                    else self.reader.fact(family, fact_id))
-            src, dst = (int(table.column(c)[k].as_py()) for c in ("src", "dst"))
-            return fact.model_copy(update={ends[0]: self.ids[src], ends[1]: self.ids[dst]})
+        cols: list[Any] = []  # src, dst, origin, fact: read when first needed
+
+        def make(at: list[int]) -> list[Any]:
+            if not cols:
+                cols.extend([*(column(table, c) for c in ("src", "dst", "origin")),
+                             _Texts(table.column("fact"))])
+            src, dst, origin, fact_of = cols
+            fact_ids = [fact_of[k] for k in at]
+            scenario = [bool(origin[k] == SCENARIO) for k in at]
+            stored = self._stored(family, [f for f, s in zip(fact_ids, scenario, strict=True)
+                                           if not s])
+            found = [self._scenario_facts[family][f] if s else stored[f]
+                     for f, s in zip(fact_ids, scenario, strict=True)]
+            return [fact.model_copy(update={ends[0]: self.ids[int(src[k])],
+                                            ends[1]: self.ids[int(dst[k])]})
+                    for fact, k in zip(found, at, strict=True)]
 
         return make
 
-    def _designations_of(self, entity_id: str) -> tuple[Designation, ...]:
+    def _stored(self, family: str, fact_ids: list[str]) -> dict[str, Any]:
+        """Stored ties by id, in one query (``reader.fact`` for one that is missing: it
+        says the store changed under the graph)."""
+        model, build = {"ownership": (OwnershipRow, rows.ownership_from),
+                        "control": (ControlRow, rows.control_from),
+                        "relation": (RelationshipRow, rows.relationship_from)}[family]
+        found = self.reader.facts_by_id(model, fact_ids) if fact_ids else {}
+        return {f: build(found[f]) if f in found else self.reader.fact(family, f)
+                for f in fact_ids}
+
+    def designations_of(self, entity_id: str) -> tuple[Designation, ...]:
         """Designations of every member record of ``entity_id``: scenario ones first, then
         the stored ones by id (as the merged Dataset orders them)."""
-        try:
-            i = self.index[entity_id]
-        except KeyError:
-            return ()
-        members = self.members(i)
-        wanted = set(members)
-        found = [d for d in self.scenario.designations if d.entity_id in wanted]
-        found += self.reader.designations_for([m for m in members
+        return self.designations_many([entity_id])[entity_id]
+
+    def designations_many(self, entity_ids: Sequence[str]) -> dict[str, tuple[Designation, ...]]:
+        """``designations_of`` of each of ``entity_ids``, those not kept yet read in one
+        query."""
+        with self._kept_lock:
+            found = {e: self._kept[e] for e in entity_ids if e in self._kept}
+        missing = sorted(set(entity_ids) - found.keys())
+        if missing:
+            read = self._read_designations(missing)
+            found.update(read)
+            with self._kept_lock:
+                self._kept.update(read)
+                while len(self._kept) > DESIGNATIONS_KEPT:
+                    self._kept.popitem(last=False)
+        return found
+
+    def _read_designations(self, entity_ids: list[str]) -> dict[str, tuple[Designation, ...]]:
+        groups = {e: self.members(self.index[e]) if e in self.index else [] for e in entity_ids}
+        owner = {m: e for e, members in groups.items() for m in members}
+        stored = self.reader.designations_for([m for m in owner
                                                if m not in self._scenario_entities])
-        return tuple(d if d.entity_id == entity_id else
-                     d.model_copy(update={"entity_id": entity_id}) for d in found)
+        found: dict[str, list[Designation]] = {e: [] for e in entity_ids}
+        for d in (*self.scenario.designations, *stored):  # scenario first, then by id
+            if d.entity_id in owner:
+                e = owner[d.entity_id]
+                found[e].append(d if d.entity_id == e else d.model_copy(update={"entity_id": e}))
+        return {e: tuple(ds) for e, ds in found.items()}
 
     @cached_property
     def index(self) -> dict[str, int]:

@@ -3,6 +3,10 @@ can read and check against the cited sources."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import numpy as np
+
 from riskengine.derive.base import RegimeArrays
 from riskengine.domain import Designation, Source
 from riskengine.exposure.paths import BestPath
@@ -11,6 +15,7 @@ from riskengine.exposure.weights import (
     CONTROLS,
     OWNED_BY,
     OWNS,
+    RELATION,
     ExposureEdges,
 )
 from riskengine.graph import Graph
@@ -62,6 +67,31 @@ def _relation(g: Graph, row: int) -> PathItem:
     return PathItem(type="edge", id=fact.id, label=label, source=cite(fact.source, fact.note))
 
 
+def read_cited(g: Graph, paths: Iterable[tuple[ExposureEdges, BestPath]]) -> None:
+    """Read the facts behind every edge of ``paths`` (each with its regime's edges) at once,
+    one batch per family, and the seeds' designations in one more, where the graph's facts
+    come from a store (they have ``many``); ``edge_item`` and ``why_blocked`` then find them
+    read."""
+    wanted: dict[int, list[int]] = {OWNED_BY: [], CONTROLLED_BY: [], RELATION: []}
+    seeds = []
+    for edges, path in paths:
+        seeds.append(g.ids[path.seed])
+        for e in path.edges:
+            role = int(edges.role[e])
+            key = OWNED_BY if role in (OWNED_BY, OWNS) else (
+                CONTROLLED_BY if role in (CONTROLLED_BY, CONTROLS) else RELATION)
+            wanted[key].append(int(edges.row[e]))
+    families = ((g.dataset.ownerships, g.ownership), (g.dataset.controls, g.control),
+                (g.dataset.relationships, g.relation))
+    for rows, (facts, arrays) in zip(wanted.values(), families, strict=True):
+        many = getattr(facts, "many", None)
+        if rows and callable(many):
+            many(arrays.edge[np.asarray(rows, dtype=np.int64)].tolist())
+    listings = getattr(g.dataset, "designations_many", None)
+    if seeds and callable(listings):
+        listings(seeds)  # why each seed is blocked: its listings
+
+
 def edge_item(g: Graph, edges: ExposureEdges, e: int) -> PathItem:
     """Path item for exposure edge ``e``, read from its target towards its source."""
     role, row = int(edges.role[e]), int(edges.row[e])
@@ -86,6 +116,15 @@ class Listings:
 
     def __init__(self, g: Graph) -> None:
         self.g = g
+        self._edges: dict[tuple[int, int], PathItem] = {}
+
+    def edge(self, edges: ExposureEdges, e: int) -> PathItem:
+        """``edge_item``, made once per edge for this use (paths to many seeds share their
+        first edges)."""
+        key = (id(edges), e)
+        if key not in self._edges:
+            self._edges[key] = edge_item(self.g, edges, e)
+        return self._edges[key]
 
     def of(self, i: int, regime: str, blocking: bool) -> list[Designation]:
         """Designations of entity ``i`` under ``regime``, oldest first (read from the graph's
@@ -131,15 +170,17 @@ def path_items(listings: Listings, edges: ExposureEdges, path: BestPath,
         return (entity_item(g, path.seed), *why_blocked(listings, verdict, path.seed))
     items = [entity_item(g, path.nodes[0])]
     for e, v in zip(path.edges, path.nodes[1:], strict=True):
-        items += [edge_item(g, edges, e), entity_item(g, v)]
+        items += [listings.edge(edges, e), entity_item(g, v)]
     return (*items, *why_blocked(listings, verdict, path.seed))
 
 
 def tie_detail(g: Graph, edges: ExposureEdges, path: BestPath, verdict: RegimeArrays,
-               scoring: ScoringRules) -> str:
+               scoring: ScoringRules, listings: Listings | None = None) -> str:
     """'owned 60% by A, which is technology_licence (active) with B, blocked under us
-    (listed): path strength 0.30 x us weight 0.50'."""
-    hops = [f"{edge_item(g, edges, e).label} {name(g, v)}"
+    (listed): path strength 0.30 x us weight 0.50'. With ``listings``, the edge items it
+    made already are used."""
+    item = listings.edge if listings is not None else (lambda es, e: edge_item(g, es, e))
+    hops = [f"{item(edges, e).label} {name(g, v)}"
             for e, v in zip(path.edges, path.nodes[1:], strict=True)]
     chain = ", which is ".join(hops) or f"tied to {name(g, path.seed)}"
     r = verdict.regime

@@ -248,13 +248,19 @@ def _ffi_parts(g: Graph, scoring: ScoringRules, i: int) -> list[_Part]:
     """The ffi_military_base contribution of entity ``i``, if it is a financial institution
     tied to Russia's military-industrial base (EO 14114)."""
     rules = scoring.ffi_secondary
-    banks, base = ffi.exposed_ffis(g, rules)
+    banks, base = _exposed_ffis(g, scoring)
     if not banks[i]:
         return []
     why, path = ffi.explain_ffi(g, rules, i, base)
     detail = f"{why}: {_weights(scoring, rules.regime, rules.weight)}"
     return [_Part("ffi_military_base", _cents(factors.ffi_military_base(scoring, rules.regime)),
                   detail, path, rules.regime)]
+
+
+def _exposed_ffis(g: Graph, scoring: ScoringRules) -> tuple[BoolArray, BoolArray]:
+    """``ffi.exposed_ffis``: whole-graph work, kept with the graph per rules (``g.memo``)."""
+    rules = scoring.ffi_secondary
+    return _kept(g, ("ffi", id(rules)), (rules,), lambda: ffi.exposed_ffis(g, rules))
 
 
 def _affiliate_parts(verdicts: dict[str, RegimeArrays], scoring: ScoringRules, i: int,
@@ -302,18 +308,29 @@ def _search(g: Graph, scoring: ScoringRules, r: str, v: RegimeArrays
     return edges, search
 
 
+def prepare(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules) -> None:
+    """Build the whole-graph indexes explained scores of ``g`` use (kept in ``g.memo``), so
+    that the first explained score costs its neighbourhood too (a service warming up)."""
+    for r, v in sorted(verdicts.items()):
+        if v.blocked.any() or np.any(v.possibly):
+            _search(g, scoring, r, v)
+    _exposed_ffis(g, scoring)
+
+
 def _tie_parts(listings: explain.Listings, verdicts: dict[str, RegimeArrays],
                scoring: ScoringRules, i: int) -> list[_Part]:
-    g, parts = listings.g, []
+    g, parts, found = listings.g, [], []
     for r, v in sorted(verdicts.items()):
         if not (v.blocked.any() or np.any(v.possibly)):
             continue  # no blocked party under r: no exposure to it
         edges, search = _search(g, scoring, r, v)
-        for path in best_paths(search, g.ids, i):
-            cents = _cents(factors.tie_exposure(scoring, r, np.asarray([path.strength])))
-            parts.append(_Part("tie_exposure", cents,
-                               explain.tie_detail(g, edges, path, v, scoring),
-                               explain.path_items(listings, edges, path, v), r))
+        found += [(r, v, edges, path) for path in best_paths(search, g.ids, i)]
+    explain.read_cited(g, ((edges, path) for _, _, edges, path in found))  # one batch
+    for r, v, edges, path in found:
+        cents = _cents(factors.tie_exposure(scoring, r, np.asarray([path.strength])))
+        items = explain.path_items(listings, edges, path, v)
+        parts.append(_Part("tie_exposure", cents,
+                           explain.tie_detail(g, edges, path, v, scoring, listings), items, r))
     return parts
 
 
