@@ -40,6 +40,7 @@ against one indexed name:
   or subtract their bonus or penalty. A name that is one of the list's weak aliases has its
   confidence multiplied by ``weak_alias_weight``.
 
+A query with parenthesised parts (an acronym, an optional word) is also scored without them.
 An entity's confidence is that of its best-scoring name; entities of equal confidence are
 ranked by how close their best name is to the query as a whole (the unit's own name before
 the longer name of its parent or branch). Pure: no I/O.
@@ -48,6 +49,7 @@ the longer name of its parent or branch). Pure: no I/O.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -170,6 +172,7 @@ Record = _Record  # for readers of saved indexes (``riskengine.compiled.screen_i
 Flat = _Flat
 
 _NO_FACTS = Facts()
+_BRACKETS = re.compile(r"\([^()]*\)")
 
 
 class Screener:
@@ -232,15 +235,26 @@ class Screener:
         a person's date of birth and nationality, when given, count for or against."""
         form = analyse(name, self._lexicon)
         by_id = self._identifier_hits(identifier)
-        best = self._best_per_entity(form, set(by_id))
+        best, used = self._best_of(_query_forms(name, form, self._lexicon), set(by_id))
         facts = Facts(country, birth_date, nationality, company=bool(form.legal_forms))
         scored = {e: self._adjust(s, e, facts, e in by_id) for e, s in best.items()}
         keep = [e for e, s in scored.items()
                 if s.confidence >= self.config.min_confidence or e in by_id]
-        close = {e: self._closeness(form, scored[e].record) for e in keep}
+        close = {e: self._closeness(used[e], scored[e].record) for e in keep}
         keep.sort(key=lambda e: (-scored[e].confidence, -close[e], self.entities[e].id))
         size = max(0, min(limit, self.config.max_limit))
-        return [self._candidate(form, scored[e], facts, e in by_id) for e in keep[:size]]
+        return [self._candidate(used[e], scored[e], facts, e in by_id) for e in keep[:size]]
+
+    def _best_of(self, forms: Sequence[NameForm], extra: set[int]
+                 ) -> tuple[dict[int, _Scored], dict[int, NameForm]]:
+        """The best record per entity over the query's forms, and the form that scored it."""
+        best: dict[int, _Scored] = {}
+        used: dict[int, NameForm] = {}
+        for form in forms:
+            for e, scored in self._best_per_entity(form, extra).items():
+                if e not in best or scored.confidence > best[e].confidence:
+                    best[e], used[e] = scored, form
+        return best, used
 
     # -- scoring ---------------------------------------------------------------------------
 
@@ -444,6 +458,15 @@ def fallback_match(screener: Screener, query: str) -> Candidate | None:
     if len(found) > 1 and found[0].confidence - found[1].confidence < margin:
         return None
     return found[0]
+
+
+def _query_forms(name: str, form: NameForm, lexicon: Lexicon) -> list[NameForm]:
+    """The query, and without its parenthesised parts when it has any (an acronym or an
+    optional word: GENERAL DEPARTMENT OF ATOMIC ENERGY (GDAE), (GENERAL) ORGANIZATION ...)."""
+    if "(" not in name:
+        return [form]
+    bare = analyse(_BRACKETS.sub(" ", name), lexicon)
+    return [form, bare] if bare.tokens and bare.text != form.text else [form]
 
 
 def _forms(entity: Entity, lexicon: Lexicon) -> list[tuple[NameForm, bool]]:

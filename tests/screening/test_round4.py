@@ -94,3 +94,19 @@ def test_word_glued_to_the_particle_after_it(config: ScreeningConfig) -> None:
                        "e0") >= config.threshold
     assert _confidence(_screener(config, "SALIH, Abd Munim Ahmad"), "SALEH, Abdel Moneim "
                        "Ahmad", "e0") < config.threshold  # no particle after Abd: unchanged
+
+
+@pytest.mark.parametrize(("query", "listed"), [
+    ("GENERAL DEPARTMENT OF ATOMIC ENERGY (GDAE)", "GENERAL DEPARTMENT OF ATOMIC ENERGY"),
+    ("(GENERAL) ORGANIZATION FOR ENGINEERING INDUSTRIES",
+     "ORGANIZATION FOR ENGINEERING INDUSTRIES"),
+])
+def test_parenthesised_parts_are_optional(config: ScreeningConfig, query: str,
+                                          listed: str) -> None:
+    """UK DPR0135 and SYR0306 aliases: the query is also scored without its brackets; the
+    explanation is that of the form that scored."""
+    screener = _screener(config, listed, "ATOMIC ENERGY ORGANIZATION OF IRAN")
+    (top, *_) = screener.screen(query)
+    assert (top.entity_id, top.confidence) == ("e0", 1.0)
+    assert _confidence(screener, query.replace("(", "").replace(")", ""), "e0") < 1.0
+    assert "unmatched_tokens" not in {f.kind for f in top.features}  # the bare form's
