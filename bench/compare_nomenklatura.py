@@ -61,11 +61,12 @@ def main(argv: list[str]) -> int:
     probes += [FamilyProbe(p.query, "negative", negative=True) for p in evalset.negatives]
     probes += [p for p in build_families(evalset.entities, FAMILY_SIZE // 3, seed)
                if p.kind in KINDS_SHOWN]
-    screener = Screener.build(evalset.entities, config())
+    screener = Screener.build(evalset.entities, config())  # the rules read once: the run is
+    # long, and rules/screening.yaml may change meanwhile
     ours, our_time = _run(probes, lambda p: _ours(screener, p))
     nk = _Nomenklatura(screener)
     theirs, their_time = _run(probes, nk.matches)
-    _print(probes, ours, theirs, our_time, their_time, seed)
+    _print(probes, ours, theirs, (our_time, their_time), seed, screener.config.threshold)
     return 0
 
 
@@ -159,11 +160,12 @@ def _run(probes: Sequence[FamilyProbe],
 
 
 def _print(probes: Sequence[FamilyProbe], ours: list[bool], theirs: list[bool],
-           our_time: float, their_time: float, seed: int) -> None:
+           times: tuple[float, float], seed: int, threshold: float) -> None:
     total: Counter[str] = Counter(p.kind for p in probes)
     mine: Counter[str] = Counter(p.kind for p, f in zip(probes, ours, strict=True) if f)
     nk: Counter[str] = Counter(p.kind for p, f in zip(probes, theirs, strict=True) if f)
-    print(f"seed {seed}; {len(probes)} queries; riskengine threshold {config().threshold}, "
+    our_time, their_time = times
+    print(f"seed {seed}; {len(probes)} queries; riskengine threshold {threshold}, "
           f"logic-v2 threshold {NK_THRESHOLD}; same candidates (riskengine blocking)")
     print(f"  {'family':22} {'riskengine':>10} {'logic-v2':>10} {'queries':>8}")
     for kind in total:
