@@ -31,9 +31,10 @@ def _ownership(key: str, interests: list[dict[str, Any]], **extra: Any) -> dict[
             **extra}
 
 
-PARTIES = [{"statementID": "e0", "statementType": "entityStatement", "name": "Subject Ltd"},
-           {"statementID": "p0", "statementType": "personStatement",
-            "names": [{"fullName": "A Person"}]}]
+PARTIES: list[dict[str, Any]] = [
+    {"statementID": "e0", "statementType": "entityStatement", "name": "Subject Ltd"},
+    {"statementID": "p0", "statementType": "personStatement",
+     "names": [{"fullName": "A Person"}]}]
 
 # interest -> (low, high, known) of its ownership, or its control kind
 INTERESTS = [
