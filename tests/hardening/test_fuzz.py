@@ -48,6 +48,9 @@ READERS = [
     ("bis", FIXTURES / "bis" / "consolidated.excerpt.csv", None),
     ("bis", FIXTURES / "bis" / "consolidated.excerpt.json", None),
     ("ftm", FIXTURES / "ftm" / "sample.ftm.json", None),
+    ("gleif", FIXTURES / "registers" / "chain-gleif-lei.xml", None),
+    ("gleif", FIXTURES / "registers" / "repex-data.xml", None),
+    ("psc", FIXTURES / "registers" / "psc-data-1.json", None),
 ]
 
 
