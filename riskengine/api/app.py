@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from riskengine.api import problems, routes_admin, routes_data, routes_overrides, routes_score
 from riskengine.api.limits import BodyLimit
 from riskengine.api.routes_score import json_response
+from riskengine.application import views
 from riskengine.application.warm import Warm, service_rules
 from riskengine.settings import Settings
 from riskengine.web import routes as web_routes
@@ -66,13 +67,14 @@ def _version() -> str:
 
 
 def _health(app: FastAPI) -> None:
-    @app.get("/health", tags=["health"])
+    @app.get("/health", tags=["health"], responses={200: {"model": views.HealthDoc}})
     def health(request: Request) -> Response:
         """Liveness: the process answers (no token needed)."""
         warm: Warm = request.app.state.warm
         return json_response({"status": "ok", "loaded": warm.view() is not None})
 
-    @app.get("/ready", tags=["health"])
+    @app.get("/ready", tags=["health"],
+             responses={200: {"model": views.ReadyDoc}, 503: {"model": views.ReadyDoc}})
     def ready(request: Request) -> Response:
         """Readiness: 200 once a version is loaded, with its hashes and the last run; 503
         while loading. ``problem``: why the last refresh failed (the old version serves)."""

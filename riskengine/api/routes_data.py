@@ -20,7 +20,7 @@ QueryPath = Annotated[str, Path(min_length=1, max_length=NAME_CHARS,
 RunId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-@router.get("/entities/{query}")
+@router.get("/entities/{query}", responses={200: {"model": views.EntityDoc}})
 def entity(query: QueryPath, warm: WarmDep, v: VersionDep, _user: Reader) -> Response:
     """An entity merged across lists: names, identifiers, source records, designations and
     why its records were merged (`entities show --format json`)."""
@@ -30,25 +30,26 @@ def entity(query: QueryPath, warm: WarmDep, v: VersionDep, _user: Reader) -> Res
                          v)
 
 
-@router.get("/entities/{query}/history")
-def history(query: QueryPath, warm: WarmDep, _user: Reader) -> Response:
-    """Score, band and blocking regimes across the stored runs (`history --format json`)."""
-    return json_response(views.history(warm.settings, query))
+@router.get("/entities/{query}/history", responses={200: {"model": views.HistoryDoc}})
+def history(query: QueryPath, warm: WarmDep, v: VersionDep, _user: Reader) -> Response:
+    """Score, band and blocking regimes across the stored runs (`history --format json`);
+    the query resolved on the warm version's graph."""
+    return json_response(views.history(warm.settings, query, v.loaded), v)
 
 
-@router.get("/runs")
+@router.get("/runs", responses={200: {"model": list[views.RunDoc]}})
 def runs(warm: WarmDep, _user: Reader) -> Response:
     """Completed runs, oldest first (`runs list --format json`)."""
     return json_response(views.run_list(warm.settings))
 
 
-@router.get("/runs/{run_id}")
+@router.get("/runs/{run_id}", responses={200: {"model": views.RunDetailDoc}})
 def run(run_id: RunId, warm: WarmDep, _user: Reader) -> Response:
     """One run with the ingests its data came from (`runs show --format json`)."""
     return json_response(views.run_detail(warm.settings, run_id))
 
 
-@router.get("/changes")
+@router.get("/changes", responses={200: {"model": views.ChangesDoc}})
 def changes(warm: WarmDep, _user: Reader,
             run: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
             since: Annotated[date | None, Query()] = None) -> Response:
@@ -57,7 +58,7 @@ def changes(warm: WarmDep, _user: Reader,
     return json_response(views.changes(warm.settings, run, since))
 
 
-@router.get("/ingests")
+@router.get("/ingests", responses={200: {"model": list[views.IngestDoc]}})
 def ingests(warm: WarmDep, _user: Reader) -> Response:
     """Every ingest, oldest first, with the list editions stored."""
     from riskengine.application import runs as app_runs
@@ -65,14 +66,14 @@ def ingests(warm: WarmDep, _user: Reader) -> Response:
     return json_response([views.ingest_json(i) for i in app_runs.ingests(warm.settings)])
 
 
-@router.get("/audit")
+@router.get("/audit", responses={200: {"model": list[views.EntryDoc]}})
 def audit(warm: WarmDep, _user: Reader,
           since: Annotated[date | None, Query()] = None) -> Response:
     """Audit entries, oldest first (`audit show --format json`)."""
     return json_response(views.audit(warm.settings, since))
 
 
-@router.get("/audit/verify")
+@router.get("/audit/verify", responses={200: {"model": views.VerifyDoc}})
 def audit_verify(warm: WarmDep, _user: Reader) -> Response:
     """Check the audit log's hash chain (409 naming the first broken entry)."""
     from riskengine.application import runs as app_runs

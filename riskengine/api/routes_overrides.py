@@ -15,12 +15,13 @@ from riskengine.api.deps import Approver, Proposer, Reader, WarmDep
 from riskengine.api.models import NAME_CHARS, OverrideRequest, RevokeRequest
 from riskengine.api.routes_score import json_response
 from riskengine.application import overrides as app_overrides
+from riskengine.application import views
 
 router = APIRouter(prefix="/v1/overrides", tags=["overrides"])
 OverrideId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-@router.get("")
+@router.get("", responses={200: {"model": list[views.OverrideDoc]}})
 def listing(warm: WarmDep, _user: Reader,
             entity: Annotated[str | None, Query(max_length=NAME_CHARS)] = None) -> Response:
     """Overrides with their status today (`override list --format json`)."""
@@ -35,7 +36,7 @@ def _one(warm: WarmDep, override_id: int) -> Response:
     return json_response(app_overrides.override_json(*found[0]))
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses={201: {"model": views.OverrideDoc}})
 def propose(body: OverrideRequest, warm: WarmDep, user: Proposer) -> Response:
     """Propose an override (pending until another person approves it)."""
     draft = {"entity_id": body.entity, "kind": body.kind, "reason": body.reason,
@@ -49,14 +50,14 @@ def propose(body: OverrideRequest, warm: WarmDep, user: Proposer) -> Response:
     return response
 
 
-@router.post("/{override_id}/approve")
+@router.post("/{override_id}/approve", responses={200: {"model": views.OverrideDoc}})
 def approve(override_id: OverrideId, warm: WarmDep, user: Approver) -> Response:
     """Approve another person's pending override: it takes effect."""
     app_overrides.approve(warm.settings, override_id, user.name)
     return _one(warm, override_id)
 
 
-@router.post("/{override_id}/revoke")
+@router.post("/{override_id}/revoke", responses={200: {"model": views.OverrideDoc}})
 def revoke(override_id: OverrideId, body: RevokeRequest, warm: WarmDep,
            user: Approver) -> Response:
     """Revoke an override (it stops applying)."""

@@ -17,7 +17,7 @@ from riskengine.api import deps
 from riskengine.api.deps import HEADERS, Scorer, Screener, VersionDep, WarmDep
 from riskengine.api.limits import TooLarge
 from riskengine.api.models import NAME_CHARS, BatchRequest, ScreenRequest
-from riskengine.application import served
+from riskengine.application import served, views
 from riskengine.application.warm import Version
 from riskengine.errors import InputError
 from riskengine.result import ScoreResult
@@ -64,7 +64,7 @@ def _limit(warm: WarmDep, limit: int) -> int:
     return limit
 
 
-@router.post("/screen")
+@router.post("/screen", responses={200: {"model": views.ScreenDoc}})
 def screen(body: ScreenRequest, warm: WarmDep, v: VersionDep, _user: Screener) -> Response:
     """Screen one name against the listed entities (the CLI's `screen NAME --format json`)."""
     _check_length(warm, "name", body.name)

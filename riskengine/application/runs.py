@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from riskengine.application.reproduce import RunInputs
+    from riskengine.compiled.use import Loaded
     from riskengine.overrides import Override
     from riskengine.runs.chain import Entry
     from riskengine.runs.changes import AlertRules, Change
@@ -91,8 +92,8 @@ def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
     total = int(run.counts.get("entities", 0))
     log(f"rescore: scored {total} entities; storing")
     report = _progress(total, log) if bar is None else (lambda done: bar(done, total))
-    saved = save_run(store, run, rows, AuditNote(actor, base.now()), report, (facts, rules),
-                     inputs.rule_files)
+    saved = save_run(store, run, rows, AuditNote(actor, base.now()), report,
+                     (facts, rules, *inputs.part_snapshots()), inputs.rule_files)
     log(f"rescore: run {saved.id} complete")
     return saved
 
@@ -213,15 +214,17 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
 
 
-def history(settings: Settings, query: str) -> tuple[str, list[tuple[RunRecord, EntityState]]]:
+def history(settings: Settings, query: str, loaded: Loaded | None = None
+            ) -> tuple[str, list[tuple[RunRecord, EntityState]]]:
     """(entity id, its stored states in every completed run): ``query`` is resolved like
     ``score`` resolves it (id, name or alias of the current facts; an id merged into another
     entity names that one). States under the entity's earlier ids are included: those of
     every run's entities whose id is one of its records (before a merge, a run may hold
-    several)."""
+    several). ``loaded``: a compiled graph the caller holds (a service's warm one), else
+    the store's is opened."""
     from riskengine.store.runs import entity_history
 
-    found = service.find_entity(settings, query)  # the compiled graph: no object per fact
+    found = service.find_entity(settings, query, loaded)  # compiled: no object per fact
     with base.open_store(settings) as store:
         return found.entity_id, entity_history(store, found.members)
 

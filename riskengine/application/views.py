@@ -5,12 +5,18 @@ never drift apart (``riskengine.result`` is the same for scores)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from riskengine.overrides import Override
+from riskengine.runs.changes import Change as ChangeModel
 from riskengine.settings import Settings
+from riskengine.store.records import RunRecord
 
 if TYPE_CHECKING:
+    from riskengine.compiled.use import Loaded
     from riskengine.runs.chain import Entry
     from riskengine.runs.changes import Change
     from riskengine.runs.table import EntityState
@@ -64,11 +70,12 @@ def changes(settings: Settings, run: int | None, since: date | None) -> dict[str
                            found)
 
 
-def history(settings: Settings, query: str) -> dict[str, Any]:
-    """An entity's score, band and blocking regimes across stored runs."""
+def history(settings: Settings, query: str, loaded: Loaded | None = None) -> dict[str, Any]:
+    """An entity's score, band and blocking regimes across stored runs (``loaded``: the
+    compiled graph the caller holds, e.g. the service's warm one)."""
     from riskengine.application import runs
 
-    entity_id, found = runs.history(settings, query)
+    entity_id, found = runs.history(settings, query, loaded)
     return history_json(entity_id, found) | {"pruned_runs": runs.pruned_runs(settings)}
 
 
@@ -91,3 +98,169 @@ def audit(settings: Settings, since: date | None) -> list[dict[str, Any]]:
     from riskengine.application import runs
 
     return [entry_json(e) for e in runs.audit_entries(settings, since)]
+
+
+# The payload models: what the documents above look like, for the OpenAPI description of
+# every JSON endpoint (``api``); a test checks each endpoint's answer against its model.
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HistoryRun(_Doc):
+    run: int
+    id: str = Field(description="the entity's id in that run (an earlier id before a merge)")
+    as_of: date
+    score: float
+    band: str
+    blocked: list[str] = Field(description="regimes it was blocked under")
+    parts: dict[str, float] | None = Field(description="points per factor (None: not kept)")
+
+
+class HistoryDoc(_Doc):
+    entity: str
+    runs: list[HistoryRun]
+    pruned_runs: list[int] = Field(description="runs whose per-entity scores were pruned")
+
+
+class IngestDoc(_Doc):
+    id: int | None
+    source: str
+    file: str
+    content_hash: str
+    published: date | None
+    finished_at: datetime
+
+
+class RunDoc(RunRecord):
+    """A completed run as listed."""
+
+
+class RunDetailDoc(RunRecord):
+    ingests: list[IngestDoc] = Field(description="the ingests its data came from")
+
+
+class ChangesDoc(_Doc):
+    run: int
+    previous: int | None
+    pruned_runs_skipped: list[int]
+    changes: list[ChangeModel]
+
+
+class EntryDoc(_Doc):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    details: dict[str, Any]
+    hashes: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class VerifyDoc(_Doc):
+    intact: bool
+    entries: int = Field(description="entries checked")
+
+
+class OverrideDoc(Override):
+    """An override as listed (fields that are not set are left out) and what it means
+    now (``status``)."""
+
+    status: str
+
+
+class TokenDoc(_Doc):
+    token_id: str
+    created_at: datetime | None
+    expires: date | None
+    revoked_at: datetime | None
+
+
+class UserDoc(_Doc):
+    name: str
+    role: str
+    created_by: str
+    created_at: datetime | None
+    disabled_at: datetime | None
+    tokens: list[TokenDoc]
+
+
+class IssuedDoc(_Doc):
+    user: str
+    token_id: str
+    token: str = Field(description="the token, shown this once")
+    expires: date | None
+
+
+class DisabledDoc(_Doc):
+    user: str
+    disabled: bool
+
+
+class RevokedDoc(_Doc):
+    token_id: str
+    user: str
+
+
+class RecordDoc(_Doc):
+    entity: str
+    source: str
+    record_id: str | None
+    file: str | None
+    published: date | None
+
+
+class DesignationDoc(_Doc):
+    id: str
+    regime: str
+    program: str | None
+    list: str | None
+    measure: str
+    listed_from: date | None
+    listed_to: date | None
+    source: str
+
+
+class EntityDoc(_Doc):
+    id: str
+    name: str
+    kind: str
+    country: str | None
+    names: list[str]
+    identifiers: list[dict[str, Any]]
+    birth_dates: list[str]
+    nationalities: list[str]
+    members: list[str] = Field(description="the records merged into it")
+    records: list[RecordDoc]
+    designations: list[DesignationDoc]
+    merged_because: list[str]
+    merge_review: list[str] = Field(description="uncertain pairs left for review")
+
+
+class MatchDoc(BaseModel):
+    entity: dict[str, str] = Field(description="id and name")
+    matched_name: str
+    score: float
+    match: bool
+    sources: list[dict[str, Any]]
+    features: list[dict[str, Any]]
+    risk: dict[str, Any] | None = Field(None, description="its score, band and verdicts")
+    decision: str | None = Field(None, description="an override's decision, if one applies")
+
+
+class ScreenDoc(_Doc):
+    input: dict[str, Any] = Field(description="the query as given")
+    matches: list[MatchDoc]
+
+
+class HealthDoc(_Doc):
+    status: str
+    loaded: bool
+
+
+class ReadyDoc(_Doc):
+    ready: bool
+    problem: str | None
+    hashes: dict[str, str] | None
+    last_run: int | None
