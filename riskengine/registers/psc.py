@@ -114,10 +114,11 @@ def read(paths: list[Path], notes: Notes, counts: dict[str, int]) -> Iterator[Fa
 def facts(path: Path, notes: Notes, counts: dict[str, int]) -> Iterator[Fact]:
     """Parties and ties of every record of ``path``, in file order."""
     last_company = ""
+    held: dict[str, Party] = {}  # the current company's party (records come by company)
     for line_no, rec in json_lines(path):
         where = f"{path}:{line_no}"
         try:
-            found = _record(rec, where, notes, counts)
+            found = _record(rec, where, notes, counts, held)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise InputError(where, f"not a PSC record ({_what(exc)})") from exc
         if found and found[0].id != last_company:
@@ -130,14 +131,19 @@ def _what(exc: Exception) -> str:
     return f"missing {exc}" if isinstance(exc, KeyError) else " ".join(str(exc).split())
 
 
-def _record(rec: Any, where: str, notes: Notes, counts: dict[str, int]) -> list[Fact]:
+def _record(rec: Any, where: str, notes: Notes, counts: dict[str, int],
+            held: dict[str, Party]) -> list[Fact]:
     data = rec["data"]
     kind = data["kind"]
     if kind.startswith("totals#") or kind.startswith("exemptions"):
         counts["skipped"] = counts.get("skipped", 0) + 1
         return []
     counts["statements"] = counts.get("statements", 0) + 1
-    company = _company(str(rec["company_number"]), where)
+    number = str(rec["company_number"])
+    company = held.get(number)
+    if company is None:
+        held.clear()
+        company = held[number] = _company(number, where)
     if kind in OWNER_KINDS:
         return [company, *_psc(company, data, OWNER_KINDS[kind], where, notes)]
     if kind in SECRET_KINDS or (kind == STATEMENT_KIND
@@ -199,54 +205,64 @@ def _psc(company: Party, data: Any, kind: EntityKind, where: str, notes: Notes
     key = _psc_key(data, where)
     owner = _owner(company, data, kind, where, key)
     base = f"psc:{company.source.record_id}/{key}"
-    start = day(data.get("notified_on"), where, "notified_on")
-    end = day(data.get("ceased_on"), where, "ceased_on")
+    period = (day(data.get("notified_on"), where, "notified_on"),
+              day(data.get("ceased_on"), where, "ceased_on"))
     ties: list[Fact] = [owner]
-    shares: tuple[float, float] | None = None
-    cited = ""
+    shares: tuple[tuple[float, float], str] | None = None
+    record, line = owner.source.record_id, owner.source.line
     for nature in data.get("natures_of_control") or ():
-        tie = _nature(str(nature), (base, owner, company), (start, end), where, notes)
-        if isinstance(tie, FlatControl):
-            if all(t[0] != tie.id for t in ties[1:]):
-                ties.append(tie)
-        elif tie is not None and shares is None:
-            shares, cited = tie, str(nature)
+        what, value, note = _nature(str(nature), where, notes)
+        if what == "control":
+            tie_id = f"{base}/{'votes' if value == 'voting_agreement' else value}"
+            if all(t[0] != tie_id for t in ties[1:]):
+                ties.append(FlatControl(tie_id, owner.id, company.id, value, *period,
+                                        FlatSource(record, line, note, None)))
+        elif what == "shares" and shares is None:
+            shares = value, note
     if shares is not None:
-        note = f"PSC nature of control: {cited}"
-        ties.append(FlatOwnership(f"{base}/shares", owner.id, company.id, *shares, True,
-                                  start, end,
-                                  FlatSource(owner.source.record_id, owner.source.line, note,
-                                             None)))
+        ties.append(FlatOwnership(f"{base}/shares", owner.id, company.id, *shares[0], True,
+                                  *period, FlatSource(record, line, shares[1], None)))
     return ties
 
 
-def _nature(nature: str, ends: tuple[str, Party, Party],
-            period: tuple[date | None, date | None], where: str, notes: Notes
-            ) -> FlatControl | tuple[float, float] | None:
-    """A control tie, or the (low, high) of a share band, for one nature of control.
-    ``ends``: (tie id base, owner, company)."""
-    base, owner, company = ends
+_NATURES: dict[str, tuple[str, Any, str]] = {}  # nature of control -> what it states
+
+
+def _nature(nature: str, where: str, notes: Notes) -> tuple[str, Any, str]:
+    """What one nature of control states, read once per distinct text: ('shares', (low,
+    high), note), ('control', control kind, note) or ('none', None, note)."""
+    found = _NATURES.get(nature)
+    if found is None:
+        found = _read_nature(nature, where)
+        if len(_NATURES) < 10_000:
+            _NATURES[nature] = found
+    if found[0] == "none":
+        notes.note("PSC votes of 25-50% (not control alone): not stored", where)
+    elif found[0] == "control" and not nature.startswith(_KNOWN_CONTROLS) \
+            and not _BAND.match(nature):
+        notes.note(f"PSC natures of control not recognised ({nature!r}): dominant influence "
+                   "assumed", where)
+    return found
+
+
+_KNOWN_CONTROLS = tuple(CONTROLS)
+
+
+def _read_nature(nature: str, where: str) -> tuple[str, Any, str]:
+    note = f"PSC nature of control: {nature}"
     band = _BAND.match(nature)
-    source = FlatSource(owner.source.record_id, owner.source.line,
-                        f"PSC nature of control: {nature}", None)
     if band is not None:
         low_high = (25, 100) if band[4] else (int(band[2]), int(band[3]))
         bounds = BANDS.get(low_high)
         if bounds is None:
             raise InputError(where, f"unknown nature of control band {nature!r}")
         if band[1] != "voting-rights":
-            return bounds
-        if bounds[0] <= MAJORITY:
-            notes.note("PSC votes of 25-50% (not control alone): not stored", where)
-            return None
-        return FlatControl(f"{base}/votes", owner.id, company.id, "voting_agreement",
-                           *period, source)
-    kind = next((k for prefix, k in CONTROLS.items() if nature.startswith(prefix)), None)
-    if kind is None:
-        notes.note(f"PSC natures of control not recognised ({nature!r}): dominant influence "
-                   "assumed", where)
-        kind = "dominant_influence"
-    return FlatControl(f"{base}/{kind}", owner.id, company.id, kind, *period, source)
+            return "shares", bounds, note
+        return ("none", None, note) if bounds[0] <= MAJORITY else (
+            "control", "voting_agreement", note)
+    kind = next((k for prefix, k in CONTROLS.items() if nature.startswith(prefix)),
+                "dominant_influence")
+    return "control", kind, note
 
 
 def _unknown(company: Party, data: Any, where: str) -> list[Fact]:

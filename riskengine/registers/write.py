@@ -32,6 +32,7 @@ from riskengine.errors import InputError
 from riskengine.ingest.editions import latest_periods
 from riskengine.ingest.ftm_flat import FlatControl, FlatOwnership, FlatSource
 from riskengine.registers.common import Ended, Fact, Party, Tie
+from riskengine.store.bulk import _sqlite_cache as sqlite_cache
 from riskengine.store.schema import name_key
 
 Row = tuple[Any, ...]
@@ -74,6 +75,11 @@ class Writer:
         self.sqlite = conn.dialect.name == "sqlite"
         self.mark = "?" if self.sqlite else "%s"
         self.origin, self.batch = origin, batch
+        self.origin_row = (origin.source, origin.file, self._day(origin.published),
+                           origin.content_hash)
+        self.days: dict[date, Any] = {}  # dates repeat: converted once each
+        self.pending = 0  # facts added since the last flush
+        self.staged: set[str] = set()  # PostgreSQL: the temporary tables rows are copied to
         self.parties: dict[str, Party] = {}
         self.ties: dict[str, dict[str, Tie]] = {t: {} for t in TIES}
         self.ended: list[Ended] = []
@@ -90,23 +96,26 @@ class Writer:
     # --- buffering -------------------------------------------------------------------------
 
     def add(self, fact: Fact) -> None:
-        if isinstance(fact, Party):
+        kind = type(fact)
+        if kind is Party:
             held = self.parties.get(fact.id)
-            if held is None or held.stub or not fact.stub:
-                self.parties[fact.id] = fact
-        elif isinstance(fact, Ended):
-            self.ended.append(fact)
+            if held is None or held.stub or not fact.stub:  # type: ignore[union-attr]
+                self.parties[fact.id] = fact  # type: ignore[assignment]
+        elif kind is FlatOwnership:
+            self.ties["ownerships"][fact.id] = fact  # type: ignore[assignment]
+        elif kind is FlatControl:
+            self.ties["controls"][fact.id] = fact  # type: ignore[assignment]
         else:
-            self.ties["ownerships" if isinstance(fact, FlatOwnership) else "controls"][
-                fact.id] = fact
-        if len(self.parties) + sum(len(t) for t in self.ties.values()) >= self.batch:
+            self.ended.append(fact)  # type: ignore[arg-type]
+        self.pending += 1
+        if self.pending >= self.batch:
             self.flush()
 
     def flush(self) -> None:
         self._parties(list(self.parties.values()))
         for table, ties in self.ties.items():
             self._ties(table, list(ties.values()))
-        self.parties, self.ties = {}, {t: {} for t in TIES}
+        self.parties, self.ties, self.pending = {}, {t: {} for t in TIES}, 0
 
     def finish(self, published: date, guard: Guard, label: str) -> Counts:
         """Write what is buffered, apply the file's retractions, end the ties gone (after
@@ -165,22 +174,24 @@ class Writer:
                                         for p in parties], key=key, ignore=ignore)
 
     def _entity(self, p: Party) -> Row:
-        births = json.dumps(list(p.birth_dates)) if p.birth_dates else None
-        nations = json.dumps(list(p.nationalities)) if p.nationalities else None
-        return (p.id, p.kind, p.names[0], p.country, None, self.first_seen, births, nations)
+        return (p.id, p.kind, p.names[0], p.country, None, self.first_seen,
+                _json_list(p.birth_dates), _json_list(p.nationalities))
 
     # --- ties ------------------------------------------------------------------------------
 
     def _ties(self, table: str, ties: list[Tie]) -> None:
         if not ties:
             return
-        rows = self._dated(table, ties) if self.prior else [("new", t) for t in ties]
+        build = self._ownership if table == "ownerships" else self._control
+        if not self.prior:
+            self.counts.ties["new"] += len(ties)
+            self._upsert(table, [build(t) for t in ties])  # type: ignore[arg-type]
+            return
+        rows = self._dated(table, ties)
         for kind, _ in rows:
             self.counts.ties[kind] += 1
-        build = self._ownership if table == "ownerships" else self._control
         self._upsert(table, [build(t) for _, t in rows])  # type: ignore[arg-type]
-        if self.prior:
-            self._insert(SEEN, [(t.id,) for _, t in rows], ignore=True)
+        self._insert(SEEN, [(t.id,) for _, t in rows], ignore=True)
 
     def _dated(self, table: str, ties: list[Tie]) -> list[tuple[str, Tie]]:
         """('new' | 'kept' | 'renewed', row) per tie, as ``ingest.ties.dated`` decides."""
@@ -221,13 +232,20 @@ class Writer:
         return (*self._edge(c), c.controller, c.controlled, c.kind)
 
     def _edge(self, t: Tie) -> Row:
-        return (t.id, self._day(t.valid_from), self._day(t.valid_to),
+        return (t.id, self._cached_day(t.valid_from), self._cached_day(t.valid_to),
                 *self._provenance(t.source))
 
     def _provenance(self, s: FlatSource) -> Row:
-        o = self.origin
-        return (o.source, s.record_id, o.file, s.line, s.note, s.url, self._day(o.published),
-                o.content_hash)
+        source, file, published, content_hash = self.origin_row
+        return (source, s.record_id, file, s.line, s.note, s.url, published, content_hash)
+
+    def _cached_day(self, day: date | None) -> Any:
+        if day is None:
+            return None
+        found = self.days.get(day)
+        if found is None:
+            found = self.days[day] = self._day(day)
+        return found
 
     def _retract(self, item: Ended) -> int:
         """End the source's open ties whose id is ``item.id`` or starts with it when it ends
@@ -292,30 +310,40 @@ class Writer:
 
     def _insert(self, table: str, rows: list[Row], ignore: bool = False) -> int:
         """Insert ``rows`` (``ignore``: those whose key is taken are left out); how many."""
-        if not rows:
-            return 0
-        columns = COLUMNS.get(table, ("id",))
-        tail = " ON CONFLICT DO NOTHING" if ignore else ""
-        cur = self._cursor()
-        cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                        f"({', '.join([self.mark] * len(columns))}){tail}", rows)
-        return int(cur.rowcount if cur.rowcount is not None and cur.rowcount >= 0
-                   else len(rows))
+        return self._write(table, rows, " ON CONFLICT DO NOTHING" if ignore else "")
 
     def _upsert(self, table: str, rows: list[Row], keep: tuple[str, ...] = (),
                 key: tuple[str, ...] = ("id",), ignore: bool = False) -> None:
-        if not rows:
-            return
         if ignore:
             self._insert(table, rows, ignore=True)
             return
-        columns = COLUMNS[table]
-        sets = ", ".join(f"{c} = excluded.{c}" for c in columns
+        sets = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[table]
                          if c not in key and c not in keep)
-        self._cursor().executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-            f"({', '.join([self.mark] * len(columns))}) ON CONFLICT ({', '.join(key)}) DO "
-            f"UPDATE SET {sets}", rows)
+        self._write(table, rows, f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")
+
+    def _write(self, table: str, rows: list[Row], tail: str) -> int:
+        """``INSERT ... {tail}`` of ``rows``: ``executemany`` on SQLite; on PostgreSQL a
+        ``COPY`` into a temporary copy of the table, then one ``INSERT ... SELECT`` (rows of
+        one call have distinct keys); how many rows were written."""
+        if not rows:
+            return 0
+        columns = COLUMNS.get(table, ("id",))
+        names, cur = ", ".join(columns), self._cursor()
+        if self.sqlite:
+            cur.executemany(f"INSERT INTO {table} ({names}) VALUES "
+                            f"({', '.join('?' * len(columns))}){tail}", rows)
+            return int(cur.rowcount if cur.rowcount >= 0 else len(rows))
+        stage = f"reg_stage_{table}"
+        if stage not in self.staged:
+            self.staged.add(stage)
+            cur.execute(f"CREATE TEMPORARY TABLE {stage} (LIKE {table}) ON COMMIT DROP")
+        with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}{tail}")
+        written = int(cur.rowcount)
+        cur.execute(f"TRUNCATE {stage}")
+        return written
 
 
 def _check_guard(source: str, ended: int, open_ties: int, guard: Guard, label: str) -> None:
@@ -334,6 +362,21 @@ def _names(p: Party) -> Iterator[Row]:
             yield (p.id, len(seen) - 1, name, name_key(name))
 
 
+_JSON_LISTS: dict[tuple[str, ...], str] = {}  # birth dates, nationalities: few distinct
+
+
+def _json_list(values: tuple[str, ...]) -> str | None:
+    """``values`` as the JSON list the store's JSON columns hold, None when empty."""
+    if not values:
+        return None
+    found = _JSON_LISTS.get(values)
+    if found is None:
+        if len(_JSON_LISTS) > 100_000:
+            _JSON_LISTS.clear()
+        found = _JSON_LISTS[values] = json.dumps(list(values))
+    return found
+
+
 def _chunks(ids: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start:start + CHUNK]
@@ -349,6 +392,7 @@ def write_all(conn: Connection, origin: Source, facts: Iterable[Fact], batch: in
               done: Callable[[Writer], Counts]) -> Counts:
     """Every fact of ``facts`` through one ``Writer``; ``done(writer)`` finishes it."""
     writer = Writer(conn, origin, batch)
-    for fact in facts:
-        writer.add(fact)
-    return done(writer)
+    with sqlite_cache(writer.raw, writer.sqlite):
+        for fact in facts:
+            writer.add(fact)
+        return done(writer)
