@@ -4,8 +4,8 @@ server's first screen read it instead of analysing every name again.
 
 * **Key.** sha256 over this format's version, the compiled graph's key (data version, every
   rule file, the seed switch, the merge rules in force), the screening config in use and the
-  source of the ``riskengine.screening`` package (a changed matcher never reads an index
-  another version built).
+  source of the ``riskengine.screening`` package and of ``riskengine.domain`` (a changed
+  matcher never reads an index another version built).
 * **Checked.** Written and read by ``compiled.files`` (a manifest with every file's sha256,
   checked before use; written to a temporary folder and renamed into place; the newest
   three kept). A folder that fails its check is discarded and the index built again.
@@ -43,10 +43,11 @@ T = TypeVar("T")
 
 @cache
 def code_digest() -> str:
-    """sha256 of the source of the ``riskengine.screening`` package."""
-    folder = Path(__file__).resolve().parent.parent / "screening"
+    """sha256 of the source of the ``riskengine.screening`` package and of the entities'
+    model (``domain``), whose JSON the index holds."""
+    package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
-    for path in sorted(folder.glob("*.py")):
+    for path in [*sorted((package / "screening").glob("*.py")), package / "domain.py"]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
