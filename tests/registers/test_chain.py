@@ -21,6 +21,7 @@ def chain(cli: Any) -> Any:
     ok(cli, "ingest", "ftm", str(REG / "chain-listed.ftm.json"))
     ok(cli, "ingest", "gleif", str(REG / "chain-gleif-lei.xml"), str(REG / "chain-gleif-rr.xml"))
     ok(cli, "ingest", "psc", str(REG / "chain-psc.jsonl"))
+    ok(cli, "ingest", "bods", str(REG / "chain-bods.json"))
     return cli
 
 
@@ -38,6 +39,12 @@ CASES = [
     ("psc:ZZ200002", "uk", "owned", True),
     ("psc:ZZ300003", "us", "clear", True),
     ("psc:ZZ300003", "uk", "clear", False),
+    # BODS, held by psc:ZZ200002 (linked by its UK company number): 60% exactly is owned
+    # under both; 40-60% is possibly owned under both (its upper bound is over half)
+    ("bods:omega-1", "us", "owned", True),
+    ("bods:omega-1", "uk", "owned", True),
+    ("bods:omega-2", "us", "clear", True),
+    ("bods:omega-2", "uk", "clear", True),
 ]
 
 
@@ -56,6 +63,13 @@ def test_the_path_is_explained_with_every_source(chain: Any) -> None:
     assert "psc #/company/ZZ200002" in sources  # the PSC statement, cited
     assert "gleif #ZZZZ00000000000000B2/IS_INTERNATIONAL_BRANCH_OF" in sources
     assert "Zeta Listed Holding JSC" in labels
+
+
+def test_the_four_step_path_names_all_three_registers(chain: Any) -> None:
+    evidence = _score(chain, "bods:omega-1")["regimes"]["us"]["evidence"]
+    (owned,) = [ev for ev in evidence if ev["kind"] == "owned"]
+    sources = [item["source"].split()[0] for item in owned["path"] if item["type"] == "edge"]
+    assert sources == ["bods", "psc", "gleif"]  # omega <- ZZ200002 <- branch <- listed
 
 
 def test_entities_show_lists_the_register_sources(chain: Any) -> None:

@@ -63,6 +63,7 @@ def test_chain_verdicts(cli: Any, company: str, regime: str, status: str,
     ok(cli, "ingest", "ftm", str(REG / "chain-listed.ftm.json"))
     ok(cli, "ingest", "gleif", str(REG / "chain-gleif-lei.xml"), str(REG / "chain-gleif-rr.xml"))
     ok(cli, "ingest", "psc", str(REG / "chain-psc.jsonl"))
+    ok(cli, "ingest", "bods", str(REG / "chain-bods.json"))
     verdict = ok(cli, "--no-seed", "score", company, "--as-of", "2024-12-01", "--format",
                  "json").json()["regimes"][regime]
     assert (verdict["status"], verdict["possibly_blocked"]) == (status, possibly)
