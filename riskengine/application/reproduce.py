@@ -11,9 +11,9 @@ checked against the run's stored row before it is returned.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,13 +47,21 @@ class RunInputs:
     rule_files: dict[str, str]
     facts: bytes
     version: str = ""
+    parts: Mapping[str, bytes] = field(default_factory=dict)  # of the facts, by hash
 
     @cached_property
     def stored(self) -> Dataset:
         """The facts as a Dataset (decoded when first asked for)."""
         from riskengine.store.facts_snapshot import decode
 
-        return decode(self.facts)
+        return decode(self.facts, self.parts)
+
+    def part_snapshots(self) -> list[Snapshot]:
+        """The parts of the facts snapshot, to store with it."""
+        from riskengine.store.facts_snapshot import PART_KIND
+        from riskengine.store.snapshots import Snapshot
+
+        return [Snapshot(PART_KIND, part) for part in self.parts.values()]
 
     def snapshots(self) -> tuple[Snapshot, Snapshot]:
         """(facts, rules) snapshots to store with the run."""
@@ -69,21 +77,24 @@ def current_inputs(settings: Settings, store: Store) -> RunInputs:
     from riskengine.store.facts_snapshot import read_snapshot
 
     base.load_rules(settings)  # every rule file valid (named as the user has it) first
-    facts, version = read_snapshot(settings.db_url)
-    return RunInputs(read_rule_files(base.rules_dir(settings)), facts, version)
+    facts = read_snapshot(settings.db_url)
+    return RunInputs(read_rule_files(base.rules_dir(settings)), facts.content, facts.version,
+                     facts.parts)
 
 
 def stored_inputs(store: Store, run: RunRecord) -> RunInputs:
     """The inputs run ``run`` stored (ReproductionError for a run without snapshots)."""
     from riskengine.ruleset.snapshot import decode
+    from riskengine.store.facts_snapshot import PART_KIND, part_keys
     from riskengine.store.snapshots import get_snapshot
 
     if run.facts_hash is None or run.rules_snapshot is None:
         raise ReproductionError(f"run {run.id} was stored without input snapshots (before "
                                 f"schema 0005): only its summary is kept (`riskengine history`)")
     facts = get_snapshot(store, "facts", run.facts_hash)
+    parts = {key: get_snapshot(store, PART_KIND, key) for key in part_keys(facts)}
     files = decode(get_snapshot(store, "rules", run.rules_snapshot))
-    return RunInputs(files, facts)
+    return RunInputs(files, facts, parts=parts)
 
 
 @contextmanager

@@ -13,7 +13,6 @@ ends of forced merges) are handed to the merger. Everyone else is their own enti
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -22,10 +21,11 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from riskengine.compiled.blocking import key_pairs
 from riskengine.domain import CONTROL_KINDS, RELATION_KINDS, Dataset
 from riskengine.errors import InputError
 from riskengine.graph import NO_END, NO_START, STATUS_CODES
-from riskengine.ingest.merge import MergeMap, blocking_keys
+from riskengine.ingest.merge import MergeMap
 from riskengine.ingest.merge_links import MAX_BUCKET
 from riskengine.names import normalise
 from riskengine.store.columnar import FactTables, day_numbers
@@ -176,23 +176,8 @@ def _shared(keys: pa.Array, owners: pa.Array) -> tuple[set[str], set[str]]:
 def _candidates(tables: dict[str, pa.Table]) -> tuple[list[str], frozenset[str]]:
     """(ids of the entities that share a blocking key, ``merge.blocking_keys``, with another:
     the only ones the merger can link; the name keys too generic to link on)."""
-    names: dict[str, list[str]] = defaultdict(list)
-    idents: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    table = tables["names"]
-    for eid, name in zip(*(table.column(c).to_pylist() for c in ("entity_id", "name")),
-                         strict=True):
-        names[eid].append(name)
-    table = tables["identifiers"]
-    for eid, scheme, value in zip(*(table.column(c).to_pylist()
-                                    for c in ("entity_id", "scheme", "value")), strict=True):
-        idents[eid].append((scheme, value))
-    keys: list[str] = []
-    owners: list[str] = []
-    for eid in sorted(names.keys() | idents.keys()):
-        found = blocking_keys(names.get(eid, ()), idents.get(eid, ()))
-        keys += found
-        owners += [eid] * len(found)
-    linked, generic = _shared(pa.array(keys, pa.string()), pa.array(owners, pa.string()))
+    keys, owners = key_pairs(tables["names"], tables["identifiers"])
+    linked, generic = _shared(keys, owners)
     return sorted(linked), frozenset(generic)
 
 

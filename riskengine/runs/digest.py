@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -75,6 +75,29 @@ def row_digest(row: Mapping[str, Any]) -> bytes:
     return hashlib.sha256(_ROW_ENCODER.encode(cells).encode()).digest()
 
 
+def json_text(value: Any) -> str:
+    """A JSON cell of a per-entity row as ``row_digest`` encodes it (sorted keys, compact):
+    the stored text of the fast writer (``store.runs``)."""
+    return _ROW_ENCODER.encode(value)
+
+
+_TEXT = json.encoder.encode_basestring  # a str as the row encoder writes it (not ASCII-only)
+
+
+def _text(value: Any) -> str:
+    return str(_TEXT(value)) if type(value) is str else _ROW_ENCODER.encode(value)
+
+
+def row_digest_of_cells(row: Sequence[Any]) -> bytes:
+    """``row_digest`` of a row given as (entity_id, name, score, band, blocked, regimes,
+    parts, members) with the three JSON cells already encoded by ``json_text``: the same
+    bytes (a JSON array is its cells joined), without encoding them a second time."""
+    entity_id, name, score, band, blocked, regimes, parts, members = row
+    text = (f"[{_text(entity_id)},{_text(name)},{_ROW_ENCODER.encode(float(score))},"
+            f"{_text(band)},{'true' if blocked else 'false'},{regimes},{parts},{members}]")
+    return hashlib.sha256(text.encode()).digest()
+
+
 class RowsDigest:
     """The digest of a run's rows, fed row by row in any order."""
 
@@ -83,7 +106,11 @@ class RowsDigest:
         self.count = 0
 
     def add(self, row: Mapping[str, Any]) -> None:
-        self._digests += row_digest(row)
+        self.add_digest(row_digest(row))
+
+    def add_digest(self, digest: bytes) -> None:
+        """Add a row by its ``row_digest`` (or ``row_digest_of_cells``)."""
+        self._digests += digest
         self.count += 1
 
     def passing(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:

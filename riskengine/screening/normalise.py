@@ -102,6 +102,7 @@ def skeleton(token: str) -> str:
 
 # Legal forms are recognised in their skeletons: otvetstvennostyu = otvetstvennostiu.
 _LEGAL_KEYS = frozenset(tuple(skeleton(w) for w in form) for form in LEGAL_FORMS)
+_LEGAL_FIRST = frozenset(key[0] for key in _LEGAL_KEYS)  # a legal form starts with one
 
 
 _ORIGIN_BLOCKING = 12  # longer replaced words are phrases glued (research and production)
@@ -227,6 +228,8 @@ def _same(key: str) -> str:
 
 
 def _form_at(keys: tuple[str, ...], i: int) -> int:
+    if keys[i] not in _LEGAL_FIRST:  # the common case, decided without slicing
+        return 0
     for size in range(min(_LONGEST, len(keys) - i), 0, -1):
         if keys[i:i + size] in _LEGAL_KEYS:
             return size

@@ -1,20 +1,26 @@
 """The stored facts as one columnar snapshot (a run's ``facts`` input): every fact table with
-every column, read through ADBC into Arrow, sorted by primary key and written as compressed
-Arrow IPC streams. Reading it back gives the same ``Dataset`` as ``Store.load_dataset``.
+every column, read through ADBC into Arrow in parts (``store.facts_parts``: memory holds one
+part at a time, however many facts there are), each part a zstd-compressed Arrow IPC stream.
+Reading it back gives the same ``Dataset`` as ``Store.load_dataset``.
 
-Content: ``MAGIC``, a JSON header line (data version; table name -> byte length), then the
-tables' IPC streams in that order. The same facts give the same bytes, so a snapshot is
-stored once however many runs use it (``store.snapshots``). Runs stored before this format
-hold the facts as ``Dataset`` JSON; ``decode`` reads both.
+Content (``MAGIC2``): a JSON header line, the data version and, per table, the sha256 of
+each of its parts in order. The parts are stored as snapshots of their own (kind
+``PART_KIND``, ``store.snapshots``) addressed by their hash, so the snapshot's own hash
+covers every part, unchanged parts are stored once across runs, and no stored value comes
+near SQLite's 1 GB limit. Rows are sorted by primary key when decoded. Runs stored before
+hold one stream per table (``MAGIC``) or ``Dataset`` JSON; ``decode`` reads all three.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from pyarrow import ipc
@@ -23,6 +29,7 @@ from sqlalchemy import JSON, Table
 from riskengine.domain import Dataset, Entity
 from riskengine.store import rows
 from riskengine.store.columnar import adbc_connect, adbc_target, one_snapshot, stored_version
+from riskengine.store.facts_parts import table_parts
 from riskengine.store.schema import (
     ControlRow,
     DesignationRow,
@@ -36,11 +43,12 @@ from riskengine.store.schema import (
 from riskengine.store.store import StoreError
 
 MAGIC = b"RISKENGINE-FACTS-ARROW-1\n"
+MAGIC2 = b"RISKENGINE-FACTS-ARROW-2\n"
+PART_KIND = "facts-part"
 MODELS = {"entities": EntityRow, "entity_names": EntityNameRow,
           "entity_identifiers": EntityIdentifierRow, "entity_sources": EntitySourceRow,
           "designations": DesignationRow, "ownerships": OwnershipRow, "controls": ControlRow,
           "relationships": RelationshipRow}
-_ONE_BATCH = {"adbc.sqlite.query.batch_rows": str(10**9)}  # type every column from all rows
 
 
 def _table(name: str) -> Table:
@@ -49,32 +57,51 @@ def _table(name: str) -> Table:
     return table
 
 
-def read_snapshot(url: str) -> tuple[bytes, str]:
-    """(the snapshot of every stored fact, the data version it is of), one transaction."""
+@dataclass(frozen=True)
+class FactsSnapshot:
+    """A facts snapshot as read: its content (the ``MAGIC2`` header), its parts by hash,
+    and the data version it is of."""
+
+    content: bytes
+    parts: dict[str, bytes]
+    version: str
+
+
+def read_snapshot(url: str) -> FactsSnapshot:
+    """The snapshot of every stored fact, read part by part in one transaction."""
     with adbc_connect(url) as conn:
         dialect = adbc_target(url)[0]
         one_snapshot(conn, url)
         version = stored_version(conn)
-        parts = {name: _stream(_read(conn, name, dialect)) for name in MODELS}
-    header = {"version": version, "tables": {k: len(v) for k, v in parts.items()}}
-    return MAGIC + json.dumps(header).encode() + b"\n" + b"".join(parts.values()), version
+        parts: dict[str, bytes] = {}
+        tables = {name: [_keep(parts, _stream(t)) for t in
+                         table_parts(conn, _table(name), dialect)] for name in MODELS}
+    header = json.dumps({"version": version, "tables": tables}).encode()
+    return FactsSnapshot(MAGIC2 + header + b"\n", parts, version)
+
+
+def _keep(parts: dict[str, bytes], part: bytes) -> str:
+    key = hashlib.sha256(part).hexdigest()
+    parts[key] = part
+    return key
 
 
 def _read(conn: Any, name: str, dialect: str) -> pa.Table:
-    columns = [c.name for c in _table(name).columns]
-    try:
-        with conn.cursor() as cur:
-            if dialect == "sqlite":
-                cur.adbc_statement.set_options(**_ONE_BATCH)
-            cur.execute(f"SELECT {', '.join(columns)} FROM {name}")  # names from the schema
-            table: pa.Table = cur.fetch_arrow_table()
-    except Exception as exc:  # the drivers raise their own error types
-        raise StoreError(f"reading {name} for the run's snapshot failed: {exc}") from exc
+    """Every row of table ``name``, sorted by primary key."""
+    return _sorted(pa.concat_tables(list(table_parts(conn, _table(name), dialect))), name)
+
+
+def _sorted(table: pa.Table, name: str) -> pa.Table:
     keys = [(c.name, "ascending") for c in _table(name).primary_key]
     return table.take(pc.sort_indices(table, sort_keys=keys)) if table.num_rows else table
 
 
 def _stream(table: pa.Table) -> bytes:
+    """One part as one record batch, its buffers written afresh (``take``: nothing of what
+    a driver left under NULLs or in unused bitmaps) and without the drivers' schema
+    metadata: the same rows give the same bytes whichever driver read them."""
+    table = table.take(pa.array(np.arange(table.num_rows, dtype=np.int64))).combine_chunks()
+    table = table.replace_schema_metadata(None)
     sink = pa.BufferOutputStream()
     options = ipc.IpcWriteOptions(compression="zstd")
     with ipc.new_stream(sink, table.schema, options=options) as writer:
@@ -82,8 +109,13 @@ def _stream(table: pa.Table) -> bytes:
     return bytes(sink.getvalue().to_pybytes())
 
 
-def decode(content: bytes) -> Dataset:
-    """The Dataset of a facts snapshot (columnar, or the JSON of older runs)."""
+def decode(content: bytes, parts: Mapping[str, bytes] | None = None) -> Dataset:
+    """The Dataset of a facts snapshot (``parts``: its parts by hash, for ``MAGIC2``), or
+    of the formats of older runs."""
+    if content.startswith(MAGIC2):
+        header = json.loads(content[len(MAGIC2):])
+        return _dataset({name: _sorted(pa.concat_tables([_open(parts or {}, k) for k in keys]),
+                                       name) for name, keys in header["tables"].items()})
     if not content.startswith(MAGIC):
         return Dataset.model_validate_json(content)
     body = content[len(MAGIC):]
@@ -94,6 +126,20 @@ def decode(content: bytes) -> Dataset:
         tables[name] = ipc.open_stream(pa.py_buffer(rest[offset:offset + size])).read_all()
         offset += size
     return _dataset(tables)
+
+
+def part_keys(content: bytes) -> list[str]:
+    """The hashes of the parts a facts snapshot names (none in the older formats)."""
+    if not content.startswith(MAGIC2):
+        return []
+    tables = json.loads(content[len(MAGIC2):])["tables"]
+    return [key for keys in tables.values() for key in keys]
+
+
+def _open(parts: Mapping[str, bytes], key: str) -> pa.Table:
+    if key not in parts:
+        raise StoreError(f"part {key[:12]} of the facts snapshot is missing")
+    return ipc.open_stream(pa.py_buffer(parts[key])).read_all()
 
 
 def _records(tables: dict[str, pa.Table], name: str) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ period is checked by the caller (``riskengine.runs.retention``).
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import Connection, Table, delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from riskengine.store.audit import append_audit
+from riskengine.store.facts_snapshot import PART_KIND, part_keys
 from riskengine.store.records import RunRecord
 from riskengine.store.schema import Base, RunRow, RunScoreRow, SnapshotRow
 from riskengine.store.store import Store, StoreError
@@ -61,11 +63,20 @@ def _drop_orphan_snapshots(conn: Connection) -> list[str]:
     kept = conn.execute(select(runs.c.facts_hash, runs.c.rules_snapshot)
                         .where(runs.c.status != PRUNED)).all()
     used = {("facts", f) for f, _r in kept} | {("rules", r) for _f, r in kept}
+    used |= {(PART_KIND, key) for key in _parts_of(conn, {f for f, _r in kept if f})}
     found = conn.execute(select(snaps.c.kind, snaps.c.hash)).all()
     orphans = [(k, h) for k, h in found if (k, h) not in used]
     for kind, key in orphans:
         conn.execute(delete(snaps).where(snaps.c.kind == kind, snaps.c.hash == key))
     return [f"{kind}:{key}" for kind, key in orphans]
+
+
+def _parts_of(conn: Connection, facts: set[str]) -> set[str]:
+    """The parts the facts snapshots ``facts`` name (``store.facts_snapshot``)."""
+    snaps = _t(SnapshotRow)
+    found = conn.execute(select(snaps.c.content).where(snaps.c.kind == "facts",
+                                                       snaps.c.hash.in_(sorted(facts))))
+    return {key for (content,) in found for key in part_keys(zlib.decompress(content))}
 
 
 def _prune(conn: Connection, before: date, actor: str, at: datetime) -> list[int]:

@@ -9,17 +9,22 @@ lock lives in ``riskengine.store.locks``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, insert, select, update
+from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from riskengine.runs.digest import RowsDigest, header_digest, json_cell
+from riskengine.runs.digest import (
+    RowsDigest,
+    header_digest,
+    json_cell,
+    json_text,
+    row_digest_of_cells,
+)
 from riskengine.runs.table import EntityState, state_from
 from riskengine.store.audit import append_audit
 from riskengine.store.audit_check import check_scores
@@ -30,7 +35,6 @@ from riskengine.store.snapshots import Snapshot, put_snapshot
 from riskengine.store.store import Store, StoreError
 
 CHUNK = 5000
-OPTIONAL: dict[str, Any] = {"parts": None, "members": None}  # columns a row may leave out
 Progress = Callable[[int], None]
 
 
@@ -48,47 +52,62 @@ def _t(model: type[Base]) -> Table:
     return table
 
 
-def _chunks(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+SCORE_INSERT = ("run_id", "entity_id", "name", "score", "band", "blocked", "regimes", "parts",
+                "members")
+
+
+def _write_scores(conn: Connection, run_id: int, rows: Iterable[dict[str, Any]],
+                  progress: Progress | None) -> RowsDigest:
+    """Per-entity rows in chunks, as plain tuples on the transaction's own DBAPI connection
+    (COPY on PostgreSQL, executemany elsewhere): each JSON cell is encoded once, for the
+    stored text and for the rows' digest alike (``runs.digest.row_digest_of_cells``)."""
+    write = _copy_chunk if conn.dialect.name == "postgresql" else _insert_chunk
+    digest, done = RowsDigest(), 0
+    for chunk in _chunks((_cells(run_id, row, digest) for row in rows), CHUNK):
+        write(conn, chunk)
+        done += len(chunk)
+        if progress:
+            progress(done)
+    return digest
+
+
+def _cells(run_id: int, row: Mapping[str, Any], digest: RowsDigest) -> tuple[Any, ...]:
+    """The stored cells of one row (``SCORE_INSERT``), its digest added to ``digest``."""
+    members = row.get("members")
+    cells = (row["entity_id"], row["name"], float(row["score"]), row["band"],
+             bool(row["blocked"]), json_text(row["regimes"]), json_text(row.get("parts")),
+             json_text(members))
+    digest.add_digest(row_digest_of_cells(cells))
+    return (run_id, *cells[:7], None if members is None else cells[7])
+
+
+def _chunks(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
     it = iter(rows)
     while chunk := list(islice(it, size)):
         yield chunk
 
 
-def _write_scores(conn: Connection, run_id: int, rows: Iterable[dict[str, Any]],
-                  progress: Progress | None) -> int:
-    """Per-entity rows in chunks: COPY on PostgreSQL, executemany elsewhere."""
-    write = _copy_chunk if conn.dialect.name == "postgresql" else _insert_chunk
-    done = 0
-    for chunk in _chunks(rows, CHUNK):
-        write(conn, [OPTIONAL | row | {"run_id": run_id} for row in chunk])
-        done += len(chunk)
-        if progress:
-            progress(done)
-    return done
-
-
-def _insert_chunk(conn: Connection, chunk: list[dict[str, Any]]) -> None:
-    conn.execute(insert(_t(RunScoreRow)), chunk)
-
-
-def _copy_chunk(conn: Connection, chunk: list[dict[str, Any]]) -> None:
-    """COPY ... FROM STDIN through psycopg 3, on the transaction's own connection; JSON
-    columns are sent as JSON text."""
-    columns = [c.name for c in _t(RunScoreRow).c]
-    json_columns = {c.name for c in _t(RunScoreRow).c if isinstance(c.type, JSON)}
+def _insert_chunk(conn: Connection, chunk: list[tuple[Any, ...]]) -> None:
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    marks = ", ".join("?" * len(SCORE_INSERT))
     try:
-        with cursor.copy(f"COPY run_scores ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in chunk:
-                copy.write_row([_json_cell(row.get(c)) if c in json_columns else row.get(c)
-                                for c in columns])
+        cursor.executemany(f"INSERT INTO run_scores ({', '.join(SCORE_INSERT)}) "
+                           f"VALUES ({marks})", chunk)
     except conn.dialect.loaded_dbapi.Error as exc:  # raw driver errors: not SQLAlchemy's
         raise StoreError(f"saving the run failed, nothing was written: "
                          f"{str(exc).splitlines()[0]}") from exc
 
 
-def _json_cell(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, separators=(",", ":"))
+def _copy_chunk(conn: Connection, chunk: list[tuple[Any, ...]]) -> None:
+    """COPY ... FROM STDIN through psycopg 3, on the transaction's own connection."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f"COPY run_scores ({', '.join(SCORE_INSERT)}) FROM STDIN") as copy:
+            for row in chunk:
+                copy.write_row(row)
+    except conn.dialect.loaded_dbapi.Error as exc:  # raw driver errors: not SQLAlchemy's
+        raise StoreError(f"saving the run failed, nothing was written: "
+                         f"{str(exc).splitlines()[0]}") from exc
 
 
 def _audit(conn: Connection, run: RunRecord, note: AuditNote, scores: RowsDigest) -> None:
@@ -122,8 +141,7 @@ def save_run(store: Store, run: RunRecord, rows: Iterable[dict[str, Any]], note:
             key = conn.execute(insert(_t(RunRow)), values).inserted_primary_key
             assert key is not None
             saved = run.model_copy(update={"id": int(key[0]), "status": "complete"})
-            scores = RowsDigest()
-            _write_scores(conn, int(key[0]), scores.passing(rows), progress)
+            scores = _write_scores(conn, int(key[0]), rows, progress)
             conn.execute(update(_t(RunRow)).where(_t(RunRow).c.id == saved.id)
                          .values(status="complete"))
             _audit(conn, saved, note, scores)

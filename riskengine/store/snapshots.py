@@ -15,6 +15,10 @@ from sqlalchemy import Connection, Table, insert, select
 from riskengine.store.schema import SnapshotRow
 from riskengine.store.store import Store, StoreError
 
+# Kinds whose content comes compressed already (zstd Arrow parts of facts snapshots): zlib
+# stores them as they are (level 0), rather than spending time to gain nothing.
+COMPRESSED_KINDS = frozenset({"facts-part"})
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -41,9 +45,13 @@ def put_snapshot(conn: Connection, snap: Snapshot, at: datetime) -> str:
                                                     table.c.hash == key)).first()
     if found is None:
         conn.execute(insert(table), [{"kind": snap.kind, "hash": key, "created_at": at,
-                                      "content": zlib.compress(snap.content, 6),
+                                      "content": zlib.compress(snap.content, _level(snap)),
                                       "size": len(snap.content)}])
     return key
+
+
+def _level(snap: Snapshot) -> int:
+    return 0 if snap.kind in COMPRESSED_KINDS else 6
 
 
 def get_snapshot(store: Store, kind: str, key: str) -> bytes:

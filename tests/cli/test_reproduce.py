@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from riskengine.store.facts_snapshot import MODELS
 from tests.cli.conftest import BACKENDS, backend_url, ok
 from tests.conftest import FIXTURES, ROOT
 
@@ -89,6 +90,10 @@ def test_overrides_approved_before_the_run_are_in_it(cli) -> None:  # type: igno
     ("UPDATE snapshots SET content = :empty WHERE kind = 'facts'", "does not match its hash",
      1),
     ("DELETE FROM snapshots WHERE kind = 'rules'", "rules snapshot", 1),
+    # the facts snapshot's parts are snapshots of their own, each checked by its hash
+    ("UPDATE snapshots SET content = :empty WHERE kind = 'facts-part'",
+     "does not match its hash", 1),
+    ("DELETE FROM snapshots WHERE kind = 'facts-part'", "facts-part snapshot", 1),
     # an edited run header is found against its audit entry before anything is read: exit 6
     ("UPDATE runs SET facts_hash = NULL", "run 1: header edited (facts_hash)", 6),
 ])
@@ -116,8 +121,11 @@ def test_identical_inputs_are_stored_once(cli, db: str) -> None:  # type: ignore
         second["facts_hash"], second["rules_snapshot"])
     engine = create_engine(db)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM snapshots")).scalar() == 2
+        kinds = dict(conn.execute(text("SELECT kind, count(*) FROM snapshots GROUP BY kind")
+                                  ).all())
     engine.dispose()  # (on PostgreSQL the URL's search_path names the test's schema)
+    assert (kinds["facts"], kinds["rules"]) == (1, 1)
+    assert kinds["facts-part"] == len(MODELS)  # one part per fact table, shared by both runs
     assert as_json(cli, "score", "kamaz", "--run", "1")["regimes"]["us"]["status"] == "clear"
     assert as_json(cli, "score", "kamaz", "--run", "2")["regimes"]["us"]["status"] == "listed"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -9,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from riskengine.store import Store, StoreError
 from riskengine.store.audit import audit_entries, verify_audit
+from riskengine.store.facts_snapshot import MAGIC2, PART_KIND
 from riskengine.store.prune import find_run, prunable_runs, prune_runs, pruned_run_ids
 from riskengine.store.records import RunRecord
 from riskengine.store.runs import (
@@ -20,6 +23,7 @@ from riskengine.store.runs import (
     run_states,
     save_run,
 )
+from riskengine.store.snapshots import Snapshot, get_snapshot
 from tests.store.test_runs import rows
 
 AT = datetime(2036, 1, 1, tzinfo=UTC)
@@ -102,3 +106,34 @@ def test_snapshots_go_with_the_last_run_that_used_them(store: Store) -> None:
     assert left == {("rules", shared.hash), ("facts", new.hash)}
     assert get_snapshot(store, "facts", new.hash) == b"new"
     assert audit_entries(store, None)[-1].details["snapshots"] == [f"facts:{old.hash}"]
+
+
+def _facts_naming(parts: list[bytes]) -> Snapshot:
+    keys = [hashlib.sha256(p).hexdigest() for p in parts]
+    header = json.dumps({"version": "v", "tables": {"entities": keys}}).encode()
+    return Snapshot("facts", MAGIC2 + header + b"\n")
+
+
+def test_parts_go_with_the_last_facts_snapshot_that_names_them(store: Store) -> None:
+    """A part shared by a kept run's facts snapshot stays; one only a pruned run named goes."""
+    from sqlalchemy import text
+
+    only_old, shared_part, only_new = b"part one", b"part two", b"part three"
+    old, new = _facts_naming([only_old, shared_part]), _facts_naming([shared_part, only_new])
+    rules = Snapshot("rules", b"r")
+    for finished, facts, parts in zip(FINISHED[::2], (old, new),
+                                      ([only_old, shared_part], [shared_part, only_new]),
+                                      strict=True):
+        record = RunRecord(started_at=finished, finished_at=finished, as_of=finished.date(),
+                           rules_hash="r" * 64, data_snapshot="d" * 64, actor="ana",
+                           facts_hash=facts.hash, rules_snapshot=rules.hash)
+        save_run(store, record, rows(), AuditNote("ana", finished),
+                 inputs=(facts, rules, *(Snapshot(PART_KIND, p) for p in parts)))
+    prune_runs(store, date(2025, 1, 1), "ana", AT)
+    with store.transaction(write=False) as conn:
+        left = set(conn.execute(text("SELECT kind, hash FROM snapshots")).all())
+    part = {p: (PART_KIND, hashlib.sha256(p).hexdigest()) for p in (only_old, shared_part,
+                                                                    only_new)}
+    assert left == {("rules", rules.hash), ("facts", new.hash), part[shared_part],
+                    part[only_new]}
+    assert get_snapshot(store, PART_KIND, part[only_new][1]) == only_new
