@@ -1,13 +1,18 @@
-"""The one typed settings object, built at the CLI/API boundary and passed down."""
+"""The one typed settings object, built at the CLI/API boundary and passed down.
+
+A frozen dataclass rather than a pydantic model: every command builds one before anything
+else, and importing pydantic (with its plugin discovery) would cost a quarter of the start-up
+of `riskengine --help`, which should import neither pandas, scipy nor pydantic.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 from riskengine.errors import InputError
 
@@ -15,9 +20,8 @@ DEFAULT_DB = "sqlite:///riskengine.db"
 _DRIVE = re.compile(r"[A-Za-z]:[\\/]")  # C:\data\risk.db, where paths have drive letters
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+@dataclass(frozen=True, kw_only=True)
+class Settings:
     db_url: str = DEFAULT_DB
     rules_dir: Path | None = None  # None: the bundled rules
     debug: bool = False
@@ -25,6 +29,10 @@ class Settings(BaseModel):
     cache_dir: Path | None = None  # compiled graphs; None: beside the SQLite file, or per user
     known_at: datetime | None = None  # knowledge time of a reproduced run (score --run)
     user_cache: Path | None = None  # per-user cache ($XDG_CACHE_HOME/riskengine); None: ~/.cache
+
+    def model_copy(self, update: Mapping[str, Any]) -> Settings:
+        """A copy with the ``update`` fields changed (the name pydantic models use)."""
+        return replace(self, **update)
 
     def user_cache_dir(self) -> Path:
         """The per-user cache folder: validated rule models, compiled graphs of server

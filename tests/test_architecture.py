@@ -59,7 +59,7 @@ def test_help_does_not_import_heavy_modules() -> None:
         "sys.argv = ['riskengine', '--help']\n"
         "from riskengine.cli.app import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('pandas', 'scipy', 'numpy', 'sqlalchemy', 'networkx') "
+        "heavy = [m for m in ('pandas', 'scipy', 'numpy', 'sqlalchemy', 'networkx', 'pydantic') "
         "if m in sys.modules]\n"
         "print('HEAVY=' + ','.join(heavy))\n"
     )
