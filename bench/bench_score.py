@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,13 +28,18 @@ RISKENGINE = Path(sys.executable).with_name("riskengine")
 QUERIES = ("kamaz", "jac", "uk:RUS1422", "ofac:37756", "moskvich", "nefaz")
 
 
-def _median_run(cmd: list[str], env: dict[str, str], times: int = 7) -> float:
-    found = []
+def _median_run(cmd: list[str], env: dict[str, str], times: int = 7) -> tuple[float, float]:
+    """Median (wall seconds, CPU seconds) of ``times`` runs: on a loaded machine the wall
+    time stretches with the load, the CPU time much less."""
+    found, cpu = [], []
     for _ in range(times):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(cmd, env=env, check=True, capture_output=True)
         found.append(time.perf_counter() - start)
-    return statistics.median(found)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return statistics.median(found), statistics.median(cpu)
 
 
 def _ingest(url: str, data: Path) -> None:
@@ -80,13 +86,15 @@ def main() -> int:
     env = {**os.environ, "RISKENGINE_DB": url}
     subprocess.run([str(RISKENGINE), "score", "kamaz"], env=env, check=True,
                    capture_output=True)  # compiles the graph, remembers the rules
-    base = _median_run([sys.executable, "-c", "pass"], env)
-    print(f"python -c pass (baseline)      {base * 1000:7.0f} ms")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    base, base_cpu = _median_run([sys.executable, "-c", "pass"], env)
+    print(f"python -c pass (baseline)      {base * 1000:7.0f} ms ({base_cpu * 1000:5.0f} ms CPU)")
     for label, cmd in (("riskengine --help", [str(RISKENGINE), "--help"]),
                        ("riskengine score kamaz (cold)", [str(RISKENGINE), "score", "kamaz"]),
                        ("riskengine score jac (cold)", [str(RISKENGINE), "score", "jac"])):
-        took = _median_run(cmd, env)
-        print(f"{label:<30} {took * 1000:7.0f} ms   {took / base:5.1f}x baseline")
+        took, cpu = _median_run(cmd, env)
+        print(f"{label:<30} {took * 1000:7.0f} ms ({cpu * 1000:5.0f} ms CPU)   "
+              f"{took / base:5.1f}x baseline")
     for query, took in _warm(url):
         print(f"warm explained score {query:<12} {took * 1000:7.1f} ms")
     return 0

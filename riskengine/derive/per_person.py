@@ -24,7 +24,6 @@ by a counted control edge, then onwards by control edges and single qualifying h
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse.csgraph import connected_components
 
 from riskengine.derive.aggregate import JOINT_ARRANGEMENT, flags, listed_mask, matrix
 from riskengine.derive.base import RegimeArrays
@@ -46,6 +45,10 @@ def group_labels(g: Graph, listed: BoolArray, params: RegimeParams) -> IntArray:
     mask = (ctl.attrs["kind"] == JOINT_ARRANGEMENT) & listed[ctl.src] & listed[ctl.dst]
     if not mask.any():
         return np.arange(members.shape[0], dtype=np.int64)
+    # imported here: scipy.sparse.csgraph pulls in scipy.sparse.linalg, a third of a cold
+    # `score`'s start-up, and only joint arrangements need it
+    from scipy.sparse.csgraph import connected_components
+
     links = matrix(ctl.src[mask], ctl.dst[mask], np.ones(int(mask.sum())), (g.n, g.n))
     _, labels = connected_components(links, directed=True, connection="weak")
     _, groups = np.unique(labels[members], return_inverse=True)
