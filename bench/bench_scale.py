@@ -70,8 +70,12 @@ def _ftm_file(n: int, folder: Path) -> Path:
 
 
 def _direct_store(n: int, db: str) -> None:
-    """The same graph written straight into the store (``gen_store.py``), no FtM file."""
+    """The same graph written straight into the store (``gen_store.py``), no FtM file; a
+    SQLite file that is there already (``--keep`` of an earlier run) is used as it is."""
     print(f"\n== {n:,} entities, {int(n * 2.5):,} edges, written directly (gen_store.py)")
+    if db.startswith("sqlite:///") and Path(db.removeprefix("sqlite:///")).exists():
+        print("   (the store of an earlier run, kept)")
+        return
     subprocess.run([sys.executable, str(Path(__file__).with_name("gen_store.py")), str(n), db],
                    check=True)
 

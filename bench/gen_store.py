@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from itertools import chain
 
 import numpy as np
 
@@ -92,7 +93,7 @@ def generate(n: int, url: str, seed: int = 7, per_entity: float = 2.5) -> int:
     written = [0]
 
     def chunks() -> Iterator[FlatFacts]:
-        for facts in (*_entities(n, rng, origin), *_edges(n, m, rng, origin)):
+        for facts in chain(_entities(n, rng, origin), _edges(n, m, rng, origin)):
             written[0] += (len(facts.entities) + len(facts.ownerships)
                            + len(facts.relationships))
             yield facts
