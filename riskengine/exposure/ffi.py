@@ -103,6 +103,35 @@ def exposed_ffis(g: Graph, rules: FfiSecondary) -> tuple[BoolArray, BoolArray]:
     return banks & _next_to(g, base), base
 
 
+def exposed_ffi_at(g: Graph, rules: FfiSecondary, i: int) -> tuple[bool, BoolArray]:
+    """``exposed_ffis`` for entity ``i`` alone, at the cost of its neighbourhood (a single
+    explained score): (is it an exposed FFI; the designees it is tied to, as a mask). The
+    same answer as the whole-graph pass: an FFI next to a listed party is a bank of that
+    pass, and each listed neighbour with a military designation is then of its base."""
+    none = np.zeros(g.n, dtype=np.bool_)
+    listed = g.listed.get(rules.regime)
+    if listed is None or g.as_of < rules.valid_from:
+        return False, none
+    near = _neighbours(g, i)
+    candidates = [j for j in near if listed[j]]
+    if not candidates or not financial_institution(read_many(g.dataset.entities, [i])[0],
+                                                   rules):
+        return False, none
+    for j in candidates:
+        none[j] = bool(military_designations(g, rules, j))
+    return bool(none.any()), none
+
+
+def _neighbours(g: Graph, i: int) -> list[int]:
+    """Entities other than ``i`` at the other end of an edge of ``i``, any family."""
+    found: set[int] = set()
+    for _, f in _families(g):
+        found.update(f.dst[f.src == i].tolist())
+        found.update(f.src[f.dst == i].tolist())
+    found.discard(i)
+    return sorted(found)
+
+
 def _tie_item(g: Graph, i: int, t: Tie) -> PathItem:
     """The edge of tie ``t`` read from FFI ``i`` towards the designee, with its source."""
     if t.family == "ownership":

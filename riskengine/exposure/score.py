@@ -248,8 +248,13 @@ def _ffi_parts(g: Graph, scoring: ScoringRules, i: int) -> list[_Part]:
     """The ffi_military_base contribution of entity ``i``, if it is a financial institution
     tied to Russia's military-industrial base (EO 14114)."""
     rules = scoring.ffi_secondary
-    banks, base = _exposed_ffis(g, scoring)
-    if not banks[i]:
+    kept = g.memo.get(("ffi", id(rules)))  # the whole-graph pass, when a caller made it
+    if kept is not None:
+        banks, base = _exposed_ffis(g, scoring)
+        exposed = bool(banks[i])
+    else:  # one explained score (a cold `score`): its neighbourhood only
+        exposed, base = ffi.exposed_ffi_at(g, rules, i)
+    if not exposed:
         return []
     why, path = ffi.explain_ffi(g, rules, i, base)
     detail = f"{why}: {_weights(scoring, rules.regime, rules.weight)}"

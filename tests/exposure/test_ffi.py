@@ -72,3 +72,43 @@ def test_ffi_factor(ds: Dataset, as_of: date, points: float) -> None:
         assert "EO 14114" in c.detail and "x us weight 0.50 x 0.30" in c.detail
         assert all(p.source for p in c.path if p.type != "entity")
     assert not np.asarray(table.blocked_any)[g.index["f"]]
+
+
+def _random_facts(seed: int) -> Dataset:
+    """Banks and plants tied at random, some plants designated under EO 14024 in a
+    military-industrial sector, some under another program or sector."""
+    rng = np.random.default_rng(seed)
+    n = 12
+    names = ["ALFA BANK AO", "TRUCK DEALER LLC", "FINCOM AO", "MILITARY PLANT", "SHOP OOO"]
+    sectors = [None, "retail", "defense and related materiel", "aerospace"]
+    entities = tuple(Entity(id=f"e{k}", name=str(rng.choice(names)),
+                            sector=sectors[int(rng.integers(len(sectors)))],
+                            identifiers=(Identifier(scheme="swift", value="ABCDRUMM"),)
+                            if rng.random() < 0.2 else (), sources=(SRC,)) for k in range(n))
+    programs = ["RUSSIA-EO14024", "UKRAINE-EO13662"]
+    designations = tuple(Designation(id=f"d{k}", entity_id=f"e{k}", regime="us",
+                                     authority="OFAC", list_name="SDN",
+                                     program=programs[int(rng.integers(2))],
+                                     listed_from=date(2023, 1, 1), source=SRC)
+                         for k in range(n) if rng.random() < 0.4)
+    pairs = {(int(a), int(b)) for a, b in rng.integers(0, n, (20, 2)) if a != b}
+    relationships = tuple(Relationship(id=f"r{a}-{b}", a=f"e{a}", b=f"e{b}", kind="financing",
+                                       source=SRC) for a, b in sorted(pairs))
+    return Dataset(entities=entities, designations=designations, relationships=relationships)
+
+
+@pytest.mark.parametrize("seed", range(25))
+@pytest.mark.parametrize("as_of", [AFTER, BETWEEN, BEFORE])
+def test_one_entity_check_equals_the_whole_graph_pass(seed: int, as_of: date) -> None:
+    """``exposed_ffi_at`` (a cold single score: the entity's neighbourhood only) against the
+    whole-graph ``exposed_ffis``, for every entity; and the same explained score."""
+    from riskengine.exposure import ffi
+
+    g = GraphData.from_dataset(_random_facts(seed)).at(as_of)
+    params = rules().scoring.ffi_secondary
+    banks, base = ffi.exposed_ffis(g, params)
+    for i in range(g.n):
+        exposed, near_base = ffi.exposed_ffi_at(g, params, i)
+        assert exposed == bool(banks[i])
+        if exposed:
+            assert ffi.explain_ffi(g, params, i, near_base) == ffi.explain_ffi(g, params, i, base)
