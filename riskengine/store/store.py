@@ -143,17 +143,8 @@ class Store:
         ``dataset`` may be the flat facts of ``ingest.ftm.scan_ftm`` (``resolve_flat``
         first): they are written in bulk (``store.bulk``), the same rows.
         """
-        try:
-            with _transaction(self._engine, write=True) as conn:
-                _write_dataset(conn, dataset)
-                new_id = _append_ingest(conn, record)
-                if audit is not None:
-                    audit(conn, record.model_copy(update={"id": new_id}))
-        except SQLAlchemyError as exc:
-            raise StoreError(
-                f"saving {record.file} failed, nothing was written: {_first_line(exc)}"
-            ) from exc
-        return record.model_copy(update={"id": new_id})
+        return self._ingest(lambda conn: _write_dataset(conn, dataset),
+                            lambda: (record, audit), lambda: record.file)
 
     def save_ingest_stream(self, chunks: Iterable[FlatFacts],
                            finish: Callable[[], tuple[IngestRecord, Audit | None]]
@@ -162,20 +153,31 @@ class Store:
         every chunk is written in bulk as it comes, then ``finish()`` gives the ingest record
         and its audit entry (counts are known only at the end); all in ONE transaction, so an
         error in any chunk (a bad line late in the file) leaves the store as it was."""
-        label = "the file"
+        label = ["the file"]
+
+        def write(conn: Connection) -> None:
+            with flat_sink(conn, label[0]) as sink:
+                for chunk in chunks:
+                    label[0] = chunk.origin.file or label[0]
+                    sink.write(chunk)
+
+        return self._ingest(write, finish, lambda: label[0])
+
+    def _ingest(self, write: Callable[[Connection], None],
+                finish: Callable[[], tuple[IngestRecord, Audit | None]],
+                label: Callable[[], str]) -> IngestRecord:
+        """``write`` the facts, then append the ingest record ``finish`` gives and call its
+        audit: one transaction, nothing written on any error (a StoreError naming ``label``)."""
         try:
             with _transaction(self._engine, write=True) as conn:
-                with flat_sink(conn, label) as sink:
-                    for chunk in chunks:
-                        label = chunk.origin.file or label
-                        sink.write(chunk)
+                write(conn)
                 record, audit = finish()
                 new_id = _append_ingest(conn, record)
                 if audit is not None:
                     audit(conn, record.model_copy(update={"id": new_id}))
         except SQLAlchemyError as exc:
             raise StoreError(
-                f"saving {label} failed, nothing was written: {_first_line(exc)}"
+                f"saving {label()} failed, nothing was written: {_first_line(exc)}"
             ) from exc
         return record.model_copy(update={"id": new_id})
 
