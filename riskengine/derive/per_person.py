@@ -47,7 +47,7 @@ def group_labels(g: Graph, listed: BoolArray, params: RegimeParams) -> IntArray:
         return np.arange(members.shape[0], dtype=np.int64)
     # imported here: scipy.sparse.csgraph pulls in scipy.sparse.linalg, a third of a cold
     # `score`'s start-up, and only joint arrangements need it
-    from scipy.sparse.csgraph import connected_components
+    from scipy.sparse.csgraph import connected_components  # noqa: PLC0415 (see above)
 
     links = matrix(ctl.src[mask], ctl.dst[mask], np.ones(int(mask.sum())), (g.n, g.n))
     _, labels = connected_components(links, directed=True, connection="weak")

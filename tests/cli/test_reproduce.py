@@ -121,8 +121,8 @@ def test_identical_inputs_are_stored_once(cli, db: str) -> None:  # type: ignore
         second["facts_hash"], second["rules_snapshot"])
     engine = create_engine(db)
     with engine.connect() as conn:
-        kinds = dict(conn.execute(text("SELECT kind, count(*) FROM snapshots GROUP BY kind")
-                                  ).all())
+        found = conn.execute(text("SELECT kind, count(*) FROM snapshots GROUP BY kind"))
+        kinds: dict[str, int] = {str(k): int(v) for k, v in found.all()}
     engine.dispose()  # (on PostgreSQL the URL's search_path names the test's schema)
     assert (kinds["facts"], kinds["rules"]) == (1, 1)
     assert kinds["facts-part"] == len(MODELS)  # one part per fact table, shared by both runs

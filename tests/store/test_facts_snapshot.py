@@ -13,8 +13,7 @@ from pyarrow import ipc
 
 from riskengine.application import ingest as app_ingest
 from riskengine.settings import Settings
-from riskengine.store import Store
-from riskengine.store import facts_parts, facts_snapshot
+from riskengine.store import Store, facts_parts, facts_snapshot
 from riskengine.store.facts_parts import PART_ROWS
 from riskengine.store.facts_snapshot import MAGIC, MAGIC2, decode, part_keys, read_snapshot
 from riskengine.store.store import StoreError
