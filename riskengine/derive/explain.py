@@ -52,7 +52,7 @@ from riskengine.derive.explain_walk import (
 from riskengine.derive.export import affiliate_evidence
 from riskengine.derive.per_person import group_labels, partner_keys
 from riskengine.derive.verdicts import cite, listing_label, pct
-from riskengine.graph import Graph
+from riskengine.graph import BoolArray, Graph
 from riskengine.result import Evidence, PathItem, RegimeVerdict, Status
 from riskengine.ruleset.models import RegimeParams
 
@@ -155,9 +155,18 @@ def per_person_owned(ctx: Ctx, v: int, possible: bool) -> list[Evidence]:
     """Each designated holder alone (UK): paths of every holder meeting the test, on lower
     bounds, or on upper bounds for a possibly blocked entity."""
     arrays, bound = ctx.arrays, "high" if possible else "low"
-    keep = mask(arrays.possibly if possible else arrays.listed | arrays.owned)
+    keep = mask((arrays.possibly if possible else arrays.listed | arrays.owned)
+                | _partner_mask(ctx))  # a partner's holdings count as a designee's
     return [e for group, members in holder_sets(ctx, v, bound, keep)
             for e in _group_evidence(ctx, v, group, members, possible)]
+
+
+def _partner_mask(ctx: Ctx) -> BoolArray:
+    """Joint-arrangement partners of designated holders (``per_person.partner_keys``)."""
+    labels = group_labels(ctx.g, ctx.arrays.listed, ctx.params)
+    found = np.zeros(ctx.g.n, dtype=np.bool_)
+    found[partner_keys(ctx.g, ctx.arrays.listed, ctx.params, labels) % ctx.g.n] = True
+    return found
 
 
 def _group_evidence(ctx: Ctx, v: int, group: frozenset[int], members: set[int],
@@ -234,12 +243,26 @@ def _uncertain_holding(ctx: Ctx, v: int, o: int, p: int) -> Evidence | None:
 def unknown_shares(ctx: Ctx, v: int) -> list[Evidence]:
     """Holdings of unknown size in ``v`` of blocked or possibly blocked owners."""
     own = ctx.g.ownership
-    return [evidence(ctx, "unknown_share", f"unknown share of {ctx.name(v)} held by"
-                     f" {_standing(ctx, o)} {ctx.name(o)}", v, (own_item(ctx, p), o),
-                     ctx.walk(True))
+    return [_to_listing(ctx, evidence(ctx, "unknown_share", f"unknown share of {ctx.name(v)}"
+                                      f" held by {_standing(ctx, o)} {ctx.name(o)}", v,
+                                      (own_item(ctx, p), o), ctx.walk(True)), o)
             for p in ctx.idx.owners.at(v)
             for o in [int(own.src[p])]
             if not own.attrs["known"][p] and o != v and ctx.arrays.possibly[o]]
+
+
+def _to_listing(ctx: Ctx, found: Evidence, u: int) -> Evidence:
+    """``found`` whose walk back from owner ``u`` stopped short of a listing (under the
+    per-person test, ``u`` may be owned through a joint-arrangement partner, whom the walk
+    does not pass): continued with ``u``'s own per-person evidence, which reaches one."""
+    if not found.path or found.path[-1].type == "listing" or \
+            ctx.params.ownership_test != "per_person":
+        return found
+    for possible in (False, True):
+        for own in per_person_owned(ctx, u, possible):
+            if own.path and own.path[-1].type == "listing":
+                return found.model_copy(update={"path": (*found.path[:-1], *own.path)})
+    return found
 
 
 def control_not_blocking(ctx: Ctx, v: int) -> list[Evidence]:
@@ -253,8 +276,8 @@ def control_not_blocking(ctx: Ctx, v: int) -> list[Evidence]:
         detail = (f"controlled by blocked {ctx.name(c)} ({ctx.kind(p)}) without"
                   f" {params.threshold:g}% ownership; {ctx.arrays.regime.upper()} {rule}{note}:"
                   " treat as exposure")
-        found.append(evidence(ctx, "control_not_blocking", detail, v, (control_item(ctx, p), c),
-                              ctx.walk(False)))
+        found.append(_to_listing(ctx, evidence(ctx, "control_not_blocking", detail, v,
+                                               (control_item(ctx, p), c), ctx.walk(False)), c))
     return found
 
 

@@ -108,3 +108,30 @@ def test_every_verdict_is_explained(test: OwnershipTest, data: st.DataObject) ->
         assert status == "clear" or kinds & EVIDENCE[status]
         for e in verdict.evidence:
             assert not e.path or e.path[-1].type == "listing"
+
+
+@pytest.mark.parametrize("owns", [
+    [("e0", "e2", 30.0)],  # owned through a partner's holding
+    [("e0", "e7", 30.0), ("e7", "e0", None)],  # an unknown share held by such an entity
+    [("e0", "e7", 30.0), ("e7", "e0", 30.0)],  # control by an entity owned that way
+])
+def test_per_person_evidence_through_a_joint_arrangement_partner(owns: list[Any]) -> None:
+    """Cases hypothesis found (UK, partners' shares count as a designee's): each verdict has
+    its evidence, and every path ends at the listing, through the arrangement edge."""
+    g = graph(owns=owns, controls=[("e0", "e1", "joint_arrangement"),
+                                   ("e0", "e2", "board_appointment")],
+              listings=[("e1", "r")], extra=[])
+    p = RegimeParams(ownership_test="per_person", threshold=25.0, inclusive=False,
+                     control_kinds=(), joint_arrangements_aggregate=False,
+                     joint_arrangement_partners=True)
+    arrays = derive_regime(g, "r", p)
+    assert arrays.owned.any() or arrays.possibly.any()
+    for i in range(g.n):
+        verdict = explain_verdict(g, arrays, p, i)
+        status = "possibly" if verdict.status == "clear" and verdict.possibly_blocked \
+            else verdict.status
+        assert status == "clear" or {e.kind for e in verdict.evidence} & EVIDENCE[status]
+        for e in verdict.evidence:
+            assert not e.path or e.path[-1].type == "listing"
+            assert e.kind in ("listed",) or any(x.id == "c0" for x in e.path) or \
+                not e.path
