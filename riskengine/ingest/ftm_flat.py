@@ -198,14 +198,16 @@ def resolve_references(dataset: Dataset, known_ids: set[str]) -> tuple[Dataset, 
                    relationships=tuple(kept[3])), warnings
 
 
+# The entities a flat fact names: FlatDesignation.entity_id, the two ends of an edge.
+FLAT_REFS: tuple[Callable[[Any], tuple[str, ...]], ...] = (
+    lambda d: (d[1],), lambda o: (o[1], o[2]), lambda c: (c[1], c[2]), lambda r: (r[1], r[2]))
+
+
 def resolve_flat(facts: FlatFacts, known_ids: set[str]) -> tuple[FlatFacts, list[str]]:
     """``resolve_references`` for flat facts (``scan_ftm``): the same drops and warnings."""
     in_file = {e.id for e in facts.entities}
     groups = (facts.designations, facts.ownerships, facts.controls, facts.relationships)
-    refs: tuple[Callable[[Any], tuple[str, ...]], ...] = (
-        lambda d: (d[1],), lambda o: (o[1], o[2]), lambda c: (c[1], c[2]),
-        lambda r: (r[1], r[2]))  # FlatDesignation.entity_id, the two ends of an edge
-    kept, warnings = _resolved(groups, refs, lambda ref: ref in in_file or ref in known_ids)
+    kept, warnings = _resolved(groups, FLAT_REFS, lambda ref: ref in in_file or ref in known_ids)
     return FlatFacts(facts.origin, facts.entities, *kept), warnings
 
 
@@ -216,9 +218,7 @@ class StreamResolver:
     still pointing at no entity are dropped, with the same warnings as ``resolve_flat``.
     Files list their entities before the facts about them, so few facts wait."""
 
-    REFS: tuple[Callable[[Any], tuple[str, ...]], ...] = (
-        lambda d: (d[1],), lambda o: (o[1], o[2]), lambda c: (c[1], c[2]),
-        lambda r: (r[1], r[2]))  # FlatDesignation.entity_id, the two ends of an edge
+    REFS = FLAT_REFS
 
     def __init__(self, known_ids: set[str], in_file: Mapping[str, str]) -> None:
         self.known_ids, self.in_file = known_ids, in_file  # in_file grows as chunks are read
