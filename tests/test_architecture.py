@@ -69,6 +69,14 @@ def test_help_does_not_import_heavy_modules() -> None:
     assert out.strip().endswith("HEAVY=")
 
 
+def test_the_package_never_imports_scipy() -> None:
+    # scipy is a bench-only extra (the reference implementation of bench/bench_kernels.py):
+    # importing it cost a cold `score` about 0.15 s, and an install without it must work.
+    found = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
+             if any(m.split(".")[0] == "scipy" for m in _imports(ast.parse(p.read_text())))]
+    assert found == []
+
+
 # --- layers: core < application < adapters (cli, api); no cycles --------------------------
 
 MODULES = {".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__"):

@@ -8,8 +8,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from riskengine.derive.aggregate import combined_shares, derive_aggregate, graph_index
+from riskengine.derive.aggregate import Shares, combined_shares, derive_aggregate, graph_index
 from riskengine.derive.reference import reference_regime
 from riskengine.ruleset.models import RegimeParams
 from tests.derive.build import EU, EU_BEFORE, US, graph, statuses
@@ -122,9 +124,36 @@ def test_worked_examples(params: RegimeParams, facts: dict[str, Any],
 def test_combined_shares_take_max_per_bound(bound: str, expected: float) -> None:
     # Parallel ownership edges are alternative reports of one holding: MAX, per bound.
     g = graph(owns=[("x", "a", 50), ("x", "a", (20, 80)), ("a", "a", 90)])
-    shares = combined_shares(g, bound).toarray()
+    shares = dense(combined_shares(g, bound), g.n)
     assert shares[g.index["x"], g.index["a"]] == expected
     assert np.count_nonzero(shares) == 1
+
+
+def dense(shares: Shares, n: int) -> np.ndarray:
+    """The owner x asset matrix the compressed rows stand for (rows ascending, no zeros)."""
+    out = np.zeros((n, n))
+    for v in range(n):
+        cols = shares.dst[shares.ptr[v]:shares.ptr[v + 1]]
+        assert (np.diff(cols) > 0).all()
+        out[v, cols] = shares.data[shares.ptr[v]:shares.ptr[v + 1]]
+    assert (shares.data != 0).all()
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcde"), st.sampled_from("abcde"),
+                          st.sampled_from([0, 10, 25, 50, 75])), min_size=1, max_size=12))
+def test_combined_shares_equal_a_dict_of_max(owns: list[tuple[str, str, int]]) -> None:
+    g = graph(owns=owns)
+    best: dict[tuple[int, int], float] = {}
+    for o, a, pct in owns:
+        if o != a:
+            key = (g.index[o], g.index[a])
+            best[key] = max(best.get(key, 0.0), float(pct))
+    expected = np.zeros((g.n, g.n))
+    for (o, a), pct in best.items():
+        expected[o, a] = pct
+    assert dense(combined_shares(g, "low"), g.n).tolist() == expected.tolist()
 
 
 @pytest.mark.parametrize("depth", [1, 40, 400])
