@@ -18,7 +18,7 @@ from riskengine.derive.verdicts import derive_all, verdict_flags
 from riskengine.domain import Dataset, Entity
 from riskengine.errors import AmbiguousError, InputError, NotFoundError
 from riskengine.exposure.score import ScoreTable, score_all, score_entity
-from riskengine.graph import BoolArray, Graph, GraphData
+from riskengine.graph import BoolArray, Graph, GraphData, IntArray
 from riskengine.names import NameIndex
 from riskengine.overrides import (
     Override,
@@ -214,9 +214,11 @@ def _flags(ev: Evaluation, verdicts: dict[str, RegimeVerdict]) -> list[str]:
     return flags
 
 
-def score_everything(ev: Evaluation, overrides: Overrides | None = None) -> ScoreTable:
+def score_everything(ev: Evaluation, overrides: Overrides | None = None,
+                     ties: dict[str, IntArray] | None = None) -> ScoreTable:
     """Scores of every entity at once (arrays), for whole-book rescoring; the active
-    accepted_risk caps of ``overrides`` applied (manual statuses are in ``ev``)."""
-    table = score_all(ev.graph, ev.verdicts, ev.rules.scoring)
+    accepted_risk caps of ``overrides`` applied (manual statuses are in ``ev``). ``ties``:
+    the tie exposure cents of ``ev`` (``exposure.score.tie_cents``), when already known."""
+    table = score_all(ev.graph, ev.verdicts, ev.rules.scoring, ties)
     active = overrides.active if overrides else ()
     return cap_table(table, active, ev.graph.index, ev.rules.scoring)

@@ -76,20 +76,24 @@ def _flag_parts_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: Scor
     return parts
 
 
-def _tie_parts_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules
-                     ) -> Parts:
-    """Cents of the tie_exposure factor per regime, summed over seeds, per entity.
+def tie_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules,
+              among: dict[str, BoolArray] | None = None) -> Parts:
+    """Cents of the tie_exposure factor per regime (``tie_exposure:r``), summed over seeds,
+    per entity; blocked entities not yet zeroed. With ``among``, each regime named there
+    counts only the exposure from its seeds in that mask (every seed still stops every
+    path: the cents of each (entity, seed) pair do not depend on the other seeds counted),
+    and the regimes not named there are left out.
 
     The exposure edges are sorted once for all regimes; a regime without seeds (nothing
     blocked or possibly blocked) has no exposure and is not propagated."""
-    parts: Parts = {}
-    live = {r: seeds(v, scoring) for r, v in sorted(verdicts.items())}
-    if not any(s.mask.any() for s in live.values()):
+    live = {r: seeds(v, scoring) for r, v in sorted(verdicts.items())
+            if among is None or r in among}
+    counted = {r: s.mask & among[r] if among is not None else s.mask for r, s in live.items()}
+    if not any(m.any() for m in counted.values()):
         return {f"tie_exposure:{r}": np.zeros(g.n, dtype=np.int64) for r in live}
     shared, passes = AllRegimes.of(g, scoring), pass_factor(g, scoring)
-    for r, s in live.items():
-        parts[f"tie_exposure:{r}"] = _exposure_cents(g, shared, passes, s, r, scoring)
-    return parts
+    return {f"tie_exposure:{r}": _exposure_cents(g, shared, passes, s, r, scoring, counted[r])
+            for r, s in live.items()}
 
 
 # Seeds propagated together: memory grows with seeds x entities they reach within
@@ -99,14 +103,15 @@ SEEDS_AT_ONCE = 256
 
 
 def _exposure_cents(g: Graph, shared: AllRegimes, passes: FloatArray, s: Seeds, r: str,
-                    scoring: ScoringRules) -> IntArray:
-    """Cents of one regime's tie exposure per entity (zeros without seeds), propagated from
-    ``SEEDS_AT_ONCE`` seeds at a time (every seed still stops every path)."""
+                    scoring: ScoringRules, counted: BoolArray) -> IntArray:
+    """Cents of one regime's tie exposure per entity from the seeds ``counted`` (zeros
+    without), propagated from ``SEEDS_AT_ONCE`` seeds at a time (every seed of ``s`` still
+    stops every path)."""
     cents = np.zeros(g.n, dtype=np.int64)
-    if not s.mask.any():
+    if not counted.any():
         return cents
     out = Out(shared.ptr, shared.target, shared.weights(g, scoring, r))
-    every = np.flatnonzero(s.mask)
+    every = np.flatnonzero(counted)
     for start in range(0, every.shape[0], SEEDS_AT_ONCE):
         some = np.zeros_like(s.mask)
         some[every[start:start + SEEDS_AT_ONCE]] = True
@@ -144,14 +149,16 @@ def _total(parts: Parts, n: int) -> IntArray:
     return total
 
 
-def part_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules
-               ) -> tuple[BoolArray, Parts]:
+def part_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules,
+               ties: Parts | None = None) -> tuple[BoolArray, Parts]:
     """(blocked under any regime, cents per contribution key): a blocked entity has its
     blocked contributions and the cap when several regimes block it; any other entity its
-    flag and tie contributions and the cap above ``unblocked_cap``. Arrays only."""
+    flag and tie contributions and the cap above ``unblocked_cap``. Arrays only. ``ties``:
+    ``tie_cents`` of these very inputs, when the caller has them."""
     n_blocked, blocked = _blocked_parts_cents(g, verdicts, scoring)
     blocked_any = np.asarray(n_blocked > 0, dtype=np.bool_)
-    free = _flag_parts_cents(g, verdicts, scoring) | _tie_parts_cents(g, verdicts, scoring)
+    tied = tie_cents(g, verdicts, scoring) if ties is None else ties
+    free = _flag_parts_cents(g, verdicts, scoring) | tied
     free = {k: np.where(blocked_any, 0, c) for k, c in free.items()}
     cap = np.where(blocked_any & (n_blocked > 1),
                    _capped(_total(blocked, g.n), scoring, True),
@@ -160,12 +167,13 @@ def part_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRule
     return blocked_any, {k: c for k, c in parts.items() if c.any()}
 
 
-def score_all(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules) -> ScoreTable:
+def score_all(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules,
+              ties: Parts | None = None) -> ScoreTable:
     """Score every entity of ``g`` from the per-regime verdicts. Arrays only.
 
-    Exposure is propagated for the regimes in ``verdicts``; non-blocking listings count for
-    every regime in ``g.listed_other``."""
-    blocked_any, parts = part_cents(g, verdicts, scoring)
+    Exposure is propagated for the regimes in ``verdicts`` (unless ``ties`` gives their
+    ``tie_cents``); non-blocking listings count for every regime in ``g.listed_other``."""
+    blocked_any, parts = part_cents(g, verdicts, scoring, ties)
     score = np.asarray(_total(parts, g.n) / 100.0, dtype=np.float64)
     band = factors.band_index(scoring, score, blocked_any)
     return ScoreTable(g.ids, score, blocked_any, band, tuple(b.name for b in scoring.bands),
