@@ -32,7 +32,7 @@ from riskengine.runs.digest import SCORE_COLUMNS, RowsDigest
 from riskengine.store.audit import audit_entries
 from riskengine.store.overrides import recorded
 from riskengine.store.records import RunRecord
-from riskengine.store.schema import AuditRow, Base, OverrideRow, RunRow, RunScoreRow
+from riskengine.store.schema import AuditRow, Model, OverrideRow, RunRow, RunScoreRow
 from riskengine.store.store import Store
 
 ROWS_PER_FETCH = 10_000
@@ -47,7 +47,7 @@ class Verified:
     findings: Findings
 
 
-def _t(model: type[Base]) -> Table:
+def _t(model: Model) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table

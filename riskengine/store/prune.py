@@ -19,13 +19,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from riskengine.store.audit import append_audit
 from riskengine.store.facts_snapshot import PART_KIND, part_keys
 from riskengine.store.records import RunRecord
-from riskengine.store.schema import Base, RunRow, RunScoreRow, SnapshotRow
+from riskengine.store.schema import Model, RunRow, RunScoreRow, SnapshotRow
 from riskengine.store.store import Store, StoreError
 
 PRUNED = "pruned"
 
 
-def _t(model: type[Base]) -> Table:
+def _t(model: Model) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table

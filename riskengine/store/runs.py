@@ -30,7 +30,7 @@ from riskengine.store.audit import append_audit
 from riskengine.store.audit_check import check_scores
 from riskengine.store.records import RunRecord
 from riskengine.store.rules_audit import note_rule_files
-from riskengine.store.schema import Base, RunRow, RunScoreRow
+from riskengine.store.schema import Model, RunRow, RunScoreRow
 from riskengine.store.snapshots import Snapshot, put_snapshot
 from riskengine.store.store import Store, StoreError
 
@@ -46,7 +46,7 @@ class AuditNote:
     at: datetime
 
 
-def _t(model: type[Base]) -> Table:
+def _t(model: Model) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table

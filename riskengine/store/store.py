@@ -39,13 +39,13 @@ from riskengine.store.migrate import MigrationError, at_head, upgrade
 from riskengine.store.records import EditionRecord, IngestRecord
 from riskengine.store.schema import (
     ENTITY_CHILDREN,
-    Base,
     ControlRow,
     DesignationRow,
     EntityNameRow,
     EntityRow,
     IngestRow,
     ListEditionRow,
+    Model,
     OwnershipRow,
     RelationshipRow,
     name_key,
@@ -75,7 +75,7 @@ Audit = Callable[[Connection, IngestRecord], object]
 """Writes an ingest's audit entry inside the ingest's transaction."""
 
 
-def _table(model: type[Base]) -> Table:
+def _table(model: Model) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
@@ -231,7 +231,7 @@ class Store:
 
     def source_facts(self, source: str) -> Dataset:
         """Designations and ties (all periods) whose provenance is ``source``, by id."""
-        def of(model: type[Base], build: Callable[[RowMapping], T]) -> tuple[T, ...]:
+        def of(model: Model, build: Callable[[RowMapping], T]) -> tuple[T, ...]:
             query = select(_table(model)).where(_table(model).c.source == source)
             return tuple(build(row) for row in conn.execute(query.order_by("id")).mappings())
 
@@ -248,7 +248,7 @@ class Store:
             return {e.id: e for chunk in _chunks(wanted)
                     for e in _load_entities(conn, chunk)}
 
-    def facts_by_id(self, model: type[Base], ids: Iterable[str]) -> dict[str, RowMapping]:
+    def facts_by_id(self, model: Model, ids: Iterable[str]) -> dict[str, RowMapping]:
         """Rows of fact table ``model`` (DesignationRow, OwnershipRow, ...) with these ids."""
         table = _table(model)
         with self._read() as conn:
@@ -454,7 +454,7 @@ def _replace_children(conn: Connection, entities: Sequence[Entity]) -> None:
             conn.execute(insert(_table(child)), values)
 
 
-def _upsert(conn: Connection, model: type[Base], values: list[rows.Row]) -> None:
+def _upsert(conn: Connection, model: Model, values: list[rows.Row]) -> None:
     if values:
         conn.execute(_upsert_statement(conn.dialect.name, _table(model)), values)
 
@@ -493,16 +493,16 @@ def _append_edition(conn: Connection, edition: EditionRecord, ingest_id: int) ->
 T = TypeVar("T")
 
 
-def _rows(conn: Connection, model: type[Base], *order: Any) -> Sequence[RowMapping]:
+def _rows(conn: Connection, model: Model, *order: Any) -> Sequence[RowMapping]:
     return conn.execute(select(_table(model)).order_by(*order)).mappings().all()
 
 
-def _load(conn: Connection, model: type[Base], build: Callable[[RowMapping], T]) -> tuple[T, ...]:
+def _load(conn: Connection, model: Model, build: Callable[[RowMapping], T]) -> tuple[T, ...]:
     found = sorted(_rows(conn, model), key=lambda row: str(row["id"]))
     return tuple(build(row) for row in found)
 
 
-def _grouped(conn: Connection, model: type[Base], ids: list[str] | None = None
+def _grouped(conn: Connection, model: Model, ids: list[str] | None = None
              ) -> dict[str, list[RowMapping]]:
     table = _table(model)
     groups: dict[str, list[RowMapping]] = defaultdict(list)
@@ -514,7 +514,7 @@ def _grouped(conn: Connection, model: type[Base], ids: list[str] | None = None
     return groups
 
 
-_FAMILIES: dict[str, tuple[type[Base], Callable[[RowMapping], Any]]] = {
+_FAMILIES: dict[str, tuple[Model, Callable[[RowMapping], Any]]] = {
     "ownership": (OwnershipRow, rows.ownership_from),
     "control": (ControlRow, rows.control_from),
     "relation": (RelationshipRow, rows.relationship_from),
@@ -541,5 +541,5 @@ def _load_entities(conn: Connection, ids: list[str] | None = None) -> tuple[Enti
     return tuple(build(row) for row in sorted(found, key=lambda row: str(row["id"])))
 
 
-def _count(conn: Connection, model: type[Base]) -> int:
+def _count(conn: Connection, model: Model) -> int:
     return int(conn.execute(select(func.count()).select_from(_table(model))).scalar_one())

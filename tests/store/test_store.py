@@ -27,7 +27,7 @@ from riskengine.ingest.ftm import read_ftm, resolve_references, scan_ftm
 from riskengine.store import Store, StoreError
 from riskengine.store import store as store_module
 from riskengine.store.migrate import current_revision, head_revision
-from riskengine.store.schema import Base
+from riskengine.store.schema import METADATA
 from tests.conftest import FIXTURES
 from tests.store.builders import RULES, SRC, dump, record, sample_dataset
 
@@ -83,7 +83,7 @@ def test_migrated_schema_matches_the_models(db_url: str) -> None:
     engine = create_engine(db_url)
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        differences = compare_metadata(context, Base.metadata)
+        differences = compare_metadata(context, METADATA)
     engine.dispose()
     assert differences == []
 

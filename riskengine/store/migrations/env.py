@@ -10,13 +10,13 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from riskengine.store.schema import Base
+from riskengine.store.schema import METADATA
 
 
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=METADATA,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
         compare_type=True,
     )
@@ -40,7 +40,7 @@ def run_offline() -> None:
     """Write the migration SQL instead of running it."""
     context.configure(
         url=context.config.get_main_option("sqlalchemy.url"),
-        target_metadata=Base.metadata,
+        target_metadata=METADATA,
         literal_binds=True,
     )
     with context.begin_transaction():
