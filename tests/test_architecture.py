@@ -69,6 +69,15 @@ def test_help_does_not_import_heavy_modules() -> None:
     assert out.strip().endswith("HEAVY=")
 
 
+def test_the_store_does_not_import_the_orm() -> None:
+    # The schema is Core tables: sqlalchemy.orm would add about 0.25 s to every command.
+    code = ("import sys\nimport riskengine.store.store, riskengine.application.service\n"
+            "print('ORM=' + str('sqlalchemy.orm' in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "ORM=False"
+
+
 def test_the_package_never_imports_scipy() -> None:
     # scipy is a bench-only extra (the reference implementation of bench/bench_kernels.py):
     # importing it cost a cold `score` about 0.15 s, and an install without it must work.
