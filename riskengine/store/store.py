@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
@@ -156,10 +157,13 @@ class Store:
         label = ["the file"]
 
         def write(conn: Connection) -> None:
-            with flat_sink(conn, label[0]) as sink:
+            with flat_sink(conn, label[0]) as sink, ThreadPoolExecutor(1) as writer:
+                pending: Future[None] | None = None
                 for chunk in chunks:
                     label[0] = chunk.origin.file or label[0]
-                    sink.write(chunk)
+                    _settle(pending)
+                    pending = writer.submit(sink.write, chunk)
+                _settle(pending)
 
         return self._ingest(write, finish, lambda: label[0])
 
@@ -355,6 +359,18 @@ def data_version(ingests: Iterable[Sequence[Any]]) -> str:
     for ingest_id, source, content_hash in ingests:
         digest.update(f"\n{ingest_id}\t{source}\t{content_hash}".encode())
     return digest.hexdigest()
+
+
+def _settle(pending: Future[None] | None) -> None:
+    """Wait for the chunk being written (its error, if any, raised here).
+
+    ``save_ingest_stream`` writes chunk N on one thread while the caller's generator reads
+    and maps chunk N+1 on this one: SQLite and psycopg release the GIL while they work, so
+    the two overlap on two cores. One chunk at a time is written, always on the same open
+    transaction, in file order; when reading fails, leaving the ``with`` waits for the write
+    in flight before the transaction rolls back, so nothing of the file is kept."""
+    if pending is not None:
+        pending.result()
 
 
 # --- engine and transactions -------------------------------------------------------------

@@ -4,6 +4,7 @@ the store as it was, a file changed while it is read is refused."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,15 +12,16 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy.exc import DBAPIError
 
 from riskengine.application import ingest as app_ingest
 from riskengine.errors import InputError
 from riskengine.ingest import ftm
-from riskengine.ingest.ftm_flat import resolve_flat
+from riskengine.ingest.ftm_flat import FlatFacts, resolve_flat
 from riskengine.ingest.ftm_ids import SeenIds
 from riskengine.settings import Settings
-from riskengine.store import Store
-from riskengine.store.store import IngestRecord
+from riskengine.store import Store, bulk
+from riskengine.store.store import IngestRecord, StoreError
 from tests.cli.conftest import BACKENDS, backend_url
 from tests.conftest import FIXTURES
 
@@ -122,6 +124,34 @@ def test_a_bad_line_after_written_chunks_leaves_the_store_as_it_was(
         app_ingest.ingest_ftm(settings_, path, "test")
     assert err.value.location == f"{path}:{len(lines) + 1}"
     assert ("duplicate id" in err.value.message) is (bad == "dup")
+    assert _counts(url) == before and _rows(url) == rows
+
+
+def test_a_failed_chunk_write_leaves_the_store_as_it_was(
+        url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks are written on a second thread while the next is read (``Store._settle``): a
+    database error in the second chunk's write ends the ingest with nothing kept, and the
+    reading stops there (no later chunk is written)."""
+    settings_ = Settings(db_url=url)
+    app_ingest.ingest_ftm(settings_, SAMPLE, "test")
+    before, rows = _counts(url), _rows(url)
+    path = tmp_path / "again.ftm.json"
+    path.write_text(SAMPLE.read_text(encoding="utf-8").replace('"id": "', '"id": "n-'),
+                    encoding="utf-8")
+    monkeypatch.setattr(ftm, "CHUNK_RECORDS", 2)
+    written: list[int] = []
+    real = bulk.FlatSink.write
+
+    def failing(sink: bulk.FlatSink, facts: FlatFacts) -> None:
+        written.append(len(facts.entities) + len(facts.ownerships))
+        if len(written) == 2:
+            raise sqlite3.OperationalError("disk I/O error (injected)")
+        real(sink, facts)
+
+    monkeypatch.setattr(bulk.FlatSink, "write", failing)
+    with pytest.raises((StoreError, sqlite3.OperationalError, DBAPIError)):
+        app_ingest.ingest_ftm(settings_, path, "test")
+    assert len(written) <= 3  # at most the chunk read while the failing one was written
     assert _counts(url) == before and _rows(url) == rows
 
 
