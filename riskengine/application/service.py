@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from riskengine.compiled.use import Loaded
     from riskengine.coverage import Sources
-    from riskengine.domain import Dataset, Entity
+    from riskengine.domain import Dataset
     from riskengine.engine import Evaluation, Overrides
     from riskengine.ingest.merge import MergeMap
     from riskengine.overrides import Override
@@ -86,17 +86,6 @@ def compiled_evaluation(loaded: Loaded, rules: RuleSet, as_of: date,
     ev = evaluate(loaded.data, rules, as_of)
     facts = facts_about(loaded.facts, loaded.data, [o.entity_id for o in overrides])
     return with_overrides(ev, facts, overrides)
-
-
-def screening_inputs(settings: Settings, as_of: date, overrides: list[Override]
-                     ) -> tuple[Evaluation, Overrides, list[Entity]]:
-    """For screening: the compiled graph's verdicts with ``overrides`` and every entity (as
-    merged) for the screener's index."""
-    from riskengine.store.facts_snapshot import read_entities
-
-    with compiled_graph(settings) as (loaded, rules, _store):
-        ev, found = compiled_evaluation(loaded, rules, as_of, overrides)
-        return ev, found, loaded.facts.all_entities(read_entities(settings.db_url))
 
 
 def evaluation(settings: Settings, as_of: date, stored: Dataset | None = None
