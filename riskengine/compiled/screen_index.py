@@ -34,8 +34,9 @@ from riskengine.screening.config import ScreeningConfig
 from riskengine.screening.index import Postings
 from riskengine.screening.match import Flat, Record, Screener, ScreenerParts
 from riskengine.screening.normalise import NameForm
+from riskengine.screening.vector import RecordColumns
 
-FORMAT = 1  # bump when the tables change
+FORMAT = 2  # bump when the tables change
 FOLDER = files.SCREENING  # under the compiled graphs' root
 DECODED = 100_000  # entities, and names, kept decoded per process
 T = TypeVar("T")
@@ -92,14 +93,18 @@ def tables_of(screener: Screener) -> dict[str, pa.Table] | None:
     if parts.postings.clashes:
         return None
     records: Sequence[Record] = screener._records
-    flat = parts.flat
+    flat, columns = parts.flat, parts.columns
     return {
-        "entities": pa.table({"json": [e.model_dump_json() for e in screener.entities]}),
+        "entities": pa.table({"json": [e.model_dump_json() for e in screener.entities],
+                              "person": pa.array(columns.person, pa.bool_())}),
         "records": pa.table({
-            "entity": pa.array([r.entity for r in records], pa.int32()),
-            "weak": pa.array([r.weak for r in records], pa.bool_()),
+            "entity": pa.array(columns.entity, pa.int32()),
+            "weak": pa.array(columns.weak, pa.bool_()),
             "form": [json.dumps(dataclasses.astuple(r.form)) for r in records],
-            "start": flat.starts, "length": flat.lengths, "specific": flat.specific}),
+            "start": flat.starts, "length": flat.lengths, "specific": flat.specific,
+            "letters_count": columns.length, "origins": pa.array(columns.origins, pa.bool_()),
+            "compact": list(columns.compact), "written": list(columns.written),
+            "letters": list(columns.letters)}),
         "tokens": pa.table({"token": flat.tokens, "weight": flat.weights}),
         "vocabulary": pa.table({"token": screener._vocabulary,
                                 "weight": screener._vocab_weights}),
@@ -125,12 +130,23 @@ def restore(tables: dict[str, pa.Table], config: ScreeningConfig) -> Screener:
     postings = Postings(_array(tables["postings"], "hash"),
                         _array(tables["offsets"], "offset"), _array(tables["ids"], "id"))
     parts = ScreenerParts(postings, _array(tables["first"], "record"),
-                          _identifiers(tables["identifiers"]), flat)
+                          _identifiers(tables["identifiers"]), flat,
+                          _columns(rec, tables["entities"], flat))
     vocab = tables["vocabulary"]
     entities = Lazy(_column(tables["entities"], "json"), _entity)
     records = Lazy(_column(rec, "form"), _record_maker(rec, flat))
     return Screener(entities, config, records, vocab.column("token").to_pylist(),
                     _array(vocab, "weight"), parts)
+
+
+def _columns(records: pa.Table, entities: pa.Table, flat: Flat) -> RecordColumns:
+    """The scoring columns (``vector.RecordColumns``): numbers read in place, the short
+    spellings as Python strings (the matcher indexes them one by one)."""
+    compact, written, letters = (_column(records, name).to_pylist()
+                                 for name in ("compact", "written", "letters"))
+    return RecordColumns(_array(records, "entity").astype("int64"), _array(records, "weak"),
+                         flat.lengths, _array(records, "letters_count"), compact, written,
+                         letters, _array(records, "origins"), _array(entities, "person"))
 
 
 def _column(table: pa.Table, name: str) -> pa.Array:

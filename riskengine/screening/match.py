@@ -71,7 +71,14 @@ from riskengine.screening.index import BlockIndex, IntArray, Postings
 from riskengine.screening.lexicon import Lexicon
 from riskengine.screening.normalise import NameForm, analyse, normalise_identifier, skeleton
 from riskengine.screening.rescue import rescue
-from riskengine.screening.similarity import FloatArray, reading, token_similarities
+from riskengine.screening.similarity import FloatArray, TokenTable, reading
+from riskengine.screening.vector import (
+    Best,
+    RecordColumns,
+    best_over_forms,
+    best_per_entity,
+    confidences,
+)
 
 
 class _Out(BaseModel):
@@ -160,18 +167,23 @@ class _Query:
 @dataclass(frozen=True)
 class ScreenerParts:
     """A built index's arrays: blocking postings, each entity's first record (records are
-    in entity order; ``first[e]:first[e + 1]``), identifier -> entities, flat tokens."""
+    in entity order; ``first[e]:first[e + 1]``), identifier -> entities, flat tokens, and
+    the columns the vectorised scoring reads (``vector.RecordColumns``)."""
 
     postings: Postings
     first: npt.NDArray[np.int64]
     identifiers: dict[str, set[int]]
     flat: _Flat
+    columns: RecordColumns
 
 
 Record = _Record  # for readers of saved indexes (``riskengine.compiled.screen_index``)
 Flat = _Flat
 
 _NO_FACTS = Facts()
+_NONE = np.empty(0, dtype=np.int64)
+_NO_BEST = Best(_NONE, _NONE, np.empty(0), _NONE.astype(bool), _NONE.astype(bool), _NONE)
+_ROUNDING = 1e-4  # confidences are rounded to 4 places: what may round up to the floor
 _BRACKETS = re.compile(r"\([^()]*\)")
 
 
@@ -198,20 +210,25 @@ class Screener:
         self._first = parts.first
         self._identifiers = parts.identifiers
         self._flat = parts.flat
+        self._columns = parts.columns
+        self._table = TokenTable(vocabulary, config)
 
     def _parts_of(self, entities: Sequence[Entity], records: Sequence[_Record]
                   ) -> ScreenerParts:
         first = np.searchsorted(np.array([r.entity for r in records], dtype=np.int64),
                                 np.arange(len(entities) + 1)).astype(np.int64)
         postings = BlockIndex([r.form.blocking for r in records], self.config).postings
+        columns = RecordColumns.of([r.entity for r in records], [r.weak for r in records],
+                                   [r.form for r in records],
+                                   [e.kind == "person" for e in entities])
         return ScreenerParts(postings, first,
                              _identifier_index(entities, self.config.identifier_min_length),
-                             _Flat.of(records, self._generic))
+                             _Flat.of(records, self._generic), columns)
 
     def parts(self) -> ScreenerParts:
         """What the index holds beyond entities, records and vocabulary (to save it)."""
         return ScreenerParts(self._blocks.postings, self._first, self._identifiers,
-                             self._flat)
+                             self._flat, self._columns)
 
     @classmethod
     def build(cls, entities: Sequence[Entity], config: ScreeningConfig | None = None
@@ -235,53 +252,64 @@ class Screener:
         a person's date of birth and nationality, when given, count for or against."""
         form = analyse(name, self._lexicon)
         by_id = self._identifier_hits(identifier)
-        best, used = self._best_of(_query_forms(name, form, self._lexicon), set(by_id))
+        forms = _query_forms(name, form, self._lexicon)
+        queries, best = self._best_of(forms, set(by_id))
         facts = Facts(country, birth_date, nationality, company=bool(form.legal_forms))
-        scored = {e: self._adjust(s, e, facts, e in by_id) for e, s in best.items()}
-        keep = [e for e, s in scored.items()
-                if s.confidence >= self.config.min_confidence or e in by_id]
-        close = {e: self._closeness(used[e], scored[e].record) for e in keep}
-        keep.sort(key=lambda e: (-scored[e].confidence, -close[e], self.entities[e].id))
+        scored = self._kept(best, facts, by_id)
+        close = {e: self._closeness(forms[f], s.record) for e, (s, f) in scored.items()}
+        keep = sorted(scored, key=lambda e: (-scored[e][0].confidence, -close[e],
+                                             self.entities[e].id))
         size = max(0, min(limit, self.config.max_limit))
-        return [self._candidate(used[e], scored[e], facts, e in by_id) for e in keep[:size]]
+        return [self._candidate(queries[scored[e][1]], scored[e][0], facts, e in by_id)
+                for e in keep[:size]]
 
     def _best_of(self, forms: Sequence[NameForm], extra: set[int]
-                 ) -> tuple[dict[int, _Scored], dict[int, NameForm]]:
-        """The best record per entity over the query's forms, and the form that scored it."""
-        best: dict[int, _Scored] = {}
-        used: dict[int, NameForm] = {}
-        for form in forms:
-            for e, scored in self._best_per_entity(form, extra).items():
-                if e not in best or scored.confidence > best[e].confidence:
-                    best[e], used[e] = scored, form
-        return best, used
+                 ) -> tuple[list[_Query | None], Best]:
+        """The best record per entity over the query's forms (``Best.form``: the form that
+        scored it), and each form's query."""
+        queries, found = [], []
+        for i, form in enumerate(forms):
+            query, best = self._best_per_entity(form, extra, i)
+            queries.append(query)
+            found.append(best)
+        return queries, best_over_forms(found)
 
     # -- scoring ---------------------------------------------------------------------------
 
-    def _best_per_entity(self, form: NameForm, extra: set[int]) -> dict[int, _Scored]:
+    def _best_per_entity(self, form: NameForm, extra: set[int], at: int = 0
+                         ) -> tuple[_Query | None, Best]:
+        """Every candidate record of ``form`` scored at once (``vector``; the rescue record
+        by record), the best per entity kept."""
         records = self._blocks.candidates(form.blocking).tolist() if form.keys else []
         records += [r for e in extra for r in range(self._first[e], self._first[e + 1])]
-        if not records:
-            return {}
-        query = self._query(form, records)
-        unique = list(dict.fromkeys(records))
-        tokens = self._token_scores(query, unique)
-        best: dict[int, _Scored] = {}
-        for r, token in zip(unique, tokens.tolist(), strict=True):
-            scored = self._score(query, r, token)
-            entity = self._records[r].entity
-            if entity not in best or scored.confidence > best[entity].confidence:
-                best[entity] = scored
-        return best
+        unique = np.array(list(dict.fromkeys(records)), dtype=np.int64)
+        if not len(unique):
+            return None, _NO_BEST
+        query = self._query(form, unique)
+        token = self._token_scores(query, unique)
+        for i in np.flatnonzero(np.isnan(token)).tolist():
+            token[i] = self._rescued(query, int(unique[i]))
+        found = confidences(self._columns, form, unique, token, self.config)
+        return query, best_per_entity(self._columns, unique, *found, at)
 
-    def _query(self, form: NameForm, records: list[int]) -> _Query:
-        vocab = sorted({int(t) for r in records for t in self._records[r].tokens})
-        sims = token_similarities(form.keys, [self._vocabulary[v] for v in vocab], self.config)
-        return _Query(form, {v: i for i, v in enumerate(vocab)}, sims,
-                      self._query_weights(form.keys, vocab, sims),
-                      np.asarray(vocab, dtype=np.int32))
+    def _query(self, form: NameForm, records: Sequence[int] | npt.NDArray[np.int64]
+               ) -> _Query:
+        pos, _offsets = self._positions(np.asarray(records, dtype=np.int64))
+        vocab = np.unique(self._flat.tokens[pos]).astype(np.int32)
+        sims = self._table.similarities(form.keys, vocab)
+        return _Query(form, {v: i for i, v in enumerate(vocab.tolist())}, sims,
+                      self._query_weights(form.keys, vocab, sims), vocab)
 
-    def _query_weights(self, tokens: Sequence[str], vocab: list[int], sims: FloatArray
+    def _positions(self, idx: npt.NDArray[np.int64]
+                   ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Where the tokens of records ``idx`` are in the flat arrays, laid end to end, and
+        where each record's run starts in that."""
+        lengths, starts = self._flat.lengths[idx], self._flat.starts[idx]
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        pos = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+        return pos, offsets
+
+    def _query_weights(self, tokens: Sequence[str], vocab: IntArray, sims: FloatArray
                        ) -> FloatArray:
         weights = np.full(len(tokens), self._max_weight)
         for i, token in enumerate(tokens):
@@ -292,15 +320,14 @@ class Screener:
                 weights[i] = self._vocab_weights[vocab[int(sims[i].argmax())]]
         return weights
 
-    def _token_scores(self, query: _Query, records: list[int]) -> FloatArray:
+    def _token_scores(self, query: _Query, records: Sequence[int] | npt.NDArray[np.int64]
+                      ) -> FloatArray:
         """``_token_score`` of every record at once (numpy over the records' tokens laid end
         to end); NaN where the rescue applies (a word unmatched, score in range): those are
         scored one by one."""
         flat, cfg = self._flat, self.config
         idx = np.asarray(records, dtype=np.int64)
-        lengths, starts = flat.lengths[idx], flat.starts[idx]
-        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        pos = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+        pos, offsets = self._positions(idx)
         columns = np.searchsorted(query.vocab, flat.tokens[pos])
         sims = query.sims[:, columns]
         n_best = sims.max(axis=0)
@@ -326,15 +353,12 @@ class Screener:
 
     def _score(self, query: _Query, r: int, token: float | None = None) -> _Scored:
         """The confidence of record ``r`` (``token``: its token score when known, NaN or
-        None: computed here, with the rescue)."""
+        None: computed here, with the rescue): one record at a time, the reference of the
+        vectorised ``_best_per_entity``."""
         record = self._records[r]
         cfg = self.config
         if token is None or math.isnan(token):  # the rescue may apply
-            sub = query.sims[:, [query.columns[int(t)] for t in record.tokens]]
-            token = self._token_score(query, record, sub)
-            if token < 1.0 and token >= cfg.rescue_min_confidence:
-                token = self._token_score(query, record,
-                                          rescue(sub, query.form, record.form, cfg))
+            token = self._rescued(query, r)
         compact = 0.0
         if len(query.form.keys) != len(record.form.keys):  # words split or merged
             ratio = fuzz.ratio(query.form.compact, record.form.compact) / 100.0
@@ -346,6 +370,16 @@ class Screener:
         if capped:
             confidence = min(confidence, cfg.short_name_cap)
         return _Scored(r, confidence, capped, compact > token)
+
+    def _rescued(self, query: _Query, r: int) -> float:
+        """The token score of record ``r``, unmatched words given a second look
+        (``rescue``) when it is in range."""
+        record, cfg = self._records[r], self.config
+        sub = query.sims[:, [query.columns[int(t)] for t in record.tokens]]
+        token = self._token_score(query, record, sub)
+        if token < 1.0 and token >= cfg.rescue_min_confidence:
+            token = self._token_score(query, record, rescue(sub, query.form, record.form, cfg))
+        return token
 
     def _token_score(self, query: _Query, record: _Record, sub: FloatArray) -> float:
         """Weighted coverage of both names (see module docstring: subset names)."""
@@ -384,6 +418,46 @@ class Screener:
         clipped = round(min(1.0, max(0.0, confidence)), 4)
         return _Scored(scored.record, clipped, scored.short_capped, scored.compact)
 
+    def _kept(self, best: Best, facts: Facts, by_id: dict[int, str]
+              ) -> dict[int, tuple[_Scored, int]]:
+        """``_adjust`` of every entity's best record at once; the entities reported
+        (``min_confidence`` reached, or an identifier hit) with their scored record and
+        query form."""
+        cfg, columns = self.config, self._columns
+        value = best.confidence
+        if facts.company:
+            value = np.where(columns.person[best.entity],
+                             value - cfg.company_person_penalty, value)
+        value = np.where(columns.weak[best.record], value * cfg.weak_alias_weight, value)
+        hit = np.isin(best.entity, np.fromiter(by_id, np.int64, len(by_id)))
+        if facts != _NO_FACTS:
+            value = self._facts_added(value, best.entity, facts, hit)
+        value = np.where(hit, value + cfg.identifier_bonus, value)
+        floor = cfg.min_confidence - _ROUNDING
+        kept: dict[int, tuple[_Scored, int]] = {}
+        for i in np.flatnonzero((np.clip(value, 0.0, 1.0) >= floor) | hit).tolist():
+            clipped = round(min(1.0, max(0.0, float(value[i]))), 4)
+            if clipped >= cfg.min_confidence or hit[i]:
+                kept[int(best.entity[i])] = (
+                    _Scored(int(best.record[i]), clipped, bool(best.capped[i]),
+                            bool(best.compact[i])), int(best.form[i]))
+        return kept
+
+    def _facts_added(self, value: FloatArray, entities: npt.NDArray[np.int64], facts: Facts,
+                     hit: npt.NDArray[np.bool_]) -> FloatArray:
+        """``value`` with the shifts of the query's facts added, for the entities that the
+        largest bonus could lift to ``min_confidence`` (the others stay below it)."""
+        cfg = self.config
+        most = (cfg.country_agreement_bonus + cfg.birth_date_agreement_bonus
+                + cfg.nationality_agreement_bonus)
+        out = value.copy()
+        reach = (value + most >= cfg.min_confidence - _ROUNDING) | hit
+        for i in np.flatnonzero(reach).tolist():
+            entity = self.entities[int(entities[i])]
+            out[i] = out[i] + sum(self._fact_shift(kind, agrees)
+                                  for kind, agrees in _agreements(entity, facts, self.config))
+        return out
+
     def _fact_shift(self, kind: str, agrees: bool) -> float:
         cfg = self.config
         bonus, penalty = {
@@ -408,11 +482,12 @@ class Screener:
 
     # -- explanation -----------------------------------------------------------------------
 
-    def _candidate(self, form: NameForm, scored: _Scored, facts: Facts, id_hit: bool
+    def _candidate(self, query: _Query | None, scored: _Scored, facts: Facts, id_hit: bool
                    ) -> Candidate:
-        record = self._records[scored.record]
+        assert query is not None  # the form scored a record
+        form, record = query.form, self._records[scored.record]
         entity = self.entities[record.entity]
-        features = [*self._token_features(form, record.form), *_form_features(form, record.form)]
+        features = [*self._token_features(query, record), *_form_features(form, record.form)]
         if scored.compact:
             features.append(Feature(kind="compact_match",
                                     detail=f"{form.compact!r} ~ {record.form.compact!r}"))
@@ -432,11 +507,12 @@ class Screener:
                           for s in entity.sources),
         )
 
-    def _token_features(self, query: NameForm, name: NameForm) -> list[Feature]:
+    def _token_features(self, scored: _Query, record: _Record) -> list[Feature]:
+        query, name = scored.form, record.form
         if not query.tokens or not name.tokens:
             return []
-        sims = rescue(token_similarities(query.keys, list(name.keys), self.config), query, name,
-                      self.config)
+        sub = scored.sims[:, [scored.columns[int(t)] for t in record.tokens]]
+        sims = rescue(sub, query, name, self.config)
         pairs = [f"{q}~{name.tokens[int(row.argmax())]} ({row.max():.2f})"
                  for q, row in zip(query.tokens, sims, strict=True) if row.max() > 0]
         missing = [q for q, row in zip(query.tokens, sims, strict=True) if row.max() == 0]

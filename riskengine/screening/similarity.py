@@ -136,3 +136,71 @@ def _id(token: str, classes: Classes, minimum: int, ids: dict[str, int], none: i
         return none
     key = consonants(token, classes)
     return ids.setdefault(key, len(ids))
+
+
+class TokenTable:
+    """``token_similarities`` against a fixed vocabulary, its per-token facts (length,
+    consonant signatures, spelling readings) worked out once: a query then costs one
+    ``process.cdist`` and a few array comparisons over the columns it asks for."""
+
+    def __init__(self, vocabulary: Sequence[str], config: ScreeningConfig) -> None:
+        self.config = config
+        self.vocabulary = vocabulary
+        self.lengths = np.fromiter((len(t) for t in vocabulary), np.int64, len(vocabulary))
+        minimum = config.vowel_variant_min_consonants
+        self._signatures: list[dict[str, int]] = [{} for _ in config.consonant_readings]
+        self._signature_ids = [
+            np.array([_id(t, c, minimum, ids, -2) for t in vocabulary], dtype=np.int64)
+            for c, ids in zip(config.consonant_readings, self._signatures, strict=True)]
+        self._readings: dict[str, int] = {}
+        size, pairs = config.spelling_variant_min_length, config.spelling_readings
+        self._reading_ids = np.array(
+            [self._readings.setdefault(reading(t, pairs), len(self._readings))
+             if len(t) >= size else -2 for t in vocabulary], dtype=np.int64)
+
+    def similarities(self, query: Sequence[str], columns: npt.NDArray[np.int32]
+                     ) -> FloatArray:
+        """``token_similarities(query, [vocabulary[c] for c in columns], config)``."""
+        cfg = self.config
+        if not query or not len(columns):
+            return np.zeros((len(query), len(columns)))
+        tokens = [self.vocabulary[c] for c in columns.tolist()]
+        sims: FloatArray = process.cdist(query, tokens, scorer=fuzz.ratio,
+                                         dtype=np.float64) / 100.0
+        q_len = np.array([len(t) for t in query], dtype=np.int64)
+        t_len = self.lengths[columns]
+        short = (q_len <= cfg.exact_token_length)[:, None] | (t_len <= cfg.exact_token_length)
+        sims[short & (sims < 1.0)] = 0.0
+        sims[sims < cfg.token_min_similarity] = 0.0
+        if cfg.vowel_variant_similarity > 0:
+            variant = self._vowel_variants(query, columns, q_len, t_len)
+            sims[variant] = np.maximum(sims[variant], cfg.vowel_variant_similarity)
+        if cfg.spelling_variant_similarity > 0 and cfg.spelling_readings:
+            size, pairs = cfg.spelling_variant_min_length, cfg.spelling_readings
+            q = np.array([self._readings.get(reading(t, pairs), -3) if len(t) >= size else -1
+                          for t in query], dtype=np.int64)
+            same = np.equal.outer(q, self._reading_ids[columns])
+            sims[same] = np.maximum(sims[same], cfg.spelling_variant_similarity)
+        return sims
+
+    def _vowel_variants(self, query: Sequence[str], columns: npt.NDArray[np.int32],
+                        q_len: npt.NDArray[np.int64], t_len: npt.NDArray[np.int64]
+                        ) -> npt.NDArray[np.bool_]:
+        cfg = self.config
+        same = np.zeros((len(query), len(columns)), dtype=np.bool_)
+        for classes, ids, table in zip(cfg.consonant_readings, self._signatures,
+                                       self._signature_ids, strict=True):
+            q = np.array([_known(t, classes, cfg.vowel_variant_min_consonants, ids)
+                          for t in query], dtype=np.int64)
+            same |= np.equal.outer(q, table[columns])
+        gap = np.abs(np.subtract.outer(q_len, t_len))
+        close: npt.NDArray[np.bool_] = same & (gap <= cfg.vowel_variant_max_length_difference)
+        return close
+
+
+def _known(token: str, classes: Classes, minimum: int, ids: dict[str, int]) -> int:
+    """The id ``_id`` gave the token's signature in the vocabulary; -1 when it has too
+    few consonants, -3 when no vocabulary token has its signature."""
+    if len(consonants(token, ())) < minimum:
+        return -1
+    return ids.get(consonants(token, classes), -3)

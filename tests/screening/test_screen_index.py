@@ -93,9 +93,13 @@ def test_saved_index_has_the_built_arrays(built: Screener, read: Screener) -> No
         (a.postings.hashes, b.postings.hashes), (a.postings.offsets, b.postings.offsets),
         (a.postings.ids, b.postings.ids), (a.first, b.first),
         (a.flat.tokens, b.flat.tokens), (a.flat.weights, b.flat.weights),
-        (a.flat.starts, b.flat.starts), (a.flat.specific, b.flat.specific)]
+        (a.flat.starts, b.flat.starts), (a.flat.specific, b.flat.specific),
+        *((getattr(a.columns, f), getattr(b.columns, f))
+          for f in ("entity", "weak", "words", "length", "origins", "person"))]
     for x, y in pairs:
         assert np.array_equal(x, y)
+    for f in ("compact", "written", "letters"):
+        assert list(getattr(a.columns, f)) == list(getattr(b.columns, f))
     assert a.identifiers == b.identifiers and len(a.identifiers) > 100
     assert list(read.entities[:50]) == list(built.entities[:50])
 
