@@ -1,11 +1,12 @@
 """Compiled graphs on disk: one folder per key, Arrow IPC files (memory-mapped when read)
 and a manifest with every file's sha256, checked before use. Written to a temporary folder
 and renamed into place, so a reader never sees half a graph; a folder that fails its check
-is removed and the graph built again. The newest ``KEEP`` folders are kept.
+is removed and the graph built again. The ``KEEP`` folders written or read last are kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -76,8 +77,17 @@ def load(root: Path, key: str) -> Compiled | None:
         raise Corrupt(f"unreadable manifest in {folder}") from exc
     if manifest.get("format") != FORMAT or manifest.get("key") != key:
         raise Corrupt(f"{folder} is of another format or key")
-    return Compiled({Path(name).stem: _read(folder / name, digest)
-                     for name, digest in sorted(files.items())})
+    found = Compiled({Path(name).stem: _read(folder / name, digest)
+                      for name, digest in sorted(files.items())})
+    _used(folder)
+    return found
+
+
+def _used(folder: Path) -> None:
+    """Mark ``folder`` used now: ``_prune`` keeps the graphs used last, so a dry run's
+    proposed graph (or any other one-off) does not push out the graph in daily use."""
+    with contextlib.suppress(OSError):  # a read-only cache: only read, never pruned here
+        os.utime(folder)
 
 
 def _read(path: Path, digest: object) -> pa.Table:
@@ -94,7 +104,7 @@ def discard(root: Path, key: str) -> None:
 
 
 def _prune(root: Path, keep: Path) -> None:
-    """Remove all but the newest ``KEEP`` graphs (and stale temporary folders)."""
+    """Remove all but the ``KEEP`` graphs written or used last (``_used``)."""
     found = sorted((p for p in root.iterdir()
                     if p.is_dir() and not p.name.startswith(".") and p.name != SCREENING),
                    key=lambda p: p.stat().st_mtime, reverse=True)

@@ -90,6 +90,21 @@ def test_only_the_newest_graphs_are_kept(settings: Settings, tmp_path: Path) -> 
     assert len(kept) == files.KEEP
 
 
+def test_the_graph_in_use_outlives_newer_one_off_graphs(settings: Settings,
+                                                        tmp_path: Path) -> None:
+    # The graph read last is kept, not the one written last: a series of one-off graphs
+    # (dry runs of proposed rules) does not push out the graph of the rules in use.
+    in_use, _built = _open(settings)
+    rules = shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    edited = settings.model_copy(update={"rules_dir": rules})
+    for i in range(files.KEEP + 2):
+        (rules / "extra.yaml").write_text(f"# proposal {i}\n", encoding="utf-8")
+        _open(edited)
+        assert _open(settings) == (in_use, None)  # read, never rebuilt
+    kept = [p for p in cache_root(settings).iterdir() if not p.name.startswith(".")]
+    assert len(kept) == files.KEEP and in_use in {p.name for p in kept}
+
+
 def test_a_cache_folder_that_cannot_be_written_costs_only_time(settings: Settings,
                                                                 tmp_path: Path) -> None:
     blocked = tmp_path / "not-a-folder"
