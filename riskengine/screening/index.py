@@ -101,13 +101,20 @@ class Postings:
         return cls(hashes[~shared][order], offsets, ids, clashes)
 
     def get(self, key: str) -> IntArray:
-        if key in self.clashes:
-            return self.clashes[key]
-        h = np.uint64(key_hash(key))
-        j = int(np.searchsorted(self.hashes, h))
-        if j == len(self.hashes) or self.hashes[j] != h:
-            return _EMPTY
-        return self.ids[self.offsets[j]:self.offsets[j + 1]]
+        return self.get_many([key])[0]
+
+    def get_many(self, keys: Sequence[str]) -> list[IntArray]:
+        """The names of each key (one ``searchsorted`` for all of them)."""
+        wanted = np.fromiter((key_hash(k) for k in keys), dtype=np.uint64, count=len(keys))
+        at = np.minimum(np.searchsorted(self.hashes, wanted), max(len(self.hashes) - 1, 0))
+        found = (self.hashes[at] == wanted) if len(self.hashes) else np.zeros(len(keys), bool)
+        starts, ends = self.offsets[at].tolist(), self.offsets[at + 1].tolist()
+        out = [self.ids[a:b] if hit else _EMPTY
+               for a, b, hit in zip(starts, ends, found.tolist(), strict=True)]
+        for i, key in enumerate(keys):
+            if key in self.clashes:
+                out[i] = self.clashes[key]
+        return out
 
 
 def block_lists(names: Sequence[Sequence[str]], config: ScreeningConfig
@@ -120,6 +127,12 @@ def block_lists(names: Sequence[Sequence[str]], config: ScreeningConfig
             for key in fuzzy | ({exact} if exact else set()):
                 lists[key].append(i)
     return lists
+
+
+def _next_if(found: Iterator[IntArray], key: str | None) -> IntArray:
+    """The next of ``found`` (the names of ``key``); none for the whole name's group."""
+    names = next(found)
+    return names if key else _EMPTY
 
 
 def _classes(config: ScreeningConfig) -> Classes | None:
@@ -135,27 +148,28 @@ class BlockIndex:
         self._size = max(len(names), 1)
         self._classes = _classes(config)
         self.postings = Postings.of(block_lists(names, config))
+        self._marks = np.zeros(self._size, dtype=np.bool_)  # scratch: a token's exact names
 
     @classmethod
     def restored(cls, postings: Postings, size: int, config: ScreeningConfig) -> BlockIndex:
         """The index of ``size`` names whose postings are ``postings`` (read back)."""
         index = cls([], config)
         index._size, index.postings = max(size, 1), postings
+        index._marks = np.zeros(index._size, dtype=np.bool_)
         return index
 
     def candidates(self, tokens: Sequence[str]) -> IntArray:
         """Ids of the names sharing keys with ``tokens``, best ``max_candidates`` first."""
-        groups = [(self._get(e), [self._get(k) for k in f])
-                  for e, f in key_groups(tokens, self._config.block_prefix, self._classes)]
+        keyed = [(e, list(f)) for e, f in
+                 key_groups(tokens, self._config.block_prefix, self._classes)]
+        found = iter(self.postings.get_many([k for e, f in keyed for k in [e or "", *f]]))
+        groups = [(_next_if(found, e), [next(found) for _ in f]) for e, f in keyed]
         sizes = [len(p) for e, f in groups for p in [e, *f] if len(p)]
         if not sizes:
             return _EMPTY
         cap = max(self._config.max_posting, min(sizes))
         parts = [part for e, f in groups for part in self._token_part(e, f, cap)]
         return self._top(parts)
-
-    def _get(self, key: str | None) -> IntArray:
-        return self.postings.get(key) if key else _EMPTY
 
     def _token_part(self, exact: IntArray, fuzzy: list[IntArray], cap: int
                     ) -> list[tuple[IntArray, float]]:
@@ -164,14 +178,17 @@ class BlockIndex:
         more keys ranks higher), the rest goes to sharing any."""
         exact = exact if len(exact) <= cap else _EMPTY
         kept = [p for p in fuzzy if 0 < len(p) <= cap]
-        union = np.unique(np.concatenate(kept)) if kept else _EMPTY
+        each = np.concatenate(kept) if kept else _EMPTY
+        union = np.unique(each) if kept else _EMPTY
         parts = [(exact, self._rarity(len(exact)))] if len(exact) else []
-        only = np.setdiff1d(union, exact, assume_unique=True) if len(exact) else union
+        only = union
+        if len(exact) and len(union):  # the fuzzy sharers that do not share it exactly
+            self._marks[exact] = True
+            only, each = union[~self._marks[union]], each[~self._marks[each]]
+            self._marks[exact] = False
         if len(only):
             rarity, share = self._rarity(len(union)), self._config.block_key_share
             parts.append((only, rarity * (1 - share)))
-            each = np.concatenate(kept)
-            each = each[np.isin(each, only)] if len(exact) else each
             parts.append((each, rarity * share / len(kept)))
         return parts
 
@@ -183,9 +200,12 @@ class BlockIndex:
             return _EMPTY
         ids = np.concatenate([p for p, _ in parts])
         weights = np.repeat([w for _, w in parts], [len(p) for p, _ in parts])
-        totals = np.bincount(ids, weights=weights, minlength=self._size)
-        hit = np.flatnonzero(totals)
+        names, at = np.unique(ids, return_inverse=True)  # the names that share a key ...
+        totals = np.bincount(at, weights=weights, minlength=len(names))  # ... their sums
+        positive = totals > 0
+        hit, totals = names[positive], totals[positive]
         k = self._config.max_candidates
         if len(hit) > k:
-            hit = hit[np.argpartition(-totals[hit], k - 1)[:k]]
-        return hit[np.argsort(-totals[hit], kind="stable")].astype(np.int32)
+            best = np.argpartition(-totals, k - 1)[:k]
+            hit, totals = hit[best], totals[best]
+        return hit[np.argsort(-totals, kind="stable")].astype(np.int32)

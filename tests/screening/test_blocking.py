@@ -1,0 +1,68 @@
+"""Candidate blocking (``screening.index.BlockIndex.candidates``: postings looked up in one
+``searchsorted``, sums over the names that share keys) against a reference written from its
+definition with Python sets and dicts over ``block_lists``, on names of the real lists."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Sequence
+from itertools import pairwise
+
+import pytest
+
+from riskengine.domain import Entity
+from riskengine.screening.config import ScreeningConfig
+from riskengine.screening.evaluate import load_lists, perturb
+from riskengine.screening.index import BlockIndex, _classes, block_lists, key_groups
+from riskengine.screening.normalise import analyse
+
+
+def reference(names: dict[str, list[int]], tokens: Sequence[str], size: int,
+              config: ScreeningConfig) -> dict[int, float]:
+    """Each name's blocking total, by the definition in ``screening.index``."""
+    groups = [(names.get(e, []) if e else [], [names.get(k, []) for k in f])
+              for e, f in key_groups(tokens, config.block_prefix, _classes(config))]
+    sizes = [len(p) for e, f in groups for p in [e, *f] if p]
+    if not sizes:
+        return {}
+    cap, totals = max(config.max_posting, min(sizes)), Counter[int]()
+    for listed, fuzzy in groups:
+        exact = listed if len(listed) <= cap else []
+        kept = [p for p in fuzzy if 0 < len(p) <= cap]
+        union = {n for p in kept for n in p}
+        for n in exact:
+            totals[n] += math.log(size / len(exact)) + 1
+        rarity, share = math.log(size / max(len(union), 1)) + 1, config.block_key_share
+        for n in union - set(exact):
+            totals[n] += rarity * (1 - share) + rarity * share / len(kept) * sum(
+                p.count(n) for p in kept)
+    return {n: t for n, t in totals.items() if t > 0}
+
+
+@pytest.fixture(scope="module")
+def entities() -> list[Entity]:
+    from tests.conftest import SHARED_DATA
+
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real list files not found at {SHARED_DATA}")
+    return random.Random(1).sample(sorted(load_lists(SHARED_DATA), key=lambda e: e.id), 3000)
+
+
+def test_candidates_are_the_best_by_the_definition(entities: list[Entity]) -> None:
+    config = ScreeningConfig(max_candidates=40, max_posting=200)
+    names = [analyse(n).keys for e in entities for n in e.all_names()]
+    index, lists = BlockIndex(names, config), block_lists(names, config)
+    rng = random.Random(2)
+    for i in range(300):
+        tokens = analyse(perturb(" ".join(rng.choice(names)), "typo", rng) or "x").keys
+        if i % 10 == 0:
+            tokens = ("trading", "company", "international", *tokens[:1])
+        want = reference(lists, tokens, len(names), config)
+        got = index.candidates(tokens).tolist()
+        assert len(got) == len(set(got)) == min(len(want), config.max_candidates)
+        totals = [want[n] for n in got]
+        assert all(a >= b - 1e-9 for a, b in pairwise(totals))
+        left = [t for n, t in want.items() if n not in set(got)]
+        assert not left or max(left) <= min(totals) + 1e-9, tokens
