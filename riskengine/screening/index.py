@@ -105,9 +105,11 @@ class Postings:
 
     def get_many(self, keys: Sequence[str]) -> list[IntArray]:
         """The names of each key (one ``searchsorted`` for all of them)."""
+        if not len(self.hashes):
+            return [self.clashes.get(k, _EMPTY) for k in keys]
         wanted = np.fromiter((key_hash(k) for k in keys), dtype=np.uint64, count=len(keys))
-        at = np.minimum(np.searchsorted(self.hashes, wanted), max(len(self.hashes) - 1, 0))
-        found = (self.hashes[at] == wanted) if len(self.hashes) else np.zeros(len(keys), bool)
+        at = np.minimum(np.searchsorted(self.hashes, wanted), len(self.hashes) - 1)
+        found = self.hashes[at] == wanted
         starts, ends = self.offsets[at].tolist(), self.offsets[at + 1].tolist()
         out = [self.ids[a:b] if hit else _EMPTY
                for a, b, hit in zip(starts, ends, found.tolist(), strict=True)]
