@@ -184,6 +184,7 @@ _NO_FACTS = Facts()
 _NONE = np.empty(0, dtype=np.int64)
 _NO_BEST = Best(_NONE, _NONE, np.empty(0), _NONE.astype(bool), _NONE.astype(bool), _NONE)
 _ROUNDING = 1e-4  # confidences are rounded to 4 places: what may round up to the floor
+_NEAR = 1e-9  # batched and one-by-one token scores differ by far less (float sums)
 _BRACKETS = re.compile(r"\([^()]*\)")
 
 
@@ -286,9 +287,11 @@ class Screener:
         if not len(unique):
             return None, _NO_BEST
         query = self._query(form, unique)
-        token = self._token_scores(query, unique)
-        for i in np.flatnonzero(np.isnan(token)).tolist():
-            token[i] = self._rescued(query, int(unique[i]))
+        token, rescued = self._token_values(query, unique)
+        lowest = self.config.rescue_min_confidence + _NEAR
+        safe = ((token >= lowest) & (token <= 1.0 - _NEAR)).tolist()
+        for i in np.flatnonzero(rescued).tolist():
+            token[i] = self._rescued(query, int(unique[i]), safe[i])
         found = confidences(self._columns, form, unique, token, self.config)
         return query, best_per_entity(self._columns, unique, *found, at)
 
@@ -325,6 +328,13 @@ class Screener:
         """``_token_score`` of every record at once (numpy over the records' tokens laid end
         to end); NaN where the rescue applies (a word unmatched, score in range): those are
         scored one by one."""
+        token, rescued = self._token_values(query, records)
+        token[rescued] = np.nan
+        return token
+
+    def _token_values(self, query: _Query, records: Sequence[int] | npt.NDArray[np.int64]
+                      ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+        """``_token_scores``, with where the rescue applies apart."""
         flat, cfg = self._flat, self.config
         idx = np.asarray(records, dtype=np.int64)
         pos, offsets = self._positions(idx)
@@ -348,8 +358,7 @@ class Screener:
                           np.where(n_sub, 1 - cfg.subset_weight, cfg.query_weight))
         token: FloatArray = weight * q_cover + (1 - weight) * n_cover
         rescued = (token < 1.0) & (token >= cfg.rescue_min_confidence) & ~(q_all & n_all)
-        token[rescued] = np.nan
-        return token
+        return token, rescued
 
     def _score(self, query: _Query, r: int, token: float | None = None) -> _Scored:
         """The confidence of record ``r`` (``token``: its token score when known, NaN or
@@ -371,13 +380,13 @@ class Screener:
             confidence = min(confidence, cfg.short_name_cap)
         return _Scored(r, confidence, capped, compact > token)
 
-    def _rescued(self, query: _Query, r: int) -> float:
+    def _rescued(self, query: _Query, r: int, safe: bool = False) -> float:
         """The token score of record ``r``, unmatched words given a second look
-        (``rescue``) when it is in range."""
+        (``rescue``) when it is in range (``safe``: known to be, far from its ends)."""
         record, cfg = self._records[r], self.config
         sub = query.sims[:, [query.columns[int(t)] for t in record.tokens]]
-        token = self._token_score(query, record, sub)
-        if token < 1.0 and token >= cfg.rescue_min_confidence:
+        token = 0.0 if safe else self._token_score(query, record, sub)
+        if safe or (token < 1.0 and token >= cfg.rescue_min_confidence):
             token = self._token_score(query, record, rescue(sub, query.form, record.form, cfg))
         return token
 
