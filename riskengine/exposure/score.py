@@ -20,9 +20,9 @@ from riskengine.exposure.paths import Search, best_paths
 from riskengine.exposure.propagate import Out, spread
 from riskengine.exposure.weights import (
     AllRegimes,
+    ByTarget,
     ExposureEdges,
     Seeds,
-    exposure_edges,
     pass_factor,
     seeds,
 )
@@ -313,8 +313,10 @@ def _search(g: Graph, scoring: ScoringRules, r: str, v: RegimeArrays
             ) -> tuple[ExposureEdges, Search]:
     """The exposure edges and path search of regime ``r``: whole-graph work, done once per
     graph, rules and verdicts (``Graph.memo``), not once per explained score."""
+    by_target = _kept(g, ("by-target", id(scoring)), (scoring,),
+                      lambda: ByTarget.of(g, scoring))
     edges = _kept(g, ("edges", id(scoring), r), (scoring,),
-                  lambda: exposure_edges(g, scoring, r))
+                  lambda: by_target.edges(g, scoring, r))
     passes = _kept(g, ("passes", id(scoring)), (scoring,), lambda: pass_factor(g, scoring))
     search = _kept(g, ("search", id(scoring), r, id(v)), (scoring, v), lambda: Search.build(
         edges, seeds(v, scoring), passes, scoring.max_depth, scoring.min_strength))

@@ -144,9 +144,55 @@ def strongest(edges: ExposureEdges, n: int) -> ExposureEdges:
 
 
 def exposure_edges(g: Graph, scoring: ScoringRules, regime: str) -> ExposureEdges:
-    """All exposure edges of ``regime``, deduplicated, sorted by (target, source)."""
+    """All exposure edges of ``regime``, deduplicated, sorted by (target, source). (The
+    reference of ``ByTarget``, which sorts the candidates once for every regime.)"""
     parts = ownership_edges(g, scoring) + control_edges(g, scoring)
     return strongest(_concat(parts + relation_edges(g, scoring, regime)), g.n)
+
+
+@dataclass(frozen=True)
+class ByTarget:
+    """The candidate exposure edges of every regime sorted once by (target, source), for
+    ``exposure_edges`` of each regime without a sort of its own (the explained score reads
+    the edges of up to five regimes: at 1M entities each sort took about 2.5 s).
+
+    ``order``: candidate positions (ownership, control, then twice the relationship edges,
+    as ``exposure_edges`` concatenates them; self-loops dropped), stably sorted by pair, so
+    that within a pair they keep their input order; ``key``: ``target * n + source`` there.
+    """
+
+    candidates: ExposureEdges  # weights of ownership and control; relationships' are 0
+    order: IntArray
+    key: IntArray
+
+    @classmethod
+    def of(cls, g: Graph, scoring: ScoringRules) -> ByTarget:
+        rel = g.relation
+        zero = np.zeros(len(rel), dtype=np.float64)
+        both = _concat([*ownership_edges(g, scoring), *control_edges(g, scoring),
+                        _edges(rel.dst, rel.src, zero, RELATION),
+                        _edges(rel.src, rel.dst, zero, RELATION)])
+        loose = np.flatnonzero(both.target != both.source)
+        order = loose[pair_order(both.target[loose], both.source[loose], max(g.n, 1))]
+        key = both.target[order].astype(np.int64) * np.int64(max(g.n, 1)) + both.source[order]
+        return cls(both, order, key)
+
+    def edges(self, g: Graph, scoring: ScoringRules, regime: str) -> ExposureEdges:
+        """``exposure_edges(g, scoring, regime)``, the same arrays."""
+        rel = relation_weights(g, scoring, regime)
+        fixed = self.candidates.weight[:self.candidates.weight.shape[0] - 2 * rel.shape[0]]
+        weight = np.concatenate([fixed, rel, rel])[self.order]
+        pos = np.flatnonzero(weight > 0)
+        key, weight = self.key[pos], np.minimum(weight[pos], 1.0)
+        if key.shape[0] == 0:
+            return self.candidates.take(self.order[pos])
+        starts = group_starts(key)
+        top = np.repeat(np.maximum.reduceat(weight, starts),
+                        np.diff(np.r_[starts, key.shape[0]]))
+        at_top = np.flatnonzero(weight == top)
+        pick = at_top[group_starts(key[at_top])]
+        e = self.candidates.take(self.order[pos[pick]])
+        return ExposureEdges(e.target, e.source, weight[pick], e.role, e.row)
 
 
 def relation_weights(g: Graph, scoring: ScoringRules, regime: str) -> FloatArray:

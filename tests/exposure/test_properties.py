@@ -17,7 +17,13 @@ from riskengine.derive.base import RegimeArrays
 from riskengine.domain import Dataset
 from riskengine.exposure.propagate import propagate
 from riskengine.exposure.score import ScoreTable, score_all, score_entity
-from riskengine.exposure.weights import AllRegimes, exposure_edges, pass_factor, seeds
+from riskengine.exposure.weights import (
+    AllRegimes,
+    ByTarget,
+    exposure_edges,
+    pass_factor,
+    seeds,
+)
 from riskengine.graph import Graph
 from riskengine.result import ScoreResult
 from riskengine.ruleset.models import (
@@ -220,6 +226,20 @@ def test_edges_sorted_once_for_all_regimes_are_each_regimes_edges(case: Case,
         e = exposure_edges(g, case.scoring, r)
         assert got == dict(zip(zip(e.target.tolist(), e.source.tolist(), strict=True),
                                e.weight.tolist(), strict=True))
+
+
+@PROPERTY
+@given(cases(), st.booleans())
+def test_candidates_sorted_once_give_each_regimes_exposure_edges(case: Case,
+                                                                 narrow: bool) -> None:
+    # ByTarget (one sort for every regime, read by the explained score) against
+    # exposure_edges (a sort per regime): the same edges, weights, roles and rows, in order.
+    g = _narrowed(case.g) if narrow else case.g
+    shared = ByTarget.of(g, case.scoring)
+    for r in (*REGIMES, "zz"):
+        got, want = shared.edges(g, case.scoring, r), exposure_edges(g, case.scoring, r)
+        for field in ("target", "source", "weight", "role", "row"):
+            assert getattr(got, field).tolist() == getattr(want, field).tolist(), field
 
 
 @PROPERTY
