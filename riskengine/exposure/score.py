@@ -7,6 +7,7 @@ added up, so ``score == round(sum(points), 2)`` holds exactly.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
@@ -24,6 +25,7 @@ from riskengine.exposure.weights import (
     ExposureEdges,
     Seeds,
     pass_factor,
+    relation_weights,
     seeds,
 )
 from riskengine.graph import BoolArray, FloatArray, Graph, IntArray
@@ -315,7 +317,9 @@ def _search(g: Graph, scoring: ScoringRules, r: str, v: RegimeArrays
     graph, rules and verdicts (``Graph.memo``), not once per explained score."""
     by_target = _kept(g, ("by-target", id(scoring)), (scoring,),
                       lambda: ByTarget.of(g, scoring))
-    edges = _kept(g, ("edges", id(scoring), r), (scoring,),
+    # regimes whose relationship weights are the same have the same edges: made once
+    same = hashlib.sha256(relation_weights(g, scoring, r).tobytes()).hexdigest()
+    edges = _kept(g, ("edges", id(scoring), same), (scoring,),
                   lambda: by_target.edges(g, scoring, r))
     passes = _kept(g, ("passes", id(scoring)), (scoring,), lambda: pass_factor(g, scoring))
     search = _kept(g, ("search", id(scoring), r, id(v)), (scoring, v), lambda: Search.build(
