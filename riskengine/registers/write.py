@@ -19,7 +19,6 @@ Parties: a record is upserted (its names, identifiers and source replaced); a ``
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,25 +29,22 @@ from sqlalchemy import Connection
 from riskengine.domain import Source
 from riskengine.errors import InputError
 from riskengine.ingest.editions import latest_periods
-from riskengine.ingest.ftm_flat import FlatControl, FlatOwnership, FlatSource
-from riskengine.registers.common import Ended, Fact, Party, Tie
+from riskengine.ingest.ftm_flat import FlatControl, FlatOwnership
+from riskengine.registers.common import Ended, Fact, Party
+from riskengine.registers.rows import (
+    COLUMNS,
+    CONSTANT,
+    TIES,
+    Batch,
+    PartyRows,
+    Row,
+    iso,
+    party_rows,
+    tie_row,
+)
 from riskengine.store.bulk import _sqlite_cache as sqlite_cache
-from riskengine.store.schema import name_key
 
-Row = tuple[Any, ...]
-PROVENANCE = ("source", "record_id", "file", "line", "note", "url", "published", "content_hash")
-EDGE = ("id", "valid_from", "valid_to", *PROVENANCE)
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "entities": ("id", "kind", "name", "country", "sector", "first_seen", "birth_dates",
-                 "nationalities"),
-    "entity_names": ("entity_id", "position", "name", "name_key"),
-    "entity_identifiers": ("entity_id", "position", "scheme", "value", "country"),
-    "entity_sources": ("entity_id", "position", *PROVENANCE),
-    "ownerships": (*EDGE, "owner_id", "asset_id", "share_low", "share_high", "share_known"),
-    "controls": (*EDGE, "controller_id", "controlled_id", "kind"),
-}
 CHILDREN = ("entity_names", "entity_identifiers", "entity_sources")
-TIES = ("ownerships", "controls")
 CHUNK = 500  # ids per IN (...): below every driver's parameter limit
 SEEN = "reg_seen"  # temporary table: tie row ids this edition states
 
@@ -75,16 +71,16 @@ class Writer:
         self.sqlite = conn.dialect.name == "sqlite"
         self.mark = "?" if self.sqlite else "%s"
         self.origin, self.batch = origin, batch
-        self.origin_row = (origin.source, origin.file, self._day(origin.published),
-                           origin.content_hash)
-        self.days: dict[date, Any] = {}  # dates repeat: converted once each
         self.pending = 0  # facts added since the last flush
         self.staged: set[str] = set()  # PostgreSQL: the temporary tables rows are copied to
-        self.parties: dict[str, Party] = {}
-        self.ties: dict[str, dict[str, Tie]] = {t: {} for t in TIES}
+        self.buffer = Batch()
         self.ended: list[Ended] = []
         self.counts = Counts()
         self.first_seen = self._one("SELECT coalesce(max(id), 0) + 1 FROM ingests")
+        origin_row = (origin.source, origin.file, self._day(origin.published),
+                      origin.content_hash)
+        self.constants = {"entities": (None, self.first_seen), "entity_sources": origin_row,
+                          "ownerships": origin_row, "controls": origin_row}
         self.open_before = {t: self._one(f"SELECT count(*) FROM {t} WHERE source = "
                                          f"{self.mark} AND valid_to IS NULL", (origin.source,))
                             for t in TIES}
@@ -98,24 +94,28 @@ class Writer:
     def add(self, fact: Fact) -> None:
         kind = type(fact)
         if kind is Party:
-            held = self.parties.get(fact.id)
-            if held is None or held.stub or not fact.stub:  # type: ignore[union-attr]
-                self.parties[fact.id] = fact  # type: ignore[assignment]
-        elif kind is FlatOwnership:
-            self.ties["ownerships"][fact.id] = fact  # type: ignore[assignment]
-        elif kind is FlatControl:
-            self.ties["controls"][fact.id] = fact  # type: ignore[assignment]
+            self.buffer.party(party_rows(fact))  # type: ignore[arg-type]
+        elif kind is FlatOwnership or kind is FlatControl:
+            table, row = tie_row(fact)  # type: ignore[arg-type]
+            self.buffer.ties[table][row[0]] = row
         else:
             self.ended.append(fact)  # type: ignore[arg-type]
         self.pending += 1
         if self.pending >= self.batch:
             self.flush()
 
+    def add_batch(self, batch: Batch) -> None:
+        """Write the rows of ``batch`` (a reader's batch of statements) now."""
+        if self.pending:
+            self.flush()
+        self.buffer = batch
+        self.flush()
+
     def flush(self) -> None:
-        self._parties(list(self.parties.values()))
-        for table, ties in self.ties.items():
+        self._parties(list(self.buffer.parties.values()))
+        for table, ties in self.buffer.ties.items():
             self._ties(table, list(ties.values()))
-        self.parties, self.ties, self.pending = {}, {t: {} for t in TIES}, 0
+        self.buffer, self.pending = Batch(), 0
 
     def finish(self, published: date, guard: Guard, label: str) -> Counts:
         """Write what is buffered, apply the file's retractions, end the ties gone (after
@@ -146,7 +146,7 @@ class Writer:
 
     # --- parties ---------------------------------------------------------------------------
 
-    def _parties(self, parties: list[Party]) -> None:
+    def _parties(self, parties: list[PartyRows]) -> None:
         """Records upserted, their child rows replaced (deleted first when the source has
         stored records before: names may have gone); stubs inserted when absent, their child
         rows only where the position is free (a record keeps its own)."""
@@ -154,61 +154,53 @@ class Writer:
         stubs = [p for p in parties if p.stub]
         if self.prior:
             for child in CHILDREN:
-                self._delete(child, "entity_id", [p.id for p in named])
-        self._upsert("entities", [self._entity(p) for p in named], keep=("first_seen",))
-        self.counts.stubs += self._insert("entities", [self._entity(p) for p in stubs],
-                                          ignore=True)
+                self._delete(child, "entity_id", [p.entity[0] for p in named])
+        self._upsert("entities", [p.entity for p in named], keep=("first_seen",))
+        self.counts.stubs += self._insert("entities", [p.entity for p in stubs], ignore=True)
         for rows, ignore in ((named, False), (stubs, True)):
             self._children(rows, ignore)
         self.counts.parties += len(named)
 
-    def _children(self, parties: list[Party], ignore: bool) -> None:
+    def _children(self, parties: list[PartyRows], ignore: bool) -> None:
         """Names, identifiers and source of ``parties`` (``ignore``: keep rows present)."""
         key = ("entity_id", "position")
-        self._upsert("entity_names", [r for p in parties for r in _names(p)], key=key,
+        self._upsert("entity_names", [r for p in parties for r in p.names], key=key,
                      ignore=ignore)
-        self._upsert("entity_identifiers", [(p.id, i, *ident) for p in parties
-                                            for i, ident in enumerate(p.identifiers)],
+        self._upsert("entity_identifiers", [r for p in parties for r in p.identifiers],
                      key=key, ignore=ignore)
-        self._upsert("entity_sources", [(p.id, 0, *self._provenance(p.source))
-                                        for p in parties], key=key, ignore=ignore)
-
-    def _entity(self, p: Party) -> Row:
-        return (p.id, p.kind, p.names[0], p.country, None, self.first_seen,
-                _json_list(p.birth_dates), _json_list(p.nationalities))
+        self._upsert("entity_sources", [p.source for p in parties], key=key, ignore=ignore)
 
     # --- ties ------------------------------------------------------------------------------
 
-    def _ties(self, table: str, ties: list[Tie]) -> None:
-        if not ties:
+    def _ties(self, table: str, rows: list[Row]) -> None:
+        if not rows:
             return
-        build = self._ownership if table == "ownerships" else self._control
         if not self.prior:
-            self.counts.ties["new"] += len(ties)
-            self._upsert(table, [build(t) for t in ties])  # type: ignore[arg-type]
+            self.counts.ties["new"] += len(rows)
+            self._upsert(table, rows)
             return
-        rows = self._dated(table, ties)
-        for kind, _ in rows:
+        dated = self._dated(table, rows)
+        for kind, _ in dated:
             self.counts.ties[kind] += 1
-        self._upsert(table, [build(t) for _, t in rows])  # type: ignore[arg-type]
-        self._insert(SEEN, [(t.id,) for _, t in rows], ignore=True)
+        self._upsert(table, [r for _, r in dated])
+        self._insert(SEEN, [(r[0],) for _, r in dated], ignore=True)
 
-    def _dated(self, table: str, ties: list[Tie]) -> list[tuple[str, Tie]]:
-        """('new' | 'kept' | 'renewed', row) per tie, as ``ingest.ties.dated`` decides."""
-        current = self._latest(table, [t.id for t in ties])
-        published = self.origin.published
+    def _dated(self, table: str, rows: list[Row]) -> list[tuple[str, Row]]:
+        """('new' | 'kept' | 'renewed', row) per tie row (id, start, end, ...), as
+        ``ingest.ties.dated`` decides."""
+        current = self._latest(table, [r[0] for r in rows])
+        published = iso(self.origin.published)
         assert published is not None
-        out: list[tuple[str, Tie]] = []
-        for tie in ties:
-            prior = current.get(tie.id)
+        out: list[tuple[str, Row]] = []
+        for row in rows:
+            prior = current.get(row[0])
             if prior is None:
-                out.append(("new", tie))
-            elif prior[2] is None or tie.valid_to is not None:
-                start = tie.valid_from if tie.valid_from is not None else prior[1]
-                out.append(("kept", tie._replace(id=prior[0], valid_from=start)))
+                out.append(("new", row))
+            elif prior[2] is None or row[2] is not None:
+                start = row[1] if row[1] is not None else iso(prior[1])
+                out.append(("kept", (prior[0], start, *row[2:])))
             else:
-                out.append(("renewed", tie._replace(id=f"{tie.id}@{published.isoformat()}",
-                                                    valid_from=published)))
+                out.append(("renewed", (f"{row[0]}@{published}", published, *row[2:])))
         return out
 
     def _latest(self, table: str, ids: list[str]) -> dict[str, tuple[str, date | None,
@@ -224,28 +216,6 @@ class Writer:
 
     def _period(self, row: Row) -> tuple[str, date | None, date | None]:
         return str(row[0]), _as_date(row[1]), _as_date(row[2])
-
-    def _ownership(self, o: FlatOwnership) -> Row:
-        return (*self._edge(o), o.owner, o.asset, o.low, o.high, o.known)
-
-    def _control(self, c: FlatControl) -> Row:
-        return (*self._edge(c), c.controller, c.controlled, c.kind)
-
-    def _edge(self, t: Tie) -> Row:
-        return (t.id, self._cached_day(t.valid_from), self._cached_day(t.valid_to),
-                *self._provenance(t.source))
-
-    def _provenance(self, s: FlatSource) -> Row:
-        source, file, published, content_hash = self.origin_row
-        return (source, s.record_id, file, s.line, s.note, s.url, published, content_hash)
-
-    def _cached_day(self, day: date | None) -> Any:
-        if day is None:
-            return None
-        found = self.days.get(day)
-        if found is None:
-            found = self.days[day] = self._day(day)
-        return found
 
     def _retract(self, item: Ended) -> int:
         """End the source's open ties whose id is ``item.id`` or starts with it when it ends
@@ -317,33 +287,53 @@ class Writer:
         if ignore:
             self._insert(table, rows, ignore=True)
             return
-        sets = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[table]
-                         if c not in key and c not in keep)
+        sets = ", ".join(f"{c} = excluded.{c}" for c in (*COLUMNS[table], *CONSTANT.get(
+            table, ())) if c not in key and c not in keep)
         self._write(table, rows, f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")
 
     def _write(self, table: str, rows: list[Row], tail: str) -> int:
-        """``INSERT ... {tail}`` of ``rows``: ``executemany`` on SQLite; on PostgreSQL a
-        ``COPY`` into a temporary copy of the table, then one ``INSERT ... SELECT`` (rows of
-        one call have distinct keys); how many rows were written."""
+        """``INSERT ... {tail}`` of ``rows`` and the table's constant columns:
+        ``executemany`` on SQLite (the constants inline); on PostgreSQL a ``COPY`` into a
+        temporary copy of the table, then one ``INSERT ... SELECT`` (rows of one call have
+        distinct keys); how many rows were written."""
         if not rows:
             return 0
         columns = COLUMNS.get(table, ("id",))
-        names, cur = ", ".join(columns), self._cursor()
+        names = ", ".join((*columns, *CONSTANT.get(table, ())))
+        values = self.constants.get(table, ())
+        cur = self._cursor()
         if self.sqlite:
-            cur.executemany(f"INSERT INTO {table} ({names}) VALUES "
-                            f"({', '.join('?' * len(columns))}){tail}", rows)
+            marks = ", ".join(["?"] * len(columns) + [_literal(v) for v in values])
+            cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}){tail}", rows)
             return int(cur.rowcount if cur.rowcount >= 0 else len(rows))
-        stage = f"reg_stage_{table}"
-        if stage not in self.staged:
-            self.staged.add(stage)
-            cur.execute(f"CREATE TEMPORARY TABLE {stage} (LIKE {table}) ON COMMIT DROP")
-        with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+        stage = self._stage(table, columns)
+        with cur.copy(f"COPY {stage} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}{tail}")
+        marks = ", ".join([*columns, *["%s"] * len(values)])
+        cur.execute(f"INSERT INTO {table} ({names}) SELECT {marks} FROM {stage}{tail}", values)
         written = int(cur.rowcount)
         cur.execute(f"TRUNCATE {stage}")
         return written
+
+    def _stage(self, table: str, columns: tuple[str, ...]) -> str:
+        """PostgreSQL: the temporary table (the rows' columns of ``table``) rows are copied
+        to."""
+        stage = f"reg_stage_{table}"
+        if stage not in self.staged:
+            self.staged.add(stage)
+            self._run(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT "
+                      f"{', '.join(columns)} FROM {table} WITH NO DATA")
+        return stage
+
+
+def _literal(value: Any) -> str:
+    """A constant as an SQL literal (SQLite): NULL, a number or a quoted text."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):
+        return str(int(value))
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _check_guard(source: str, ended: int, open_ties: int, guard: Guard, label: str) -> None:
@@ -352,29 +342,6 @@ def _check_guard(source: str, ended: int, open_ties: int, guard: Guard, label: s
     raise InputError(label, f"{source} snapshot would end {ended} of {open_ties} open ties "
                             f"({ended / open_ties:.0%}, limit {guard.max_ended_share:.0%}): a "
                             f"truncated or partial file? use --force to ingest it anyway")
-
-
-def _names(p: Party) -> Iterator[Row]:
-    seen: set[str] = set()
-    for name in p.names:
-        if name.casefold() not in seen:
-            seen.add(name.casefold())
-            yield (p.id, len(seen) - 1, name, name_key(name))
-
-
-_JSON_LISTS: dict[tuple[str, ...], str] = {}  # birth dates, nationalities: few distinct
-
-
-def _json_list(values: tuple[str, ...]) -> str | None:
-    """``values`` as the JSON list the store's JSON columns hold, None when empty."""
-    if not values:
-        return None
-    found = _JSON_LISTS.get(values)
-    if found is None:
-        if len(_JSON_LISTS) > 100_000:
-            _JSON_LISTS.clear()
-        found = _JSON_LISTS[values] = json.dumps(list(values))
-    return found
 
 
 def _chunks(ids: list[str]) -> Iterator[list[str]]:

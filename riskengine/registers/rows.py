@@ -1,0 +1,142 @@
+"""Register facts as the store's rows: the columns a reader fills, batch by batch.
+
+A ``Batch`` holds the rows of some statements: each party's rows (``PartyRows``: its entity
+row, names, identifiers and source) by id, and the tie rows of each table by id. Columns the
+ingest's origin fixes (source, file, edition date, content hash; an entity's ingest) are
+not in the rows: the writer adds them to each INSERT once (``CONSTANT``). Dates are ISO
+texts, as SQLite stores them and PostgreSQL's COPY reads them.
+
+``party_rows`` and ``tie_row`` turn the readers' facts (``common``) into rows: the writer's
+path for every register, and the reference the PSC reader's direct rows
+(``psc_rows``) are checked against.
+
+Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, NamedTuple
+
+from riskengine.ingest.ftm_flat import FlatControl, FlatOwnership, FlatSource
+from riskengine.registers.common import Party, Tie, day
+from riskengine.store.schema import name_key
+
+Row = tuple[Any, ...]
+ORIGIN = ("source", "file", "published", "content_hash")
+CITED = ("record_id", "line", "note", "url")
+EDGE = ("id", "valid_from", "valid_to", *CITED)
+# the columns rows hold, in order
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "entities": ("id", "kind", "name", "country", "birth_dates", "nationalities"),
+    "entity_names": ("entity_id", "position", "name", "name_key"),
+    "entity_identifiers": ("entity_id", "position", "scheme", "value", "country"),
+    "entity_sources": ("entity_id", "position", *CITED),
+    "ownerships": (*EDGE, "owner_id", "asset_id", "share_low", "share_high", "share_known"),
+    "controls": (*EDGE, "controller_id", "controlled_id", "kind"),
+}
+# the columns the writer sets once per ingest: table -> names (values: ``Writer``)
+CONSTANT: dict[str, tuple[str, ...]] = {
+    "entities": ("sector", "first_seen"),
+    "entity_sources": ORIGIN,
+    "ownerships": ORIGIN,
+    "controls": ORIGIN,
+}
+TIES = ("ownerships", "controls")
+
+
+class PartyRows(NamedTuple):
+    stub: bool  # only referred to: stored when absent, never overwriting a record
+    entity: Row
+    names: list[Row]
+    identifiers: list[Row]
+    source: Row
+
+
+@dataclass
+class Batch:
+    """The rows of some statements: a party's latest record wins over stubs, a tie's
+    latest row over earlier ones."""
+
+    parties: dict[str, PartyRows] = field(default_factory=dict)
+    ties: dict[str, dict[str, Row]] = field(default_factory=lambda: {t: {} for t in TIES})
+
+    def party(self, rows: PartyRows) -> None:
+        held = self.parties.get(rows.entity[0])
+        if held is None or held.stub or not rows.stub:
+            self.parties[rows.entity[0]] = rows
+
+    def __len__(self) -> int:
+        return len(self.parties) + sum(map(len, self.ties.values()))
+
+
+def party_rows(p: Party) -> PartyRows:
+    entity = (p.id, p.kind, p.names[0], p.country, json_list(p.birth_dates),
+              json_list(p.nationalities))
+    idents = [(p.id, i, *ident) for i, ident in enumerate(p.identifiers)]
+    return PartyRows(p.stub, entity, names(p.id, p.names), idents,
+                     (p.id, 0, *cited(p.source)))
+
+
+def tie_row(t: Tie) -> tuple[str, Row]:
+    """(table, row) of a tie."""
+    edge = (t.id, iso(t.valid_from), iso(t.valid_to), *cited(t.source))
+    if type(t) is FlatOwnership:
+        return "ownerships", (*edge, t.owner, t.asset, t.low, t.high, t.known)
+    assert isinstance(t, FlatControl)
+    return "controls", (*edge, t.controller, t.controlled, t.kind)
+
+
+def cited(s: FlatSource) -> Row:
+    return s.record_id, s.line, s.note, s.url
+
+
+def names(entity_id: str, texts: tuple[str, ...]) -> list[Row]:
+    """Name rows: each distinct name (case-folded) once, in order."""
+    seen: set[str] = set()
+    out: list[Row] = []
+    for name in texts:
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append((entity_id, len(seen) - 1, name, name_key(name)))
+    return out
+
+
+def iso(found: date | None) -> str | None:
+    return None if found is None else found.isoformat()
+
+
+_ISO: dict[str, str] = {}  # dates repeat: checked once each
+
+
+def iso_day(text: object, where: Any, what: str) -> str | None:
+    """``common.day`` as an ISO text; ``where()`` names the place (built on error only)."""
+    if type(text) is str:
+        found = _ISO.get(text)
+        if found is not None:
+            return found
+    if text is None or text == "":
+        return None
+    parsed = day(text, where(), what)
+    assert parsed is not None
+    if len(_ISO) >= 100_000:
+        _ISO.clear()
+    _ISO[str(text)] = parsed.isoformat()
+    return _ISO[str(text)]
+
+
+_JSON_LISTS: dict[tuple[str, ...], str] = {}  # birth dates, nationalities: few distinct
+
+
+def json_list(values: tuple[str, ...]) -> str | None:
+    """``values`` as the JSON list the store's JSON columns hold, None when empty."""
+    if not values:
+        return None
+    found = _JSON_LISTS.get(values)
+    if found is None:
+        if len(_JSON_LISTS) > 100_000:
+            _JSON_LISTS.clear()
+        found = _JSON_LISTS[values] = json.dumps(list(values))
+    return found
