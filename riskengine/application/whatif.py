@@ -11,7 +11,7 @@ differ. What-if facts are appended to the compiled graph's arrays (``compiled.wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,9 +22,11 @@ from riskengine.settings import Settings
 if TYPE_CHECKING:
     from riskengine.compiled.use import Loaded
     from riskengine.coverage import Sources
+    from riskengine.derive.base import RegimeArrays
     from riskengine.domain import Dataset
-    from riskengine.engine import Evaluation
-    from riskengine.graph import GraphData
+    from riskengine.engine import Evaluation, Overrides
+    from riskengine.exposure.score import ScoreTable
+    from riskengine.graph import BoolArray, Graph, GraphData, IntArray
     from riskengine.overrides import Override
     from riskengine.result import ScoreResult
     from riskengine.ruleset.diff import Difference
@@ -110,24 +112,131 @@ def dry_run(settings: Settings, proposed: Path, as_of: date, actor: str, top: in
 def _books(settings: Settings, other: Settings, store: Store, as_of: date
            ) -> tuple[Book, Book, str]:
     """(the book under the rules in use, under the proposed ones, which graph was used:
-    ``shared``, ``shared+ties`` (the proposed scenario's new ties appended) or ``own``)."""
+    ``shared``, ``shared+ties`` (the proposed scenario's new ties appended),
+    ``shared+edits`` or ``own``). The book under the rules in use is the one kept with the
+    compiled graph when there is one (``compiled.scores``); on a graph in use, the proposed
+    rules' tie exposure is updated from it (``exposure.reuse``)."""
     overrides = base.stored_overrides(settings, store=store)
     new_rules = base.load_rules(other)
     merges = base.merge_rules(settings, store) == base.merge_rules(other, store)
     with service.compiled_graph(settings, store) as (loaded, rules, _store):
-        derived = _derived(loaded.data, rules, as_of)
-        before = _book(loaded, derived, overrides)
+        now = _current(settings, loaded, rules, as_of, overrides)
+        before = _book_of(loaded, now)
         if merges and rules.scenario == new_rules.scenario:
-            reuse = derived if new_rules.regimes == rules.regimes else None
-            proposed = reuse or _derived(loaded.data, new_rules, as_of)
-            return before, _book(loaded, replace(proposed, rules=new_rules), overrides), "shared"
+            derived = now.derived if new_rules.regimes == rules.regimes else None
+            ev = _evaluation(now.ev.graph, new_rules, derived)
+            after = _reused(loaded, ev, overrides, now, _nothing(now))
+            return before, _book_of(loaded, after), "shared"
         edits = _scenario_edits(loaded, rules.scenario, new_rules.scenario, overrides) \
             if merges else None
         if edits is not None:
             data, how = _edited(loaded, *edits)
-            return before, _book(loaded, _derived(data, new_rules, as_of), overrides), how
+            ev = _evaluation(data.at(as_of), new_rules, None)
+            after = _reused(loaded, ev, overrides, now, _touched(loaded, now, *edits))
+            return before, _book_of(loaded, after), how
     with service.compiled_graph(other, store) as (own, own_rules, _store):
         return before, _book(own, _derived(own.data, own_rules, as_of), overrides), "own"
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """One whole-book scoring: the evaluation (manual statuses set) and its overrides, the
+    score table, the raw tie exposure cents and the verdicts as derived."""
+
+    ev: Evaluation
+    found: Overrides
+    table: ScoreTable
+    ties: dict[str, IntArray]
+    derived: dict[str, RegimeArrays]
+
+
+def _current(settings: Settings, loaded: Loaded, rules: RuleSet, as_of: date,
+             overrides: list[Override]) -> _Scored:
+    """The book under the rules in use: the kept one if intact, else scored and kept."""
+    from riskengine.compiled import scores
+    from riskengine.compiled.use import cache_root
+
+    folder, key = cache_root(settings) / loaded.key, scores.score_key(loaded.key, as_of,
+                                                                      overrides)
+    graph = loaded.data.at(as_of)
+    kept, _why = scores.load(folder, key, graph.ids)
+    if kept is not None:
+        ev, found = _overridden(loaded, _evaluation(graph, rules, kept.derived), overrides)
+        return _Scored(ev, found, kept.table, kept.ties, kept.derived)
+    made = _scratch(loaded, _evaluation(graph, rules, None), overrides)
+    scores.save(folder, key, scores.Kept(made.derived, made.table, made.ties))
+    return made
+
+
+def _evaluation(graph: Graph, rules: RuleSet, derived: dict[str, RegimeArrays] | None
+                ) -> Evaluation:
+    """``engine.evaluate`` on a graph as of its day (``derived``: its verdicts, known)."""
+    from riskengine.derive.verdicts import derive_all
+    from riskengine.engine import Evaluation
+
+    return Evaluation(graph, rules, derive_all(graph, rules.regimes) if derived is None
+                      else derived)
+
+
+def _overridden(loaded: Loaded, ev: Evaluation, overrides: list[Override]
+                ) -> tuple[Evaluation, Overrides]:
+    from riskengine.compiled.facts import facts_about
+    from riskengine.engine import with_overrides
+
+    facts = facts_about(loaded.facts, loaded.data, [o.entity_id for o in overrides])
+    return with_overrides(ev, facts, overrides)
+
+
+def _scratch(loaded: Loaded, plain: Evaluation, overrides: list[Override]) -> _Scored:
+    """The book of ``plain`` (verdicts as derived) scored from scratch."""
+    from riskengine.engine import score_everything
+    from riskengine.exposure.score import tie_cents
+
+    ev, found = _overridden(loaded, plain, overrides)
+    ties = tie_cents(ev.graph, ev.verdicts, ev.rules.scoring)
+    return _Scored(ev, found, score_everything(ev, found, ties), ties, plain.verdicts)
+
+
+def _reused(loaded: Loaded, plain: Evaluation, overrides: list[Override], now: _Scored,
+            touched: BoolArray) -> _Scored:
+    """The book of ``plain`` with its tie exposure updated from the book ``now``."""
+    from riskengine.engine import score_everything
+    from riskengine.exposure.reuse import Side, updated_ties
+
+    ev, found = _overridden(loaded, plain, overrides)
+    ties = updated_ties(Side(now.ev.graph, now.ev.verdicts, now.ev.rules.scoring),
+                        Side(ev.graph, ev.verdicts, ev.rules.scoring), now.ties, touched)
+    return _Scored(ev, found, score_everything(ev, found, ties), ties, plain.verdicts)
+
+
+def _nothing(now: _Scored) -> BoolArray:
+    import numpy as np
+
+    return np.zeros(now.ev.graph.n, dtype=np.bool_)
+
+
+def _touched(loaded: Loaded, now: _Scored, added: Dataset, removed: Dataset) -> BoolArray:
+    """Every entity a fact added or removed names (all of them if one is not in the graph)."""
+    import numpy as np
+
+    index, mask = now.ev.graph.index, _nothing(now)
+    for ds in (added, removed):
+        refs = [*(d.entity_id for d in ds.designations),
+                *(r for f in ds.ownerships for r in (f.owner, f.asset)),
+                *(r for f in ds.controls for r in (f.controller, f.controlled)),
+                *(r for f in ds.relationships for r in (f.a, f.b))]
+        for ref in refs:
+            at = index.get(_graph_id(loaded, ref) or ref)
+            if at is None:
+                return np.ones(now.ev.graph.n, dtype=np.bool_)
+            mask[at] = True
+    return mask
+
+
+def _book_of(loaded: Loaded, scored: _Scored) -> Book:
+    from riskengine.runs.whatif import Book
+
+    return Book(scored.table, scored.ev.verdicts, loaded.facts.names, loaded.facts.clusters())
 
 
 _FACTS = ("designations", "ownerships", "controls", "relationships")
