@@ -38,6 +38,8 @@ IntArray = npt.NDArray[np.int32]
 HashArray = npt.NDArray[np.uint64]
 _MAX_DELETION_TOKEN = 12  # longer tokens keep their prefix or suffix under one typo
 _EMPTY: IntArray = np.empty(0, dtype=np.int32)
+_NO_WEIGHTS = np.empty(0, dtype=np.float64)
+_KNOWN_IDS = 2_000_000  # weighted names of query key groups kept per process (a cache)
 
 
 def fuzzy_keys(token: str, affix: int) -> set[str]:
@@ -131,10 +133,14 @@ def block_lists(names: Sequence[Sequence[str]], config: ScreeningConfig
     return lists
 
 
-def _next_if(found: Iterator[IntArray], key: str | None) -> IntArray:
-    """The next of ``found`` (the names of ``key``); none for the whole name's group."""
-    names = next(found)
-    return names if key else _EMPTY
+@dataclass(frozen=True)
+class _Group:
+    """A query key group's weighted names (``BlockIndex._token_part`` laid end to end) and
+    the length of its shortest non-empty posting list (0: none)."""
+
+    least: int
+    ids: IntArray
+    weights: npt.NDArray[np.float64]
 
 
 def _classes(config: ScreeningConfig) -> Classes | None:
@@ -151,6 +157,8 @@ class BlockIndex:
         self._classes = _classes(config)
         self.postings = Postings.of(block_lists(names, config))
         self._marks = np.zeros(self._size, dtype=np.bool_)  # scratch: a token's exact names
+        self._known: dict[str, _Group] = {}  # key group -> its weighted names (a cache)
+        self._known_ids = 0
 
     @classmethod
     def restored(cls, postings: Postings, size: int, config: ScreeningConfig) -> BlockIndex:
@@ -164,14 +172,47 @@ class BlockIndex:
         """Ids of the names sharing keys with ``tokens``, best ``max_candidates`` first."""
         keyed = [(e, list(f)) for e, f in
                  key_groups(tokens, self._config.block_prefix, self._classes)]
-        found = iter(self.postings.get_many([k for e, f in keyed for k in [e or "", *f]]))
-        groups = [(_next_if(found, e), [next(found) for _ in f]) for e, f in keyed]
-        sizes = [len(p) for e, f in groups for p in [e, *f] if len(p)]
+        names = [e or "\0".join(sorted(f)) for e, f in keyed]
+        missing = [(n, e, f) for n, (e, f) in zip(names, keyed, strict=True)
+                   if n not in self._known]
+        if missing:
+            self._learn(missing)
+        groups = [self._known[n] for n in names]
+        sizes = [g.least for g in groups if g.least]
         if not sizes:
             return _EMPTY
         cap = max(self._config.max_posting, min(sizes))
-        parts = [part for e, f in groups for part in self._token_part(e, f, cap)]
-        return self._top(parts)
+        if cap > self._config.max_posting:  # every key is common: the cap moves (rare)
+            groups = [self._group(*self._lookup(e, f), cap) for e, f in keyed]
+        return self._top([g for g in groups if len(g.ids)])
+
+    def _learn(self, missing: list[tuple[str, str | None, list[str]]]) -> None:
+        """Work out the key groups ``missing`` (name, exact key, fuzzy keys) under the
+        configured cap, and keep them (at most ``_KNOWN_IDS`` names in all)."""
+        found = iter(self.postings.get_many([k for _, e, f in missing for k in [e or "", *f]]))
+        for name, exact, fuzzy in missing:
+            names = next(found)
+            group = self._group(names if exact else _EMPTY, [next(found) for _ in fuzzy],
+                                self._config.max_posting)
+            if self._known_ids + len(group.ids) > _KNOWN_IDS:
+                self._known.clear()
+                self._known_ids = 0
+            self._known[name] = group
+            self._known_ids += len(group.ids)
+
+    def _lookup(self, exact: str | None, fuzzy: list[str]) -> tuple[IntArray, list[IntArray]]:
+        found = self.postings.get_many([exact or "", *fuzzy])
+        return (found[0] if exact else _EMPTY), found[1:]
+
+    def _group(self, exact: IntArray, fuzzy: list[IntArray], cap: int) -> _Group:
+        """One key group's names and weights under ``cap`` (``_token_part``, laid end to
+        end), and its smallest non-empty posting list."""
+        sizes = [len(p) for p in [exact, *fuzzy] if len(p)]
+        parts = self._token_part(exact, fuzzy, cap)
+        if not parts:
+            return _Group(min(sizes, default=0), _EMPTY, _NO_WEIGHTS)
+        return _Group(min(sizes), np.concatenate([p for p, _ in parts]),
+                      np.repeat([w for _, w in parts], [len(p) for p, _ in parts]))
 
     def _token_part(self, exact: IntArray, fuzzy: list[IntArray], cap: int
                     ) -> list[tuple[IntArray, float]]:
@@ -197,11 +238,11 @@ class BlockIndex:
     def _rarity(self, df: int) -> float:
         return math.log(self._size / df) + 1.0
 
-    def _top(self, parts: list[tuple[IntArray, float]]) -> IntArray:
-        if not parts:
+    def _top(self, groups: list[_Group]) -> IntArray:
+        if not groups:
             return _EMPTY
-        ids = np.concatenate([p for p, _ in parts])
-        weights = np.repeat([w for _, w in parts], [len(p) for p, _ in parts])
+        ids = np.concatenate([g.ids for g in groups])
+        weights = np.concatenate([g.weights for g in groups])
         names, at = np.unique(ids, return_inverse=True)  # the names that share a key ...
         totals = np.bincount(at, weights=weights, minlength=len(names))  # ... their sums
         positive = totals > 0
