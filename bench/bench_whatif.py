@@ -2,6 +2,10 @@
 three kinds of rule edit, and ``score QUERY --with FILE``, each as a cold process with the
 compiled graph of the rules in use present, printing wall time, peak RSS and what changed.
 
+The first dry run proposes the rules in use unchanged: it scores the book under them and
+keeps it beside the compiled graph (``compiled/scores.py``), as any first dry run after an
+ingest or a rule change does; the later ones read it and score only the proposed rules.
+
 Edits: a scoring weight (one graph, verdicts derived once), a regime threshold (one graph,
 verdicts derived twice), a scenario tie added (appended to the graph in use), a scenario
 tie edited (its old row taken out of the graph in use, the new one appended), a scenario
@@ -74,6 +78,7 @@ def proposal(folder: Path, name: str, edits: dict[str, tuple[str, str]],
 
 def dry_runs(folder: Path, env: dict[str, str], tie: tuple[str, str], query: str) -> None:
     cases = {
+        "no edit (current book scored, kept)": proposal(folder, "p-same", {}),
         "scoring weight (decay 0.5 -> 0.7)": proposal(
             folder, "p-decay", {"scoring.yaml": ("decay: 0.5", "decay: 0.7")}),
         "regime threshold (eu 50 -> 25)": proposal(
@@ -89,7 +94,7 @@ def dry_runs(folder: Path, env: dict[str, str], tie: tuple[str, str], query: str
                                                          "financial_institution")}),
     }
     seconds, rss, _out = run(["score", query, "--as-of", AS_OF[0]], env)
-    print(f"{'score (compiles the graph in use)':<44} {seconds}  {rss:5.2f} GB")
+    print(f"{'score (compiles the graph in use)':<44} {seconds}  {rss:5.2f} GB  {_load()}")
     for label, rules in cases.items():
         if any(word in label for word in SKIP):
             continue
@@ -99,11 +104,15 @@ def dry_runs(folder: Path, env: dict[str, str], tie: tuple[str, str], query: str
             found = json.loads(out)
             print(f"{label + attempt:<44} {seconds}  {rss:5.2f} GB  "
                   f"{found['entities']:,} entities, {len(found['changes'])} changes, "
-                  f"graph {found['graph']}")
+                  f"graph {found['graph']}, {_load()}")
     deal = folder / "deal.yaml"
     deal.write_text(TIE.format(a=tie[0], b=tie[1]), encoding="utf-8")
     seconds, rss, _out = run(["score", tie[0], "--with", str(deal), "--as-of", AS_OF[0]], env)
-    print(f"{'score --with (a tie added)':<44} {seconds}  {rss:5.2f} GB")
+    print(f"{'score --with (a tie added)':<44} {seconds}  {rss:5.2f} GB  {_load()}")
+
+
+def _load() -> str:
+    return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def _eu_threshold() -> dict[str, tuple[str, str]]:
