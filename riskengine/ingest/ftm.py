@@ -83,8 +83,11 @@ ENTITY_KINDS: dict[str, EntityKind] = {
 }
 CONTROL_SCHEMATA = ("Control",)
 # Entity name: the caption (FtM's display name), else the first `name`. Aliases: the other
-# names, then these properties, repeats (ignoring case) dropped.
-NAME_PROPS = ("alias", "previousName", "weakAlias")
+# names, then these properties, repeats (ignoring case) dropped. FtM's weakAlias (names the
+# source calls weak: short forms, low-quality a.k.a.) are kept apart as the entity's weak
+# aliases (screened as weaker evidence), less any that is also a strong name.
+NAME_PROPS = ("alias", "previousName")
+WEAK_NAME_PROPS = ("weakAlias",)
 COUNTRY_PROPS = ("jurisdiction", "mainCountry", "country")  # first found wins
 IDENTIFIER_SCHEMES = {
     "innCode": "inn",
@@ -342,7 +345,16 @@ def _entity(rec: FtmRecord, ctx: _Context) -> FlatEntity:
                    None)
     ctx.ids[rec.id] = rec.id
     return FlatEntity(rec.id, _kind(rec), tuple(names), country,
-                      _identifiers(rec), rec.first("sector"), ctx.source(rec))
+                      _identifiers(rec), rec.first("sector"), ctx.source(rec),
+                      _weak_names(rec, names))
+
+
+def _weak_names(rec: FtmRecord, strong: list[str]) -> tuple[str, ...]:
+    """The record's weak aliases that are none of its ``strong`` names (ignoring case)."""
+    props = rec.properties
+    weak = _unique([v for p in WEAK_NAME_PROPS if p in props for v in rec.values(p)])
+    known = {n.casefold() for n in strong}
+    return tuple(w for w in weak if w.casefold() not in known)
 
 
 # FtM marks banks by topic (fin.bank) and carries SWIFT/BIC codes (swiftBic): both make an

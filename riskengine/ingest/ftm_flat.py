@@ -54,6 +54,7 @@ class FlatEntity(NamedTuple):
     identifiers: tuple[tuple[str, str], ...]  # (scheme, value)
     sector: str | None
     source: FlatSource
+    weak_names: tuple[str, ...] = ()  # the source's weak aliases (FtM weakAlias)
 
 
 class FlatDesignation(NamedTuple):
@@ -130,7 +131,8 @@ class FlatFacts:
 
     def _entity(self, e: FlatEntity) -> Entity:
         return Entity(id=e.id, kind=e.kind, name=e.names[0], aliases=e.names[1:],
-                      country=e.country, sector=e.sector, sources=(self.source(e.source),),
+                      weak_aliases=e.weak_names, country=e.country, sector=e.sector,
+                      sources=(self.source(e.source),),
                       identifiers=tuple(Identifier(scheme=s, value=v) for s, v in e.identifiers))
 
     def _designation(self, d: FlatDesignation) -> Designation:

@@ -35,7 +35,7 @@ Row = tuple[Any, ...]
 PROVENANCE = ("source", "record_id", "file", "line", "note", "url", "published", "content_hash")
 EDGE = ("id", "valid_from", "valid_to", *PROVENANCE)
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "entities": ("id", "kind", "name", "country", "sector", "first_seen"),
+    "entities": ("id", "kind", "name", "country", "sector", "first_seen", "weak_aliases"),
     "entity_names": ("entity_id", "position", "name", "name_key"),
     "entity_identifiers": ("entity_id", "position", "scheme", "value", "country"),
     "entity_sources": ("entity_id", "position", *PROVENANCE),
@@ -134,7 +134,8 @@ class FlatSink:
                 o.content_hash)
 
     def _entity(self, e: FlatEntity) -> Row:
-        return (e.id, e.kind, e.names[0], e.country, e.sector, self.first_seen)
+        weak = json.dumps(list(e.weak_names)) if e.weak_names else None  # as SQLAlchemy's JSON
+        return (e.id, e.kind, e.names[0], e.country, e.sector, self.first_seen, weak)
 
     def _entity_source(self, e: FlatEntity) -> Row:
         return (e.id, 0, *self._provenance(e.source))

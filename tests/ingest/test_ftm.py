@@ -63,8 +63,8 @@ REGISTRY = "datasets: example_registry"
 MAPPED = [
     Entity(id="co-volga", kind="company", name="Volga Precision Instruments JSC",
            aliases=("Joint Stock Company Volga Precision Instruments",
-                    "АО «Волжские точные приборы»", "VPI", "Volzhsky Priborny Zavod OAO",
-                    "VPI JSC"),
+                    "АО «Волжские точные приборы»", "VPI", "Volzhsky Priborny Zavod OAO"),
+           weak_aliases=("VPI JSC",),  # FtM weakAlias: kept apart
            country="ru",  # jurisdiction wins over country
            identifiers=(Identifier(scheme="inn", value="6312000017"),
                         Identifier(scheme="ogrn", value="1026300000018")),
@@ -449,3 +449,16 @@ def test_scan_gives_the_facts_read_ftm_validates(sample: FtmResult) -> None:
     dataset, warnings = resolve_references(sample.dataset, set())
     assert (flat.to_dataset(), flat_warnings) == (dataset, warnings)
     assert warnings  # the sample points outside the file once
+
+
+@pytest.mark.shared_data
+def test_zala_weak_aliases_are_kept_apart_from_the_strong_names(zala: FtmResult) -> None:
+    """FtM weakAlias (the source's weak names) become the entity's weak aliases, less those
+    that are also strong names (LLC CST, Limited Liability Company CST: in `alias` too)."""
+    cst = zala.dataset.entity_map()[ZALA_AERO]
+    assert cst.weak_aliases == ("TsST LLC", "CST, OOO", "OOO TSST", "CST LLC", "CST",
+                                "TsST, OOO", "ZALA")
+    assert not {w.casefold() for w in cst.weak_aliases} & {
+        n.casefold() for n in cst.all_names()}
+    with_weak = [e for e in zala.dataset.entities if e.weak_aliases]
+    assert all("ZALA" not in e.aliases for e in with_weak)

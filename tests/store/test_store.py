@@ -292,6 +292,25 @@ def test_bulk_write_stores_the_rows_the_domain_objects_give(store: Store, stored
     assert ("zz-other" in repr(fast["entities"])) is stored
 
 
+@pytest.mark.shared_data
+def test_bulk_write_of_a_real_ftm_file_keeps_its_weak_aliases(store: Store,
+                                                               shared_data: Path) -> None:
+    """FtM weakAlias through the fast path: the same rows as the domain objects give, and
+    the weak aliases read back."""
+    path = shared_data / "opensanctions_ftm" / "zala" / "entities.ftm.json"
+    if not path.is_file():
+        pytest.skip(f"OpenSanctions FtM file not found at {path}")
+    scan = scan_ftm(path)
+    fast = _rows_after(store, lambda conn: store_module._write_dataset(conn, scan.facts))
+    slow = _rows_after(store, lambda conn: store_module._write_dataset(
+        conn, scan.facts.to_dataset()))
+    assert fast == slow
+    store.save_ingest(scan.facts, record(file=str(path)))
+    weak = {e.id: e.weak_aliases for e in store.load_dataset().entities if e.weak_aliases}
+    assert weak == {e.id: e.weak_names for e in scan.facts.entities if e.weak_names}
+    assert weak
+
+
 def test_bulk_ingest_is_one_transaction(store: Store) -> None:
     """A failure after the bulk write (here: in the audit entry) leaves nothing written."""
     scan = scan_ftm(FIXTURES / "ftm" / "sample.ftm.json")
