@@ -1,6 +1,9 @@
 """Screening quality on the real OFAC SDN (2024-05-03 + 2025-12 alt.csv) and UK lists.
 
-Usage: python bench/eval_screening.py [positives] [negatives] [seed] [data_dir]
+Usage: python bench/eval_screening.py [positives] [negatives] [seed] [data_dir] [--misses]
+
+``--misses`` prints every held-out alias missed (after twin credit), grouped by kind, with
+the expected entity's kept names and the top candidate, for sorting the misses by family.
 
 Builds the evaluation set of riskengine.screening.evaluate (held-out aliases, perturbed
 names, generated and well-known non-listed companies), screens it with the bundled
@@ -155,8 +158,21 @@ def print_families(screener: Screener, evalset: EvalSet, seed: int) -> FamilyRep
     return report
 
 
+def print_all_misses(evalset: EvalSet, report: EvalReport) -> None:
+    """Every held-out alias missed, by kind: the query, the expected entity's kept names and
+    the top candidate."""
+    by_id = {e.id: e for e in evalset.entities}
+    misses = sorted((m for m in report.misses if m[0].kind.startswith("alias_")),
+                    key=lambda m: m[0].kind)
+    for probe, top in misses:
+        names = " | ".join(by_id[probe.expected or ""].all_names())
+        print(f"  MISS {probe.kind}: {probe.query!r}; top {top!r}; kept: {names}")
+
+
 def main(argv: list[str]) -> int:
     """Build, screen and print the figures."""
+    show_misses = "--misses" in argv
+    argv = [a for a in argv if a != "--misses"]
     positives = int(argv[1]) if len(argv) > 1 else 3000
     negatives = int(argv[2]) if len(argv) > 2 else 3000
     seed = int(argv[3]) if len(argv) > 3 else 7
@@ -186,6 +202,8 @@ def main(argv: list[str]) -> int:
         print(f"  miss {probe.kind}: {probe.query!r} ({probe.expected}); top: {top!r}")
     for probe, hit in report.false_hits[:25]:
         print(f"  false positive {probe.kind}: {probe.query!r} -> {hit!r}")
+    if show_misses:
+        print_all_misses(evalset, report)
     return 0
 
 
