@@ -6,7 +6,8 @@ Read -> map -> check, like every list module:
 * map: each ``INDIVIDUAL`` (person) or ``ENTITY`` (company) is one entity with id
   ``un:<REFERENCE_NUMBER>`` (e.g. ``un:CDi.001``) and one asset-freeze designation whose
   program is ``UN_LIST_TYPE`` and whose start is ``LISTED_ON``.
-* check: low-quality aliases left out and unrecognised country names become warnings.
+* check: unrecognised country names become warnings. Aliases of 'Low' quality are kept
+  apart as the entity's weak aliases (screened as weaker evidence).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ PUBLISHER = Publisher(
 # Source quirks, as lookup tables.
 _KINDS: dict[str, EntityKind] = {"INDIVIDUAL": "person", "ENTITY": "company"}
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
-_LEFT_OUT_QUALITIES = {"low"}  # 'Good', 'a.k.a.', 'f.k.a.' and blank are kept
+_WEAK_QUALITIES = {"low"}  # weak aliases; 'Good', 'a.k.a.', 'f.k.a.' and blank are strong
 _DOCUMENT_SCHEMES = {  # TYPE_OF_DOCUMENT, white space collapsed and lower-cased
     "passport": "passport",
     "numéro de passeport": "passport",
@@ -104,7 +105,8 @@ def _record(meta: FileMeta, node: etree._Element, notes: Notes) -> ListRecord:
     listed = _day(meta.path, node, node.findtext("LISTED_ON"))
     return ListRecord(
         record_id=ref, kind=_KINDS[str(node.tag)],
-        names=[name, *_aliases(node, ref, notes)],
+        names=[name, *_aliases(node)],
+        weak_names=_weak_aliases(node),
         source=meta.source(SOURCE, ref, line_of(node)),
         country=_country(node, ref, notes),
         identifiers=_documents(node),
@@ -125,18 +127,26 @@ def _births(node: etree._Element) -> tuple[str, ...]:
     return all_birth_dates(texts)
 
 
-def _aliases(node: etree._Element, ref: str, notes: Notes) -> list[str]:
+def _aliases(node: etree._Element) -> list[str]:
     """Aliases of good or unstated quality, then the name in original script."""
+    out = _quality_aliases(node, weak=False)
+    original = clean(node.findtext("NAME_ORIGINAL_SCRIPT"))
+    return [*out, original] if original else out
+
+
+def _weak_aliases(node: etree._Element) -> list[str]:
+    """Aliases of 'Low' quality: the list's weak aliases."""
+    return _quality_aliases(node, weak=True)
+
+
+def _quality_aliases(node: etree._Element, weak: bool) -> list[str]:
     out: list[str] = []
     for alias in node.iterchildren("INDIVIDUAL_ALIAS", "ENTITY_ALIAS"):
         text = clean(alias.findtext("ALIAS_NAME"))
         quality = (clean(alias.findtext("QUALITY")) or "").lower()
-        if text and quality in _LEFT_OUT_QUALITIES:
-            notes.add("low-quality aliases left out", f"{ref} {text!r}")
-        elif text:
+        if text and (quality in _WEAK_QUALITIES) == weak:
             out.append(text)
-    original = clean(node.findtext("NAME_ORIGINAL_SCRIPT"))
-    return [*out, original] if original else out
+    return out
 
 
 def _country(node: etree._Element, ref: str, notes: Notes) -> str | None:

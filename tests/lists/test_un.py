@@ -26,7 +26,7 @@ def edition() -> ListEdition:
     [
         ("un:CDi.002", "person", "FRANK KAKOLELE BWAMBALE",
          ("FRANK KAKORERE", "FRANK KAKORERE BWAMBALE", "AIGLE BLANC"), "cd"),
-        # the 'Low' quality alias 'Abu Ali' is left out; the original-script name is an alias
+        # the 'Low' quality alias 'Abu Ali' is a weak alias; the original-script name an alias
         ("un:IQi.001", "person", "SADDAM HUSSEIN AL-TIKRITI", ("صدام حسين التكريتي",), "iq"),
         ("un:KPi.017", "person", "JANG YONG SON", (), "kp"),
         ("un:CDe.006", "company", "M23", ("Mouvement du 23 mars",), None),
@@ -71,7 +71,15 @@ def test_edition_and_sources(edition: ListEdition) -> None:
         "un", "CDe.006", "UN_consolidated.excerpt.xml")
     assert source.content_hash == hashlib.sha256(FIXTURE.read_bytes()).hexdigest()
     assert source.line is not None and source.line > 1
-    assert edition.warnings == ("1 low-quality aliases left out (e.g. IQi.001 'Abu Ali')",)
+    assert edition.warnings == ()
+
+
+def test_low_quality_aliases_are_weak_aliases(edition: ListEdition) -> None:
+    """UN 'Low' quality aliases are kept apart (screened as weaker evidence), not dropped."""
+    entities = edition.dataset.entity_map()
+    assert entities["un:IQi.001"].weak_aliases == ("Abu Ali",)
+    assert "Abu Ali" not in entities["un:IQi.001"].aliases
+    assert {e.id for e in entities.values() if e.weak_aliases} == {"un:IQi.001"}
 
 
 @pytest.mark.parametrize(
@@ -126,3 +134,29 @@ def test_real_file(shared_data: Path) -> None:
     assert edition.published == date(2026, 2, 27)
     assert len({d.id for d in edition.dataset.designations}) == 1003
     assert all(d.listed_from for d in edition.dataset.designations)
+
+
+@pytest.mark.shared_data
+def test_real_list_low_quality_aliases_are_the_weak_aliases(shared_data: Path) -> None:
+    """On the real list: every 'Low' quality ALIAS_NAME (read here with a plain XPath) is a
+    weak alias of its entity, unless the entity also has it as a strong name (names compared
+    by their name_key, as the readers drop repeats)."""
+    from lxml import etree
+
+    from riskengine.lists.records import name_key
+
+    path = shared_data / "un_sc_consolidated" / "UN_consolidated.xml"
+    if not path.is_file():
+        pytest.skip(f"UN list not found at {path}")
+    entities = un.read(path).dataset.entity_map()
+    low: dict[str, set[str]] = {}
+    for alias in etree.parse(str(path)).iterfind(".//*[QUALITY='Low']"):
+        ref = alias.getparent().findtext("REFERENCE_NUMBER")
+        name = " ".join((alias.findtext("ALIAS_NAME") or "").split())
+        if name:
+            low.setdefault(f"un:{ref}", set()).add(name_key(name))
+    weak = {e.id: {name_key(n) for n in e.weak_aliases}
+            for e in entities.values() if e.weak_aliases}
+    strong = {i: {name_key(n) for n in e.all_names()} for i, e in entities.items()}
+    assert len(low) > 100
+    assert weak == {i: keys - strong[i] for i, keys in low.items() if keys - strong[i]}
