@@ -173,11 +173,11 @@ class BlockIndex:
         keyed = [(e, list(f)) for e, f in
                  key_groups(tokens, self._config.block_prefix, self._classes)]
         names = [e or "\0".join(sorted(f)) for e, f in keyed]
-        missing = [(n, e, f) for n, (e, f) in zip(names, keyed, strict=True)
-                   if n not in self._known]
-        if missing:
-            self._learn(missing)
-        groups = [self._known[n] for n in names]
+        known = [self._known.get(n) for n in names]
+        missing = [(n, e, f) for n, (e, f), g in zip(names, keyed, known, strict=True)
+                   if g is None]
+        learnt = iter(self._learn(missing))
+        groups = [g if g is not None else next(learnt) for g in known]
         sizes = [g.least for g in groups if g.least]
         if not sizes:
             return _EMPTY
@@ -186,10 +186,13 @@ class BlockIndex:
             groups = [self._group(*self._lookup(e, f), cap) for e, f in keyed]
         return self._top([g for g in groups if len(g.ids)])
 
-    def _learn(self, missing: list[tuple[str, str | None, list[str]]]) -> None:
-        """Work out the key groups ``missing`` (name, exact key, fuzzy keys) under the
-        configured cap, and keep them (at most ``_KNOWN_IDS`` names in all)."""
+    def _learn(self, missing: list[tuple[str, str | None, list[str]]]) -> list[_Group]:
+        """The key groups ``missing`` (name, exact key, fuzzy keys) under the configured
+        cap, also kept (at most ``_KNOWN_IDS`` names in all)."""
+        if not missing:
+            return []
         found = iter(self.postings.get_many([k for _, e, f in missing for k in [e or "", *f]]))
+        out = []
         for name, exact, fuzzy in missing:
             names = next(found)
             group = self._group(names if exact else _EMPTY, [next(found) for _ in fuzzy],
@@ -199,6 +202,8 @@ class BlockIndex:
                 self._known_ids = 0
             self._known[name] = group
             self._known_ids += len(group.ids)
+            out.append(group)
+        return out
 
     def _lookup(self, exact: str | None, fuzzy: list[str]) -> tuple[IntArray, list[IntArray]]:
         found = self.postings.get_many([exact or "", *fuzzy])

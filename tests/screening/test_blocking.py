@@ -13,6 +13,7 @@ from itertools import pairwise
 import pytest
 
 from riskengine.domain import Entity
+from riskengine.screening import index as block_index
 from riskengine.screening.config import ScreeningConfig
 from riskengine.screening.evaluate import load_lists, perturb
 from riskengine.screening.index import BlockIndex, _classes, block_lists, key_groups
@@ -50,9 +51,13 @@ def entities() -> list[Entity]:
     return random.Random(1).sample(sorted(load_lists(SHARED_DATA), key=lambda e: e.id), 3000)
 
 
-@pytest.mark.parametrize("common", [200, 3])  # 3: every key skipped or the cap moves
-def test_candidates_are_the_best_by_the_definition(entities: list[Entity], common: int
+@pytest.mark.parametrize(("common", "kept"), [(200, 2_000_000), (3, 2_000_000), (200, 900)])
+def test_candidates_are_the_best_by_the_definition(entities: list[Entity], common: int,
+                                                   kept: int, monkeypatch: pytest.MonkeyPatch
                                                    ) -> None:
+    """``common``: 3, every key is skipped or the cap moves; ``kept``: 900, the cache of
+    key groups is emptied while a query's groups are looked up."""
+    monkeypatch.setattr(block_index, "_KNOWN_IDS", kept)
     config = ScreeningConfig(max_candidates=40, max_posting=common)
     names = [analyse(n).keys for e in entities for n in e.all_names()]
     index, lists = BlockIndex(names, config), block_lists(names, config)
