@@ -10,6 +10,7 @@ lock lives in ``riskengine.store.locks``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -63,12 +64,30 @@ def _write_scores(conn: Connection, run_id: int, rows: Iterable[dict[str, Any]],
     stored text and for the rows' digest alike (``runs.digest.row_digest_of_cells``)."""
     write = _copy_chunk if conn.dialect.name == "postgresql" else _insert_chunk
     digest, done = RowsDigest(), 0
-    for chunk in _chunks((_cells(run_id, row, digest) for row in rows), CHUNK):
-        write(conn, chunk)
-        done += len(chunk)
-        if progress:
-            progress(done)
+    pending: tuple[Future[None], int] | None = None
+    with ThreadPoolExecutor(1) as writer:  # chunk N stored while chunk N+1 is encoded
+        for chunk in _chunks((_cells(run_id, row, digest) for row in rows), CHUNK):
+            done = _settle(pending, done, progress)
+            pending = writer.submit(write, conn, chunk), len(chunk)
+        _settle(pending, done, progress)
     return digest
+
+
+def _settle(pending: tuple[Future[None], int] | None, done: int,
+            progress: Progress | None) -> int:
+    """Wait for the chunk being stored (its error raised here); rows stored so far.
+
+    The driver releases the GIL while it writes, so encoding the next chunk's cells on this
+    thread overlaps with it on a second core. One chunk in flight, in order, on the same
+    transaction; when encoding fails, leaving the ``with`` waits for the chunk in flight
+    before the transaction rolls back."""
+    if pending is None:
+        return done
+    future, size = pending
+    future.result()
+    if progress:
+        progress(done + size)
+    return done + size
 
 
 def _cells(run_id: int, row: Mapping[str, Any], digest: RowsDigest) -> tuple[Any, ...]:

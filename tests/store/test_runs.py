@@ -82,7 +82,12 @@ def test_a_run_failing_midway_leaves_nothing(store: Store,
     assert verify_audit(store) == (2, None)
 
 
-def test_a_store_error_midway_leaves_nothing(store: Store) -> None:
+@pytest.mark.parametrize("chunk", [5000, 2, 1])  # the bad row in the first or a later chunk
+def test_a_store_error_midway_leaves_nothing(store: Store, monkeypatch: pytest.MonkeyPatch,
+                                             chunk: int) -> None:
+    # Chunks are stored on a second thread while the next is encoded: an insert failing
+    # there ends the run with nothing kept, as one failing on this thread would.
+    monkeypatch.setattr("riskengine.store.runs.CHUNK", chunk)
     first = save_run(store, run(), rows(), NOTE)
     duplicate = rows() + rows()[:1]
     with pytest.raises(StoreError, match="nothing was written"):
