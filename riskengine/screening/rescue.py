@@ -86,7 +86,15 @@ def _best(a: tuple[str, ...], b: tuple[str, ...], config: ScreeningConfig) -> fl
     best = pair_similarity(a[0], b[0], config)
     if len(a) == 1 and len(b) == 1:
         return best
-    return max(best, *(pair_similarity(x, y, config, False) for x in a for y in b))
+    short, least = config.exact_token_length, config.token_min_similarity
+    for x in a:  # pair_similarity(x, y, config, False) inline: this runs for every pair
+        for y in b:
+            if x == y:
+                return 1.0
+            if len(x) > short and len(y) > short:
+                sim = fuzz.ratio(x, y) / 100.0
+                best = sim if sim >= least and sim > best else best
+    return best
 
 
 def _joins(out: FloatArray, query: NameForm, name: NameForm, rows: set[int], cols: set[int],

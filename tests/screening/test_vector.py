@@ -20,7 +20,8 @@ from riskengine.screening.evaluate import load_lists, perturb
 from riskengine.screening.facts import Facts
 from riskengine.screening.match import Candidate, Screener, _query_forms, _Scored
 from riskengine.screening.normalise import analyse
-from riskengine.screening.similarity import TokenTable, token_similarities
+from riskengine.screening.rescue import _best
+from riskengine.screening.similarity import TokenTable, pair_similarity, token_similarities
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 NAMES = ("KAMAZ PUBLICLY TRADED COMPANY", "JOINT STOCK COMPANY AVTOVAZ", "PAO SOLLERS",
@@ -131,3 +132,18 @@ def test_token_table_is_token_similarities(real: tuple[Screener, list[Entity]]) 
         query += [perturb(query[0], "typo", rng) or "x", "mohamed", "oleh", "ab"]
         want = token_similarities(query, [vocabulary[c] for c in columns], cfg)
         assert np.array_equal(table.similarities(query, columns), want)
+
+
+def test_best_of_spellings_is_the_pairwise_maximum(real: tuple[Screener, list[Entity]]
+                                                   ) -> None:
+    """``rescue._best`` (pair similarities inline) against ``pair_similarity`` per pair."""
+    screener, _ = real
+    vocabulary, cfg, rng = screener._vocabulary, screener.config, random.Random(4)
+    for _ in range(3000):
+        a = tuple(rng.choice(vocabulary) for _ in range(rng.randint(1, 3)))
+        b = tuple(perturb(rng.choice(a), "typo", rng) or "abc" if rng.random() < 0.5
+                  else rng.choice(vocabulary) for _ in range(rng.randint(1, 3)))
+        want = pair_similarity(a[0], b[0], cfg)
+        if len(a) > 1 or len(b) > 1:
+            want = max(want, *(pair_similarity(x, y, cfg, False) for x in a for y in b))
+        assert _best(a, b, cfg) == want, (a, b)
