@@ -77,8 +77,16 @@ def row_digest(row: Mapping[str, Any]) -> bytes:
 
 def json_text(value: Any) -> str:
     """A JSON cell of a per-entity row as ``row_digest`` encodes it (sorted keys, compact):
-    the stored text of the fast writer (``store.runs``)."""
+    the stored text of the fast writer (``store.runs``). The cells of most entities are
+    empty (clear, no parts, not merged): those are written without the encoder."""
+    if value is None:
+        return "null"
+    if not value and type(value) in _EMPTY:
+        return _EMPTY[type(value)]
     return _ROW_ENCODER.encode(value)
+
+
+_EMPTY: dict[type, str] = {dict: "{}", list: "[]"}
 
 
 _TEXT = json.encoder.encode_basestring  # a str as the row encoder writes it (not ASCII-only)

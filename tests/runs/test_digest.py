@@ -198,6 +198,13 @@ def test_an_edited_override_names_its_fields() -> None:
                                                "outside riskengine)")
 
 
+@pytest.mark.parametrize("value", [None, {}, [], {"us": []}, [None], {"a": {}}, ["x"], 0, ""])
+def test_a_cell_is_written_as_the_row_encoder_writes_it(value: Any) -> None:
+    # json_text skips the encoder for empty cells: the same text it would give
+    assert json_text(value) == json.JSONEncoder(sort_keys=True, separators=(",", ":"),
+                                                ensure_ascii=False).encode(value)
+
+
 @settings(max_examples=200, deadline=None, database=None, derandomize=True)
 @given(row=ROW)
 def test_digest_of_encoded_cells_is_the_row_digest(row: dict[str, Any]) -> None:
