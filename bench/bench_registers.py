@@ -9,14 +9,16 @@ statements/s (wall clock, and per CPU second of this process: on a shared machin
 clock counts the other work's time too) and the process's peak resident memory
 (``resource.getrusage``) after each; asserts nothing. Memory is bounded by
 ``rules/registers.yaml``'s batch: compare the peak at ``--statements 200000`` and at the
-default.
+default. The load average is printed with each figure (the machine is shared). ``--db``:
+another, empty store (a PostgreSQL URL; its server's CPU time is not this process's).
 
-Run: .venv/bin/python bench/bench_registers.py [--statements N] [--keep DIR]
+Run: .venv/bin/python bench/bench_registers.py [--statements N] [--keep DIR] [--db URL]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import sys
@@ -81,13 +83,17 @@ def _peak_mib() -> float:
     return peak / 1024 if sys.platform != "darwin" else peak / 2**20
 
 
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def _run(settings: Settings, path: Path, n: int, label: str) -> None:
     started, cpu = time.perf_counter(), time.process_time()
     lines = ingest_register(settings, "psc", [path], None, actor="bench")
     took, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f"{label}: {n:,} statements in {took:.1f} s = {n / took:,.0f} statements/s "
           f"(CPU {cpu:.1f} s = {n / cpu:,.0f} statements per CPU second); "
-          f"peak RSS {_peak_mib():,.0f} MiB")
+          f"peak RSS {_peak_mib():,.0f} MiB; load average {_load()}")
     print(f"  {lines[0]}")
 
 
@@ -95,6 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--statements", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, default=None, help="folder for files and store")
+    parser.add_argument("--db", default=None, help="an empty store's URL (default: SQLite)")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-registers-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -103,9 +110,9 @@ def main() -> None:
     write_snapshot(second, args.statements, 0.02, date(2024, 12, 22))
     db = folder / "bench.db"
     db.unlink(missing_ok=True)
-    settings = Settings.build({}, db=f"sqlite:///{db}").model_copy(
+    settings = Settings.build({}, db=args.db or f"sqlite:///{db}").model_copy(
         update={"cache_dir": folder / "cache"})
-    print(f"after writing the files: peak RSS {_peak_mib():,.0f} MiB")
+    print(f"after writing the files: peak RSS {_peak_mib():,.0f} MiB; load average {_load()}")
     _run(settings, first, args.statements, "first snapshot (fresh store)")
     _run(settings, second, int(args.statements * 0.98), "second snapshot (history)")
 

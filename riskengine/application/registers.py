@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 REGISTER_SOURCES = ("gleif", "bods", "psc")
 REGISTERS_FILE = "registers.yaml"
+ROW_READERS = {"psc": "psc_rows"}  # registers read straight into store rows, batch by batch
 Reader = tuple[Callable[[list[Path]], date | None],
                Callable[[list[Path], "Notes", dict[str, int]], Iterator["Fact"]]]
 
@@ -138,17 +139,28 @@ def _write(conn: Connection, job: _Job, rules: Any) -> list[str]:
     from riskengine.registers.common import Notes
     from riskengine.registers.write import Guard, write_all
 
-    _, read = reader(job.source)
     notes, counts = Notes(), dict[str, int]()
     origin = Source(source=job.source, file=job.label, published=job.when,
                     content_hash=job.content_hash)
     guard = Guard(rules.max_ended_share, job.force)
-    done = write_all(conn, origin, read(job.paths, notes, counts), rules.batch,
+    done = write_all(conn, origin, _stream(job, notes, counts), rules.batch,
                      lambda w: w.finish(job.when, guard, job.label))
     lines = _summary(job, counts, done, notes)
     _records(conn, job, {**counts, "parties": done.parties, "stubs": done.stubs,
                          **{f"ties_{k}": v for k, v in done.ties.items()}}, lines)
     return lines
+
+
+def _stream(job: _Job, notes: Notes, counts: dict[str, int]) -> Callable[[int], Iterator[Any]]:
+    """The facts of the files, or (registers read straight into rows: ``ROW_READERS``)
+    their row batches, of a given number of statements each."""
+    import importlib
+
+    if job.source in ROW_READERS:
+        module = importlib.import_module(f"riskengine.registers.{ROW_READERS[job.source]}")
+        return lambda size: module.read_rows(job.paths, notes, counts, size)
+    _, read = reader(job.source)
+    return lambda size: read(job.paths, notes, counts)
 
 
 def _records(conn: Connection, job: _Job, counts: dict[str, int], lines: list[str]) -> None:

@@ -355,11 +355,15 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def write_all(conn: Connection, origin: Source, facts: Iterable[Fact], batch: int,
-              done: Callable[[Writer], Counts]) -> Counts:
-    """Every fact of ``facts`` through one ``Writer``; ``done(writer)`` finishes it."""
+def write_all(conn: Connection, origin: Source, stream: Callable[[int], Iterable[Fact | Batch]],
+              batch: int, done: Callable[[Writer], Counts]) -> Counts:
+    """Every fact, or batch of rows, of ``stream(writer.batch)`` through one ``Writer``;
+    ``done(writer)`` finishes it."""
     writer = Writer(conn, origin, batch)
     with sqlite_cache(writer.raw, writer.sqlite):
-        for fact in facts:
-            writer.add(fact)
+        for item in stream(writer.batch):
+            if type(item) is Batch:
+                writer.add_batch(item)
+            else:
+                writer.add(item)  # type: ignore[arg-type]
         return done(writer)

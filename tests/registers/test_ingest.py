@@ -169,7 +169,7 @@ def test_failure_mid_ingest_leaves_the_store_as_it_was(monkeypatch: pytest.Monke
         if len(calls) == 2:
             raise KeyboardInterrupt  # a failure between two batches (SIGKILL: test_kill.py)
     monkeypatch.setattr(write.Writer, "flush", failing)
-    monkeypatch.setattr(write.Writer, "add", _small_batches(write.Writer.add))
+    monkeypatch.setattr(write.Writer, "__init__", _small_batches(write.Writer.__init__))
     with pytest.raises(KeyboardInterrupt):
         ingest_register(settings, "psc", [_snapshot(tmp_path, "b", list(range(28)),
                                                     date(2024, 2, 1))], None)
@@ -177,8 +177,7 @@ def test_failure_mid_ingest_leaves_the_store_as_it_was(monkeypatch: pytest.Monke
     assert (_stored(tmp_path), Store.open(settings.db_url).counts()) == before
 
 
-def _small_batches(add: Any) -> Any:
-    def small(self: Any, fact: Any) -> None:
-        self.batch = 5
-        add(self, fact)
+def _small_batches(init: Any) -> Any:
+    def small(self: Any, conn: Any, origin: Any, batch: int) -> None:
+        init(self, conn, origin, 5)
     return small
