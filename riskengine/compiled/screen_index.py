@@ -36,7 +36,7 @@ from riskengine.screening.match import Flat, Record, Screener, ScreenerParts
 from riskengine.screening.normalise import NameForm
 from riskengine.screening.vector import RecordColumns
 
-FORMAT = 2  # bump when the tables change
+FORMAT = 3  # bump when the tables change (3: one-word names have whole-name keys)
 FOLDER = files.SCREENING  # under the compiled graphs' root
 DECODED = 100_000  # entities, and names, kept decoded per process
 T = TypeVar("T")

@@ -55,16 +55,17 @@ def fuzzy_keys(token: str, affix: int) -> set[str]:
 
 def key_groups(tokens: Sequence[str], affix: int, classes: Classes | None = None
                ) -> Iterator[tuple[str | None, set[str]]]:
-    """(exact key, fuzzy keys) per token, then (None, prefix/suffix keys) of the whole name.
-    Given consonant ``classes``, a token of more than ``affix`` letters also yields its
-    consonant signature (vowel variants: Puhachov, Pugachyov)."""
+    """(exact key, fuzzy keys) per token, then (None, prefix/suffix keys) of the whole name,
+    a one-word name's too (FASTLINK meets FAST LINK, DALIANTIANYI DALIAN TIANYI). Given
+    consonant ``classes``, a token of more than ``affix`` letters also yields its consonant
+    signature (vowel variants: Puhachov, Pugachyov)."""
     for token in dict.fromkeys(tokens):
         keys = fuzzy_keys(token, affix)
         if classes is not None and len(token) > affix:
             keys.add("v:" + consonants(token, classes))
         yield "t:" + token, keys
     compact = "".join(tokens)
-    if len(tokens) > 1 or len(compact) > _MAX_DELETION_TOKEN:
+    if len(tokens) > 1 or len(compact) > affix:
         yield None, {"c:" + compact[:affix + 1], "e:" + compact[-affix - 1:]}
 
 

