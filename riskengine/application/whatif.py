@@ -3,10 +3,12 @@
 (``dry_run``: nothing stored but an audit entry naming the proposed rules), and one party
 scored with hypothetical facts (``score_with``: "what if JAC signs with Moskvich").
 
-Both scorings of a dry run use the whole-graph arrays: the compiled graph of the store is
-evaluated under each rule set (verdicts derived once when the regimes are the same), and
-the proposed rules get a graph of their own only when their scenario facts or merges
-differ. What-if facts are appended to the compiled graph's arrays (``compiled.whatif``).
+Both scorings of a dry run use the whole-graph arrays (``whatif_books``): the book under
+the rules in use is kept beside the compiled graph and read again; the proposed rules are
+evaluated on the same graph (verdicts derived once when the regimes are the same), their tie
+exposure updated from the kept one, and get a graph of their own only when their scenario
+entities or merges differ. What-if facts are appended to the compiled graph's arrays
+(``compiled.whatif``).
 """
 
 from __future__ import annotations
@@ -17,23 +19,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskengine.application import base, runs, service
+from riskengine.application.whatif_books import books, graph_id
 from riskengine.settings import Settings
 
 if TYPE_CHECKING:
     from riskengine.compiled.use import Loaded
     from riskengine.coverage import Sources
-    from riskengine.derive.base import RegimeArrays
     from riskengine.domain import Dataset
-    from riskengine.engine import Evaluation, Overrides
-    from riskengine.exposure.score import ScoreTable
-    from riskengine.graph import BoolArray, Graph, GraphData, IntArray
     from riskengine.overrides import Override
     from riskengine.result import ScoreResult
     from riskengine.ruleset.diff import Difference
     from riskengine.ruleset.models import RuleSet
     from riskengine.runs.changes import Change
-    from riskengine.runs.whatif import Book, Mover
-    from riskengine.store.store import Store
+    from riskengine.runs.whatif import Mover
 
 
 def rules_diff(settings: Settings, directory: Path, against: Path | None = None
@@ -97,7 +95,7 @@ def dry_run(settings: Settings, proposed: Path, as_of: date, actor: str, top: in
     current, new_rules = base.load_rules(settings), base.load_rules(other)  # both validated
     files_hash = digest(encode(read_rule_files(proposed)))
     with base.open_store(settings) as store:
-        before, after, how = _books(settings, other, store, as_of)
+        before, after, how = books(settings, other, store, as_of)
     found = compare_books(before, after, runs.alert_rules(settings))
     movers = top_movers(before, after, top)
     details = {"proposed_rules": str(proposed), "as_of": as_of.isoformat(),
@@ -107,217 +105,6 @@ def dry_run(settings: Settings, proposed: Path, as_of: date, actor: str, top: in
                          "proposed_rules": new_rules.content_hash})
     return DryRun(as_of, proposed, files_hash, new_rules.content_hash, current.content_hash,
                   len(after.ids), found, movers, entry.id or 0, how)
-
-
-def _books(settings: Settings, other: Settings, store: Store, as_of: date
-           ) -> tuple[Book, Book, str]:
-    """(the book under the rules in use, under the proposed ones, which graph was used:
-    ``shared``, ``shared+ties`` (the proposed scenario's new ties appended),
-    ``shared+edits`` or ``own``). The book under the rules in use is the one kept with the
-    compiled graph when there is one (``compiled.scores``); on a graph in use, the proposed
-    rules' tie exposure is updated from it (``exposure.reuse``)."""
-    overrides = base.stored_overrides(settings, store=store)
-    new_rules = base.load_rules(other)
-    merges = base.merge_rules(settings, store) == base.merge_rules(other, store)
-    with service.compiled_graph(settings, store) as (loaded, rules, _store):
-        now = _current(settings, loaded, rules, as_of, overrides)
-        before = _book_of(loaded, now)
-        if merges and rules.scenario == new_rules.scenario:
-            derived = now.derived if new_rules.regimes == rules.regimes else None
-            ev = _evaluation(now.ev.graph, new_rules, derived)
-            after = _reused(loaded, ev, overrides, now, _nothing(now))
-            return before, _book_of(loaded, after), "shared"
-        edits = _scenario_edits(loaded, rules.scenario, new_rules.scenario, overrides) \
-            if merges else None
-        if edits is not None:
-            data, how = _edited(loaded, *edits)
-            ev = _evaluation(data.at(as_of), new_rules, None)
-            after = _reused(loaded, ev, overrides, now, _touched(loaded, now, *edits))
-            return before, _book_of(loaded, after), how
-    with service.compiled_graph(other, store) as (own, own_rules, _store):
-        return before, _book(own, _derived(own.data, own_rules, as_of), overrides), "own"
-
-
-@dataclass(frozen=True)
-class _Scored:
-    """One whole-book scoring: the evaluation (manual statuses set) and its overrides, the
-    score table, the raw tie exposure cents and the verdicts as derived."""
-
-    ev: Evaluation
-    found: Overrides
-    table: ScoreTable
-    ties: dict[str, IntArray]
-    derived: dict[str, RegimeArrays]
-
-
-def _current(settings: Settings, loaded: Loaded, rules: RuleSet, as_of: date,
-             overrides: list[Override]) -> _Scored:
-    """The book under the rules in use: the kept one if intact, else scored and kept."""
-    from riskengine.compiled import scores
-    from riskengine.compiled.use import cache_root
-
-    folder, key = cache_root(settings) / loaded.key, scores.score_key(loaded.key, as_of,
-                                                                      overrides)
-    graph = loaded.data.at(as_of)
-    kept, _why = scores.load(folder, key, graph.ids)
-    if kept is not None:
-        ev, found = _overridden(loaded, _evaluation(graph, rules, kept.derived), overrides)
-        return _Scored(ev, found, kept.table, kept.ties, kept.derived)
-    made = _scratch(loaded, _evaluation(graph, rules, None), overrides)
-    scores.save(folder, key, scores.Kept(made.derived, made.table, made.ties))
-    return made
-
-
-def _evaluation(graph: Graph, rules: RuleSet, derived: dict[str, RegimeArrays] | None
-                ) -> Evaluation:
-    """``engine.evaluate`` on a graph as of its day (``derived``: its verdicts, known)."""
-    from riskengine.derive.verdicts import derive_all
-    from riskengine.engine import Evaluation
-
-    return Evaluation(graph, rules, derive_all(graph, rules.regimes) if derived is None
-                      else derived)
-
-
-def _overridden(loaded: Loaded, ev: Evaluation, overrides: list[Override]
-                ) -> tuple[Evaluation, Overrides]:
-    from riskengine.compiled.facts import facts_about
-    from riskengine.engine import with_overrides
-
-    facts = facts_about(loaded.facts, loaded.data, [o.entity_id for o in overrides])
-    return with_overrides(ev, facts, overrides)
-
-
-def _scratch(loaded: Loaded, plain: Evaluation, overrides: list[Override]) -> _Scored:
-    """The book of ``plain`` (verdicts as derived) scored from scratch."""
-    from riskengine.engine import score_everything
-    from riskengine.exposure.score import tie_cents
-
-    ev, found = _overridden(loaded, plain, overrides)
-    ties = tie_cents(ev.graph, ev.verdicts, ev.rules.scoring)
-    return _Scored(ev, found, score_everything(ev, found, ties), ties, plain.verdicts)
-
-
-def _reused(loaded: Loaded, plain: Evaluation, overrides: list[Override], now: _Scored,
-            touched: BoolArray) -> _Scored:
-    """The book of ``plain`` with its tie exposure updated from the book ``now``."""
-    from riskengine.engine import score_everything
-    from riskengine.exposure.reuse import Side, updated_ties
-
-    ev, found = _overridden(loaded, plain, overrides)
-    ties = updated_ties(Side(now.ev.graph, now.ev.verdicts, now.ev.rules.scoring),
-                        Side(ev.graph, ev.verdicts, ev.rules.scoring), now.ties, touched)
-    return _Scored(ev, found, score_everything(ev, found, ties), ties, plain.verdicts)
-
-
-def _nothing(now: _Scored) -> BoolArray:
-    import numpy as np
-
-    return np.zeros(now.ev.graph.n, dtype=np.bool_)
-
-
-def _touched(loaded: Loaded, now: _Scored, added: Dataset, removed: Dataset) -> BoolArray:
-    """Every entity a fact added or removed names (all of them if one is not in the graph)."""
-    import numpy as np
-
-    index, mask = now.ev.graph.index, _nothing(now)
-    for ds in (added, removed):
-        refs = [*(d.entity_id for d in ds.designations),
-                *(r for f in ds.ownerships for r in (f.owner, f.asset)),
-                *(r for f in ds.controls for r in (f.controller, f.controlled)),
-                *(r for f in ds.relationships for r in (f.a, f.b))]
-        for ref in refs:
-            at = index.get(_graph_id(loaded, ref) or ref)
-            if at is None:
-                return np.ones(now.ev.graph.n, dtype=np.bool_)
-            mask[at] = True
-    return mask
-
-
-def _book_of(loaded: Loaded, scored: _Scored) -> Book:
-    from riskengine.runs.whatif import Book
-
-    return Book(scored.table, scored.ev.verdicts, loaded.facts.names, loaded.facts.clusters())
-
-
-_FACTS = ("designations", "ownerships", "controls", "relationships")
-
-
-def _scenario_edits(loaded: Loaded, old: Dataset, new: Dataset, overrides: list[Override]
-                    ) -> tuple[Dataset, Dataset] | None:
-    """(facts ``new`` adds, facts it removes; an edited fact is both) when the scenario's
-    entities are the same (so are the merges) and no fact added or removed is one an
-    override's fingerprint reads (a designation of, or a stake or control into, an entity
-    with an override): the new scenario's graph is then the current one with the removed
-    facts' rows taken out and the added ones appended. None otherwise."""
-    from riskengine.domain import Dataset as Facts
-
-    if old.entities != new.entities:
-        return None
-    added, removed = (Facts(**{s: _missing(getattr(a, s), getattr(b, s)) for s in _FACTS})
-                      for a, b in ((new, old), (old, new)))
-    touched = {_graph_id(loaded, ref) or ref for ds in (added, removed)
-               for ref in (*(d.entity_id for d in ds.designations),
-                           *(f.asset for f in ds.ownerships),
-                           *(f.controlled for f in ds.controls))}
-    return None if touched & {o.entity_id for o in overrides} else (added, removed)
-
-
-def _missing(facts: tuple[Any, ...], other: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The facts of ``facts`` not in ``other``, in order."""
-    known = set(other)
-    return tuple(f for f in facts if f not in known)
-
-
-def _edited(loaded: Loaded, added: Dataset, removed: Dataset) -> tuple[GraphData, str]:
-    """The compiled graph in use with ``removed``'s scenario rows out and ``added`` appended;
-    ``shared+ties`` when ties were only added, ``shared+edits`` otherwise."""
-    from riskengine.compiled.whatif import with_facts, without_facts
-
-    data = loaded.data
-    if any(getattr(removed, s) for s in _FACTS):
-        rows = {family: _scenario_rows(loaded, family, [f.id for f in getattr(removed, s)])
-                for family, s in _FAMILY_OF.items()}
-        data = without_facts(data, rows, removed.designations)
-    data = with_facts(data, added, lambda ref: _graph_id(loaded, ref) or ref)
-    only_ties = not added.designations and not any(getattr(removed, s) for s in _FACTS)
-    return data, "shared+ties" if only_ties else "shared+edits"
-
-
-_FAMILY_OF = {"designations": "designations", "ownership": "ownerships", "control": "controls",
-              "relation": "relationships"}
-
-
-def _scenario_rows(loaded: Loaded, family: str, fact_ids: list[str]) -> list[int]:
-    """Rows of compiled table ``family`` holding these scenario facts (scenario rows come
-    first, so only they are read)."""
-    import numpy as np
-
-    from riskengine.compiled.arrays import column
-    from riskengine.compiled.build import SCENARIO
-
-    table = loaded.compiled[family]
-    at = np.flatnonzero(column(table, "origin") == SCENARIO)
-    facts = table.column("fact").take(at).to_pylist()
-    wanted = set(fact_ids)
-    return [int(k) for k, fact in zip(at.tolist(), facts, strict=True) if fact in wanted]
-
-
-def _derived(data: GraphData, rules: RuleSet, as_of: date) -> Evaluation:
-    from riskengine.engine import evaluate
-
-    return evaluate(data, rules, as_of)
-
-
-def _book(loaded: Loaded, ev: Evaluation, overrides: list[Override]) -> Book:
-    """The whole book scored from ``ev`` with the overrides (manual statuses, caps)."""
-    from riskengine.compiled.facts import facts_about
-    from riskengine.engine import score_everything, with_overrides
-    from riskengine.runs.whatif import Book
-
-    facts = facts_about(loaded.facts, loaded.data, [o.entity_id for o in overrides])
-    ev, found = with_overrides(ev, facts, overrides)
-    return Book(score_everything(ev, found), ev.verdicts, loaded.facts.names,
-                loaded.facts.clusters())
 
 
 # --- what-if facts ------------------------------------------------------------------------
@@ -425,10 +212,10 @@ def _whatif_facts(loaded: Loaded, file: Path, raw: bytes) -> Dataset:
     if doc is None or problems:
         raise RuleErrors([str(p) for p in problems] or [f"{file}: cannot read file"])
     extra, found = build_scenario([(file.name, doc)],
-                                  known=lambda ref: _graph_id(loaded, ref) is not None)
+                                  known=lambda ref: graph_id(loaded, ref) is not None)
     lines = [str(p) for p in found]
     for k, entity in enumerate(extra.entities):
-        if _graph_id(loaded, entity.id) is not None:
+        if graph_id(loaded, entity.id) is not None:
             line = doc.at(("entities", k, "id"), f"entity {entity.id!r} is already in the "
                           f"data: name it in the facts instead of defining it")
             lines.append(str(line))
@@ -452,16 +239,6 @@ def _cited(extra: Dataset) -> Dataset:
     return extra.model_copy(update={name: tuple(cite(f) for f in getattr(extra, name))
                                     for name in ("designations", "ownerships", "controls",
                                                  "relationships")})
-
-
-def _graph_id(loaded: Loaded, ref: str) -> str | None:
-    """The graph entity holding record ``ref`` (itself, or the entity it was merged into)."""
-    from riskengine.compiled.use import lookup
-
-    found = lookup(loaded, ref)
-    if len(found) == 1 and ref in loaded.facts.members(found[0]):
-        return loaded.facts.ids[found[0]]
-    return None
 
 
 def _target(settings: Settings, loaded: Loaded, extra: Dataset, query: str, file: Path
@@ -490,7 +267,7 @@ def _scored_with(loaded: Loaded, rules: RuleSet, extra: Dataset, target: str, jo
     from riskengine.engine import evaluate, score, with_overrides
 
     as_of, overrides, sources = job
-    data = with_facts(loaded.data, extra, lambda ref: _graph_id(loaded, ref) or ref)
+    data = with_facts(loaded.data, extra, lambda ref: graph_id(loaded, ref) or ref)
     facts = facts_about(loaded.facts, loaded.data, [o.entity_id for o in overrides])
     ev, found = with_overrides(evaluate(data, rules, as_of), facts, overrides)
     return score(ev, target, found, sources)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from riskengine.application import base, service, whatif
+from riskengine.application import base, service, whatif_books
 from riskengine.compiled import scores
 from riskengine.compiled.use import cache_root
 from riskengine.runs.whatif import Book
@@ -76,14 +76,14 @@ def _scratch(settings: Settings, proposed: Path) -> tuple[Book, Book]:
     books = []
     for s in (settings, settings.model_copy(update={"rules_dir": proposed})):
         with service.compiled_graph(s) as (loaded, rules, _store):
-            books.append(whatif._book(loaded, whatif._derived(loaded.data, rules, DAY),
+            books.append(whatif_books.book(loaded, whatif_books.derived(loaded.data, rules, DAY),
                                       overrides))
     return books[0], books[1]
 
 
 def _reused(settings: Settings, proposed: Path) -> tuple[Book, Book, str]:
     with base.open_store(settings) as store:
-        return whatif._books(settings, settings.model_copy(update={"rules_dir": proposed}),
+        return whatif_books.books(settings, settings.model_copy(update={"rules_dir": proposed}),
                              store, DAY)
 
 
