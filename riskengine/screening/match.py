@@ -52,7 +52,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -162,6 +162,8 @@ class _Query:
     sims: FloatArray  # query tokens x candidate vocabulary, 0..1 (0 below the threshold)
     weights: FloatArray  # per query token
     vocab: IntArray  # the candidate vocabulary ids, sorted: column i is vocab[i]
+    rescued: dict[int, FloatArray] = field(default_factory=dict)  # record -> its sub-matrix
+    # after the rescue, kept for the explanation
 
 
 @dataclass(frozen=True)
@@ -387,7 +389,8 @@ class Screener:
         sub = query.sims[:, [query.columns[int(t)] for t in record.tokens]]
         token = 0.0 if safe else self._token_score(query, record, sub)
         if safe or (token < 1.0 and token >= cfg.rescue_min_confidence):
-            token = self._token_score(query, record, rescue(sub, query.form, record.form, cfg))
+            query.rescued[r] = rescue(sub, query.form, record.form, cfg)
+            token = self._token_score(query, record, query.rescued[r])
         return token
 
     def _token_score(self, query: _Query, record: _Record, sub: FloatArray) -> float:
@@ -496,7 +499,8 @@ class Screener:
         assert query is not None  # the form scored a record
         form, record = query.form, self._records[scored.record]
         entity = self.entities[record.entity]
-        features = [*self._token_features(query, record), *_form_features(form, record.form)]
+        features = [*self._token_features(query, scored.record),
+                    *_form_features(form, record.form)]
         if scored.compact:
             features.append(Feature(kind="compact_match",
                                     detail=f"{form.compact!r} ~ {record.form.compact!r}"))
@@ -516,12 +520,15 @@ class Screener:
                           for s in entity.sources),
         )
 
-    def _token_features(self, scored: _Query, record: _Record) -> list[Feature]:
+    def _token_features(self, scored: _Query, r: int) -> list[Feature]:
+        record = self._records[r]
         query, name = scored.form, record.form
         if not query.tokens or not name.tokens:
             return []
-        sub = scored.sims[:, [scored.columns[int(t)] for t in record.tokens]]
-        sims = rescue(sub, query, name, self.config)
+        sims = scored.rescued.get(r)
+        if sims is None:
+            sub = scored.sims[:, [scored.columns[int(t)] for t in record.tokens]]
+            sims = rescue(sub, query, name, self.config)
         pairs = [f"{q}~{name.tokens[int(row.argmax())]} ({row.max():.2f})"
                  for q, row in zip(query.tokens, sims, strict=True) if row.max() > 0]
         missing = [q for q, row in zip(query.tokens, sims, strict=True) if row.max() == 0]
