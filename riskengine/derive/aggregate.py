@@ -18,8 +18,7 @@ for a local walk back to the listings.
 
 from __future__ import annotations
 
-import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -172,20 +171,27 @@ class Adjacency:
 
 @dataclass(frozen=True)
 class GraphIndex:
-    """Incoming ownership and control edges, designations by entity id, combined shares."""
+    """Incoming ownership and control edges, designations by entity id, combined shares
+    (``shares``: made when an explanation first needs them, a sort of every ownership edge
+    that most explained scores never need)."""
 
+    g: Graph
     owners: Adjacency
     controllers: Adjacency
     designations: DesignationsByEntity
-    low: Shares
-    high: Shares
+    _shares: dict[str, Shares] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, g: Graph) -> GraphIndex:
         """Index ``g`` (a few argsorts; cached per Graph object by ``graph_index``)."""
-        return cls(Adjacency.by(g.ownership.dst, g.n), Adjacency.by(g.control.dst, g.n),
-                   DesignationsByEntity(g), combined_shares(g, "low"),
-                   combined_shares(g, "high"))
+        return cls(g, Adjacency.by(g.ownership.dst, g.n), Adjacency.by(g.control.dst, g.n),
+                   DesignationsByEntity(g))
+
+    def shares(self, bound: str) -> Shares:
+        """``combined_shares`` of bound 'low' or 'high'."""
+        if bound not in self._shares:
+            self._shares[bound] = combined_shares(self.g, bound)
+        return self._shares[bound]
 
 
 @dataclass(frozen=True)
@@ -200,15 +206,17 @@ class DesignationsByEntity:
         return self.g.dataset.designations_of(entity_id) or default
 
 
-_INDEXES: dict[int, tuple[weakref.ref[Graph], GraphIndex]] = {}
-
-
 def graph_index(g: Graph) -> GraphIndex:
-    """The index of ``g``, built once per Graph object and dropped with it."""
-    hit = _INDEXES.get(id(g))
-    if hit is not None and hit[0]() is g:
-        return hit[1]
+    """The index of ``g``, built once per Graph object and kept in its ``memo``, so that it
+    goes with the graph. (It used to live in a table by ``id(g)`` with a weak reference to
+    the graph; but the index refers to its graph, so no graph was ever freed: a service
+    answering for many days or data versions kept every graph it had built.)"""
+    found = g.memo.get(_INDEX)
+    if isinstance(found, GraphIndex) and found.g is g:
+        return found
     built = GraphIndex.build(g)
-    _INDEXES[id(g)] = (weakref.ref(g), built)
-    weakref.finalize(g, _INDEXES.pop, id(g), None)
+    g.memo[_INDEX] = built
     return built
+
+
+_INDEX = "derive.aggregate.graph_index"

@@ -109,7 +109,7 @@ def holder_sets(ctx: Ctx, v: int, bound: str, keep: Keep) -> list[tuple[frozense
     wanted = np.isin(labels, hit)
     mine = partners[np.isin(partners // n, labels[wanted])]
     seed = np.union1d(labels[wanted] * n + listed[wanted], mine)
-    shares = ctx.idx.low if bound == "low" else ctx.idx.high
+    shares = ctx.idx.shares(bound)
     closure = least_fixpoint(seed, int(labels.max(initial=0)) + 1, ctx.params, shares, None)
     found = []
     for k in np.unique(labels[wanted]).tolist():

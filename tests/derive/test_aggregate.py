@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
+import weakref
 from datetime import date
 from typing import Any
 
@@ -127,6 +129,20 @@ def test_combined_shares_take_max_per_bound(bound: str, expected: float) -> None
     shares = dense(combined_shares(g, bound), g.n)
     assert shares[g.index["x"], g.index["a"]] == expected
     assert np.count_nonzero(shares) == 1
+
+
+def test_an_indexed_graph_is_freed_with_its_index() -> None:
+    # A long-running service builds a graph per data version and day: an index kept apart
+    # from its graph (it refers to the graph) kept every graph alive.
+    refs = []
+    for _ in range(3):
+        g = graph(owns=[("x", "a", 50)], listings=[("x", "us")])
+        assert graph_index(g) is graph_index(g)
+        assert graph_index(g).shares("low") is graph_index(g).shares("low")
+        refs.append(weakref.ref(g))
+        del g
+    gc.collect()
+    assert [r() for r in refs] == [None, None, None]
 
 
 def dense(shares: Shares, n: int) -> np.ndarray:
