@@ -1,22 +1,25 @@
 """What every endpoint depends on: the warm state, the current version, the caller.
 
-``caller(action)`` authenticates the bearer token (``application.users``) and checks the
-role allows ``action`` (``riskengine.roles``). ``version`` is taken once per request, so a
-request finishes on the version it started on whatever is swapped in meanwhile; its hashes
-go into the response headers.
+``caller(action)`` authenticates the bearer token against the warm token table
+(``application.users.TokenTable``: no query unless the store changed) and checks the role
+allows ``action`` (``riskengine.roles``). These dependencies are coroutines: FastAPI runs a
+plain function in a worker thread, a hop that costs more than they do. ``version`` is taken
+once per request, so a request finishes on the version it started on whatever is swapped in
+meanwhile; its hashes go into the response headers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from riskengine.application import base
-from riskengine.application.users import User, authenticate_in
+from riskengine.application.users import User
 from riskengine.application.warm import Version, Warm
 from riskengine.errors import AuthError, RiskEngineError
 
@@ -30,7 +33,7 @@ class NotReady(RiskEngineError):
     exit_code = 1
 
 
-def warm(request: Request) -> Warm:
+async def warm(request: Request) -> Warm:
     found: Warm = request.app.state.warm
     return found
 
@@ -38,7 +41,7 @@ def warm(request: Request) -> Warm:
 WarmDep = Annotated[Warm, Depends(warm)]
 
 
-def version(state: WarmDep) -> Version:
+async def version(state: WarmDep) -> Version:
     """The current version (503 while loading); endpoints name its hashes in their response
     headers (``routes_score.named``)."""
     current = state.view()
@@ -60,11 +63,15 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
     return credentials.credentials.strip()
 
 
-def caller(action: str) -> Callable[..., User]:
+def caller(action: str) -> Callable[..., Awaitable[User]]:
     """A dependency: the authenticated user, allowed ``action`` (401/403 otherwise)."""
 
-    def dependency(credentials: Credentials, state: WarmDep) -> User:
-        user = authenticate_in(state.store, _token(credentials), base.now().date())
+    async def dependency(credentials: Credentials, state: WarmDep) -> User:
+        token, today = _token(credentials), base.now().date()
+        if state.tokens.in_memory:
+            user = state.tokens.authenticate(token, today)
+        else:  # a query per request (PostgreSQL): not on the event loop
+            user = await run_in_threadpool(state.tokens.authenticate, token, today)
         user.require(action)
         return user
 

@@ -3,6 +3,7 @@ back as NDJSON."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 from collections.abc import Iterator
@@ -12,12 +13,14 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from riskengine.api import deps
 from riskengine.api.deps import HEADERS, Scorer, Screener, VersionDep, WarmDep
 from riskengine.api.limits import TooLarge
 from riskengine.api.models import NAME_CHARS, BatchRequest, ScreenRequest
 from riskengine.application import served, views
+from riskengine.application.users import User
 from riskengine.application.warm import Version
 from riskengine.errors import InputError
 from riskengine.result import ScoreResult
@@ -45,7 +48,7 @@ def _check_length(warm: WarmDep, field: str, text: str) -> None:
 
 
 @router.get("/score", responses={200: {"model": ScoreResult}})
-def score(warm: WarmDep, v: VersionDep, user: Scorer,
+async def score(warm: WarmDep, v: VersionDep, user: Scorer,
           q: Annotated[str, Query(min_length=1, max_length=NAME_CHARS,
                                   description="entity id, name or alias (any script)")],
           as_of: Annotated[date | None, Query(description="evaluate as of this date")] = None,
@@ -54,8 +57,29 @@ def score(warm: WarmDep, v: VersionDep, user: Scorer,
     """The explained score of one counterparty (the CLI's `score --format json`); every
     request is recorded in the audit log under the caller's name."""
     _check_length(warm, "q", q)
-    found = served.score(warm, v, q, as_of, run, user)
-    return Response(found.to_json_bytes(), media_type=JSON, headers=named(v))
+    given = served.kept_answer(warm, v, q, as_of, run)  # a repeated question: a look-up
+    if given is None:  # scored in a worker thread: the event loop keeps serving
+        given = await run_in_threadpool(served.answer, warm, v, q, as_of, run)
+    await _recorded(warm, v, user, given)
+    return Response(given.body, media_type=JSON, headers=named(v))
+
+
+async def _recorded(warm: WarmDep, v: Version, user: User, given: served.Answer) -> None:
+    """Wait, without holding a thread, for the audit entry of ``given`` to be committed."""
+    loop = asyncio.get_running_loop()
+    committed: asyncio.Future[None] = loop.create_future()
+
+    def settle(error: BaseException | None) -> None:
+        if committed.done():
+            return
+        if error is not None:
+            committed.set_exception(error)
+        else:
+            committed.set_result(None)
+
+    served.record(warm, v, user, given,
+                  lambda _entry, error: loop.call_soon_threadsafe(settle, error))
+    await committed
 
 
 def _limit(warm: WarmDep, limit: int) -> int:

@@ -5,7 +5,8 @@ per request. The rest of the service's endpoints call the other use-case modules
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -18,11 +19,29 @@ if TYPE_CHECKING:
     from riskengine.screening.report import ScreenQuery
 
 
-def score(warm: Warm, v: Version, query: str, as_of: date | None, run: int | None,
-          user: User) -> ScoreResult:
+@dataclass(frozen=True)
+class Answer:
+    """An explained score as the service sends it: the JSON body, and what its audit entry
+    records (``details``)."""
+
+    body: bytes
+    details: dict[str, object]
+
+
+def kept_answer(warm: Warm, v: Version, query: str, as_of: date | None, run: int | None
+                ) -> Answer | None:
+    """The answer already given to this question on ``v`` (same query text and date), or
+    None: a repeated question costs a look-up (bounded LRU, ``results_kept``)."""
+    if run is not None or warm.config.results_kept == 0:
+        return None
+    return warm.answers.peek((v.stamp, as_of or base.now().date(), query))
+
+
+def answer(warm: Warm, v: Version, query: str, as_of: date | None, run: int | None
+           ) -> Answer:
     """``application.scoring.score`` on ``v``: the explained result (from run ``run``, or as
-    of ``as_of``, default today), recorded in the audit log under the user's name before it
-    is returned."""
+    of ``as_of``, default today), serialised once and kept (``kept_answer``). The caller
+    records it (``record``) before returning it."""
     from riskengine.errors import InputError
 
     if run is not None:
@@ -30,14 +49,36 @@ def score(warm: Warm, v: Version, query: str, as_of: date | None, run: int | Non
 
         if as_of is not None:
             raise InputError("as_of", "not with run: a run is reproduced as of its own date")
-        result = reproduce(warm.settings, query, run)
-    else:
-        result = _warm_score(warm, v, query, as_of or base.now().date())
+        return _answer(query, reproduce(warm.settings, query, run))
+    day = as_of or base.now().date()
+    made = _answer(query, _warm_score(warm, v, query, day))
+    if warm.config.results_kept:
+        warm.answers.put((v.stamp, day, query), made)
+    return made
+
+
+def _answer(query: str, result: ScoreResult) -> Answer:
     details = {"query": query, "entity": result.entity.id, "as_of": result.as_of.isoformat(),
                "score": result.score, "band": result.band, "run": result.run, "via": "api"}
-    warm.audit.append(user.name, "score", details, {"data_version": v.stamp.data}, v.files,
-                      base.now())
-    return result
+    return Answer(result.to_json_bytes(), details)
+
+
+def record(warm: Warm, v: Version, user: User, given: Answer,
+           done: Callable[[Any, BaseException | None], object]) -> None:
+    """Queue the audit entry of ``given`` under the user's name; ``done(entry, error)`` once
+    it is committed (``audit_writer``: the answer leaves only after that)."""
+    warm.audit.submit(user.name, "score", given.details, {"data_version": v.stamp.data},
+                      v.files, base.now(), done)
+
+
+def score(warm: Warm, v: Version, query: str, as_of: date | None, run: int | None,
+          user: User) -> bytes:
+    """``answer`` (or the kept one) recorded in the audit log, waiting for the commit (the
+    HTTP adapter does the same without holding a thread)."""
+    given = kept_answer(warm, v, query, as_of, run) or answer(warm, v, query, as_of, run)
+    warm.audit.append(user.name, "score", given.details, {"data_version": v.stamp.data},
+                      v.files, base.now())
+    return given.body
 
 
 def _warm_score(warm: Warm, v: Version, query: str, day: date) -> ScoreResult:

@@ -17,6 +17,8 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -211,18 +213,65 @@ def authenticate(settings: Settings, token: str, today: date) -> User:
         return authenticate_in(store, token, today)
 
 
+def _token_query() -> Any:
+    t, u = _tokens(), _users()
+    return (select(t.c.token_id, t.c.hash, t.c.expires, t.c.revoked_at, u.c.name, u.c.role,
+                   u.c.disabled_at).join(u, u.c.name == t.c.user))
+
+
 def authenticate_in(store: Store, token: str, today: date) -> User:
     """``authenticate`` on an open store (the service keeps one)."""
     match = _TOKEN.match(token or "")
     if match is None:
         raise AuthError(INVALID)
-    t, u = _tokens(), _users()
-    query = (select(t.c.hash, t.c.expires, t.c.revoked_at, u.c.name, u.c.role, u.c.disabled_at)
-             .join(u, u.c.name == t.c.user).where(t.c.token_id == match.group(1)))
+    query = _token_query().where(_tokens().c.token_id == match.group(1))
     with store.transaction(write=False) as conn:
         row = conn.execute(query).mappings().first()
+    return _checked(dict(row) if row is not None else None, token, today)
+
+
+def _checked(row: Mapping[str, Any] | None, token: str, today: date) -> User:
+    """The user of ``row`` (the token's row joined with its user), or AuthError."""
     if row is None or not hmac.compare_digest(str(row["hash"]), digest(token)):
         raise AuthError(INVALID)
     if row["revoked_at"] or row["disabled_at"] or (row["expires"] and row["expires"] <= today):
         raise AuthError(INVALID)
     return User(str(row["name"]), str(row["role"]))
+
+
+class TokenTable:
+    """Every token row of the store in memory, for the service: a request is authenticated
+    without a query. ``changed()`` tells whether anything was committed to the store since
+    it was last asked (for SQLite ``PRAGMA data_version``: any other connection's commit,
+    from this process or another, e.g. ``riskengine users revoke``); the table is read again
+    before the next answer whenever it says so, so a revocation, a new token or a disabled
+    user counts from the first request after its commit. Expiry is checked per request
+    against ``today``. Without ``changed`` (PostgreSQL) every request reads its row."""
+
+    def __init__(self, store: Store, changed: Callable[[], bool] | None) -> None:
+        self._store, self._changed = store, changed
+        self._rows: dict[str, Mapping[str, Any]] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def in_memory(self) -> bool:
+        """True when ``authenticate`` answers without a query (but after a change)."""
+        return self._changed is not None
+
+    def authenticate(self, token: str, today: date) -> User:
+        """The user ``token`` stands for (as ``authenticate_in``), or AuthError."""
+        if self._changed is None:
+            return authenticate_in(self._store, token, today)
+        match = _TOKEN.match(token or "")
+        if match is None:
+            raise AuthError(INVALID)
+        return _checked(self._current().get(match.group(1)), token, today)
+
+    def _current(self) -> dict[str, Mapping[str, Any]]:
+        assert self._changed is not None
+        with self._lock:
+            if self._changed() or self._rows is None:
+                with self._store.transaction(write=False) as conn:
+                    rows = conn.execute(_token_query()).mappings().all()
+                self._rows = {str(r["token_id"]): dict(r) for r in rows}
+            return self._rows

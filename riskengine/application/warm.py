@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from riskengine.application import base
 from riskengine.application.audit_writer import AuditWriter, RuleFiles
+from riskengine.application.users import TokenTable
 from riskengine.settings import Settings
 
 if TYPE_CHECKING:
@@ -54,11 +55,22 @@ class Lru(Generic[K, V]):
                 self._items.move_to_end(key)
                 return self._items[key]
         value = make()
+        self.put(key, value)
+        return value
+
+    def peek(self, key: K) -> V | None:
+        """The value kept for ``key`` (now the most recently used), or None."""
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: K, value: V) -> None:
         with self._lock:
             self._items[key] = value
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
-        return value
 
 
 @dataclass(frozen=True)
@@ -205,6 +217,39 @@ def build(settings: Settings, store: Store, stamp: Stamp, config: ServiceRules,
     return made
 
 
+class CommitWatch:
+    """Whether anything was committed to a SQLite file since last asked, by any other
+    connection of any process (``PRAGMA data_version`` on a connection of its own, which
+    never writes): a check of microseconds, no table read."""
+
+    def __init__(self, path: str) -> None:
+        import sqlite3
+
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._last: int | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, db_url: str) -> CommitWatch | None:
+        """The watch of a SQLite file store; None for PostgreSQL or an in-memory SQLite."""
+        from sqlalchemy.engine import make_url
+
+        url = make_url(db_url)
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        return cls(url.database)
+
+    def changed(self) -> bool:
+        """True the first time, and whenever a commit happened since the last call."""
+        with self._lock:
+            now = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+            was, self._last = self._last, now
+            return was != now
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 class Warm:
     """The current version, kept fresh by a refresher thread, and the audit writer."""
 
@@ -216,8 +261,11 @@ class Warm:
         self.store = base.open_store(settings)
         base.share_store(self.store, settings.db_url)  # one engine per process (base)
         self.audit = AuditWriter(self.store)
+        self._watch = CommitWatch.of(settings.db_url)
+        self.tokens = TokenTable(self.store, self._watch.changed if self._watch else None)
         self._current: Version | None = None
         self._results: Lru[tuple[Any, ...], ScoreResult] = Lru(max(config.results_kept, 1))
+        self.answers: Lru[tuple[Any, ...], Any] = Lru(max(config.results_kept, 1))
         self.problem: str | None = None  # why the last refresh failed (None: it did not)
         self._stop, self._refresh_lock = threading.Event(), threading.Lock()
         self._thread = threading.Thread(target=self._loop, name="warm-refresh", daemon=True)
@@ -228,6 +276,8 @@ class Warm:
     def close(self) -> None:
         self._stop.set()
         self.audit.close()
+        if self._watch is not None:
+            self._watch.close()
         base.unshare_store(self.settings.db_url)
         self.store.close()
 
