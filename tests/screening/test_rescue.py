@@ -138,7 +138,8 @@ def test_consonant_blocking_keys_find_vowel_variants() -> None:
 
 @pytest.mark.parametrize(("share", "first"), [(0.5, "ansaralah"), (0.0, "bbbbulah")])
 def test_blocking_ranks_names_sharing_more_fuzzy_keys_first(share: float, first: str) -> None:
-    names = [(f"{c * 4}ulah",) for c in "bcdefgh"] + [("ansaralah",)]  # suffix 'ulah' only
+    # suffix 'ulah' only; a first word 'zz' so that no whole-name key is shared either
+    names = [("zz", f"{c * 4}ulah") for c in "bcdefgh"] + [("zz", "ansaralah")]
     index = BlockIndex(names, ScreeningConfig(block_key_share=share, max_candidates=1,
                                               consonant_blocking=False))
-    assert names[index.candidates(["ansarulah"])[0]] == (first,)
+    assert names[index.candidates(["ansarulah"])[0]] == ("zz", first)
