@@ -53,3 +53,48 @@ def test_one_word_names_have_whole_name_keys(tokens: list[str]) -> None:
 )
 def test_glued_and_split_names_meet(config: ScreeningConfig, listed: str, query: str) -> None:
     assert _confidence(_screener(config, listed), query) >= config.threshold
+
+
+# (family, listed name, query of the same party): listed names and held-out spellings of the
+# real lists, one or two per family (the family is the rule; these are its examples).
+FAMILIES = [
+    ("soft c", "CALCIMIN", "KALSIMIN"),
+    ("soft c", "DEFENCE INDUSTRIES DIRECTORATE", "DEFENSE INDUSTRIES DIRECTORATE"),
+    ("russian ts = c", "LLC SPETSELSERVIS", "SPECELSERVIS"),
+    ("burmese ht = t", "NAUNG, Tun Tun", "NAUNG, Htun Htun"),
+    ("burmese hs = s", "SAN, Pwint", "HSAN, Pwint"),
+    ("dprk = korea", "KOREA NAMGANG TRADING CORPORATION", "DPRK NAMGANG TRADING COMPANY"),
+    ("sb ras", "INSTITUTE OF LASER PHYSICS OF THE SIBERIAN BRANCH OF THE RUSSIAN ACADEMY OF "
+     "SCIENCES", "INSTITUTE OF LASER PHYSICS SB RAS"),
+    ("ik = ic", "IC VELES CAPITAL LLC", "IK VELES KAPITAL OOO"),
+    ("pe = private company", "PRIVATE COMPANY PROMCOMPLEKTLOGISTIC", "PE PROMCOMPLEKTLOGISTIC"),
+    ("society = association", "AL-ANSAR CHARITY ASSOCIATION", "AL-ANSAR CHARITABLE SOCIETY"),
+    ("firm = company", "LIMITED LIABILITY COMPANY SCIENTIFIC AND PRODUCTION COMPANY "
+     "TEKHINKOM", "LLC SCIENTIFIC AND PRODUCTION FIRM TEKHINKOM"),
+    ("marine, transportation", "MINISTRY OF LAND AND MARITIME TRANSPORTATION",
+     "MINISTRY OF LAND AND MARINE TRANSPORT"),
+    ("in", "ANSAR AL-SHARIA DERNA", "ANSAR AL-SHARIA IN DERNA"),
+    ("izafat i", "LASHKAR E TAYYIBA", "LASHKAR-I-TAYYIBA"),
+]
+# The same queries must not match these listed names (another distinctive word).
+CONTROLS = {
+    "CALCIMIN": "KALININ", "DEFENCE INDUSTRIES DIRECTORATE": "DEFENCE INDUSTRIES TRADING",
+    "LLC SPETSELSERVIS": "LLC SPETSSTROI", "NAUNG, Tun Tun": "NAUNG, Tin Maung",
+    "SAN, Pwint": "SAN, Aung", "KOREA NAMGANG TRADING CORPORATION": "KOREA KWANGSON BANK",
+}
+
+
+@pytest.mark.parametrize(("family", "listed", "query"), FAMILIES,
+                         ids=[f"{f}: {q}" for f, _, q in FAMILIES])
+def test_family_matches(config: ScreeningConfig, family: str, listed: str, query: str
+                        ) -> None:
+    screener = _screener(config, listed)
+    assert _confidence(screener, query) >= config.threshold, family
+    assert not [c for c in screener.screen(query) if c.match and c.entity_id != "e0"]
+
+
+@pytest.mark.parametrize(("listed", "other"), sorted(CONTROLS.items()))
+def test_family_does_not_reach_another_name(config: ScreeningConfig, listed: str, other: str
+                                            ) -> None:
+    query = next(q for _, n, q in FAMILIES if n == listed)
+    assert _confidence(_screener(config, other), query) < config.threshold
