@@ -103,7 +103,8 @@ def _scored_run(settings: Settings, store: Store, inputs: RunInputs,
                 ) -> tuple[Iterator[dict[str, Any]], RunRecord]:
     """(rows of every entity, the run record without its snapshots) with ``overrides`` (as
     they stood when the run started), on the compiled graph of the facts ``inputs`` holds."""
-    from riskengine.engine import regime_order, score_everything
+    from riskengine.application.whatif_books import current_book
+    from riskengine.engine import regime_order
     from riskengine.runs.table import counts, score_rows
     from riskengine.store.records import RunRecord
     from riskengine.store.store import StoreError
@@ -113,8 +114,9 @@ def _scored_run(settings: Settings, store: Store, inputs: RunInputs,
         if inputs.version and loaded.version != inputs.version:
             raise StoreError("the stored facts changed while the rescore read them (an "
                              "ingest ran): nothing was stored; run the rescore again")
-        ev, found = service.compiled_evaluation(loaded, rules, as_of, overrides)
-        table = score_everything(ev, found)
+        # the book kept beside the compiled graph (``compiled.scores``), or scored and kept
+        book = current_book(settings, loaded, rules, as_of, overrides)
+        ev, table = book.ev, book.table
         rows = score_rows(table, loaded.facts.names, ev.verdicts,
                           regime_order(ev.rules, list(ev.verdicts)), loaded.facts.clusters())
     run = RunRecord(started_at=started, finished_at=started, as_of=as_of,

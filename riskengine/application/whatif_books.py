@@ -39,7 +39,7 @@ def books(settings: Settings, other: Settings, store: Store, as_of: date
     new_rules = base.load_rules(other)
     merges = base.merge_rules(settings, store) == base.merge_rules(other, store)
     with service.compiled_graph(settings, store) as (loaded, rules, _store):
-        now = _current(settings, loaded, rules, as_of, overrides)
+        now = current_book(settings, loaded, rules, as_of, overrides)
         before = _book_of(loaded, now)
         if merges and rules.scenario == new_rules.scenario:
             known = now.derived if new_rules.regimes == rules.regimes else None
@@ -58,7 +58,7 @@ def books(settings: Settings, other: Settings, store: Store, as_of: date
 
 
 @dataclass(frozen=True)
-class _Scored:
+class Scored:
     """One whole-book scoring: the evaluation (manual statuses set) and its overrides, the
     score table, the raw tie exposure cents and the verdicts as derived."""
 
@@ -69,9 +69,10 @@ class _Scored:
     derived: dict[str, RegimeArrays]
 
 
-def _current(settings: Settings, loaded: Loaded, rules: RuleSet, as_of: date,
-             overrides: list[Override]) -> _Scored:
-    """The book under the rules in use: the kept one if intact, else scored and kept."""
+def current_book(settings: Settings, loaded: Loaded, rules: RuleSet, as_of: date,
+             overrides: list[Override]) -> Scored:
+    """The book under the rules in use: the kept one if intact, else scored and kept (by
+    ``rescore`` as well, so that the day's first dry run reads the book the rescore made)."""
     from riskengine.compiled import scores
     from riskengine.compiled.use import cache_root
 
@@ -81,7 +82,7 @@ def _current(settings: Settings, loaded: Loaded, rules: RuleSet, as_of: date,
     kept, _why = scores.load(folder, key, graph.ids)
     if kept is not None:
         ev, found = _overridden(loaded, _evaluation(graph, rules, kept.derived), overrides)
-        return _Scored(ev, found, kept.table, kept.ties, kept.derived)
+        return Scored(ev, found, kept.table, kept.ties, kept.derived)
     made = _scratch(loaded, _evaluation(graph, rules, None), overrides)
     scores.save(folder, key, scores.Kept(made.derived, made.table, made.ties))
     return made
@@ -106,18 +107,18 @@ def _overridden(loaded: Loaded, ev: Evaluation, overrides: list[Override]
     return with_overrides(ev, facts, overrides)
 
 
-def _scratch(loaded: Loaded, plain: Evaluation, overrides: list[Override]) -> _Scored:
+def _scratch(loaded: Loaded, plain: Evaluation, overrides: list[Override]) -> Scored:
     """The book of ``plain`` (verdicts as derived) scored from scratch."""
     from riskengine.engine import score_everything
     from riskengine.exposure.score import tie_cents
 
     ev, found = _overridden(loaded, plain, overrides)
     ties = tie_cents(ev.graph, ev.verdicts, ev.rules.scoring)
-    return _Scored(ev, found, score_everything(ev, found, ties), ties, plain.verdicts)
+    return Scored(ev, found, score_everything(ev, found, ties), ties, plain.verdicts)
 
 
-def _reused(loaded: Loaded, plain: Evaluation, overrides: list[Override], now: _Scored,
-            touched: BoolArray) -> _Scored:
+def _reused(loaded: Loaded, plain: Evaluation, overrides: list[Override], now: Scored,
+            touched: BoolArray) -> Scored:
     """The book of ``plain`` with its tie exposure updated from the book ``now``."""
     from riskengine.engine import score_everything
     from riskengine.exposure.reuse import Side, updated_ties
@@ -125,16 +126,16 @@ def _reused(loaded: Loaded, plain: Evaluation, overrides: list[Override], now: _
     ev, found = _overridden(loaded, plain, overrides)
     ties = updated_ties(Side(now.ev.graph, now.ev.verdicts, now.ev.rules.scoring),
                         Side(ev.graph, ev.verdicts, ev.rules.scoring), now.ties, touched)
-    return _Scored(ev, found, score_everything(ev, found, ties), ties, plain.verdicts)
+    return Scored(ev, found, score_everything(ev, found, ties), ties, plain.verdicts)
 
 
-def _nothing(now: _Scored) -> BoolArray:
+def _nothing(now: Scored) -> BoolArray:
     import numpy as np
 
     return np.zeros(now.ev.graph.n, dtype=np.bool_)
 
 
-def _touched(loaded: Loaded, now: _Scored, added: Dataset, removed: Dataset) -> BoolArray:
+def _touched(loaded: Loaded, now: Scored, added: Dataset, removed: Dataset) -> BoolArray:
     """Every entity a fact added or removed names (all of them if one is not in the graph)."""
     import numpy as np
 
@@ -152,7 +153,7 @@ def _touched(loaded: Loaded, now: _Scored, added: Dataset, removed: Dataset) -> 
     return mask
 
 
-def _book_of(loaded: Loaded, scored: _Scored) -> Book:
+def _book_of(loaded: Loaded, scored: Scored) -> Book:
     from riskengine.runs.whatif import Book
 
     return Book(scored.table, scored.ev.verdicts, loaded.facts.names, loaded.facts.clusters())

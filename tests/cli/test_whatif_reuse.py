@@ -20,6 +20,7 @@ from riskengine.compiled import scores
 from riskengine.compiled.use import cache_root
 from riskengine.runs.whatif import Book
 from riskengine.settings import Settings
+from riskengine.store.runs import run_states
 from tests.cli.conftest import ok
 from tests.cli.test_whatif import ADDED_TIES, PROPOSALS, _copy_rules
 from tests.conftest import ROOT
@@ -144,3 +145,29 @@ def test_a_kept_table_of_another_day_or_other_overrides_is_not_read(cli, tmp_pat
     assert _states(reused_after) == _states(after)
     assert found["entities"] == len(after.ids)
     assert json.dumps(found, sort_keys=True) == json.dumps(_dry(cli, proposed), sort_keys=True)
+
+
+def test_a_rescore_keeps_the_book_the_days_dry_runs_read(cli, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    # rescore scores the book through whatif_books.current_book: it keeps what it scored,
+    # so a dry run of that day scores the rules in use no more, and a second rescore of the
+    # day reads the kept book: both runs store what scoring from scratch gives
+    _setup(cli)
+    settings = Settings.build(os.environ)
+    ok(cli, "rescore", "--as-of", AS_OF)
+    assert len(_kept(settings)) == 1
+    scratch: list[int] = []
+    real = whatif_books._scratch
+    monkeypatch.setattr(whatif_books, "_scratch",
+                        lambda *a: scratch.append(1) or real(*a))  # type: ignore[func-returns-value]
+    proposed = _proposed(tmp_path, "bands")
+    _dry(cli, proposed)
+    ok(cli, "rescore", "--as-of", AS_OF)
+    assert scratch == []  # neither scored the rules in use again
+    old, _new = _scratch(settings, proposed)
+    with base.open_store(settings) as store:
+        first, second = run_states(store, 1), run_states(store, 2)
+    assert first == second
+    assert {i: (s.score, s.band) for i, s in first.items()} == {
+        i: (s.score, s.band) for i, s in _states(old).items()}
