@@ -61,6 +61,8 @@ FAMILIES = [
     ("soft c", "CALCIMIN", "KALSIMIN"),
     ("soft c", "DEFENCE INDUSTRIES DIRECTORATE", "DEFENSE INDUSTRIES DIRECTORATE"),
     ("russian ts = c", "LLC SPETSELSERVIS", "SPECELSERVIS"),
+    ("korean g = k", "Sang-Kuk SO", "Sang-Guk SO"),
+    ("korean b = p", "RYOM, Hui-bong", "RYO'M, Hu'i-pong"),
     ("burmese ht = t", "NAUNG, Tun Tun", "NAUNG, Htun Htun"),
     ("burmese hs = s", "SAN, Pwint", "HSAN, Pwint"),
     ("dprk = korea", "KOREA NAMGANG TRADING CORPORATION", "DPRK NAMGANG TRADING COMPANY"),
@@ -80,7 +82,7 @@ FAMILIES = [
 CONTROLS = {
     "CALCIMIN": "KALININ", "DEFENCE INDUSTRIES DIRECTORATE": "DEFENCE INDUSTRIES TRADING",
     "LLC SPETSELSERVIS": "LLC SPETSSTROI", "NAUNG, Tun Tun": "NAUNG, Tin Maung",
-    "SAN, Pwint": "SAN, Aung", "KOREA NAMGANG TRADING CORPORATION": "KOREA KWANGSON BANK",
+    "SAN, Pwint": "SAN, Aung", "Sang-Kuk SO": "Sang-Nam SO", "KOREA NAMGANG TRADING CORPORATION": "KOREA KWANGSON BANK",
 }
 
 
