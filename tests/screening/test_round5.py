@@ -76,13 +76,14 @@ FAMILIES = [
     ("marine, transportation", "MINISTRY OF LAND AND MARITIME TRANSPORTATION",
      "MINISTRY OF LAND AND MARINE TRANSPORT"),
     ("in", "ANSAR AL-SHARIA DERNA", "ANSAR AL-SHARIA IN DERNA"),
-    ("izafat i", "LASHKAR E TAYYIBA", "LASHKAR-I-TAYYIBA"),
+    ("wa", "JAMAAT AL-TAWHID AL-JIHAD", "JAMAAT AL-TAWHID WA AL-JIHAD"),
 ]
 # The same queries must not match these listed names (another distinctive word).
 CONTROLS = {
     "CALCIMIN": "KALININ", "DEFENCE INDUSTRIES DIRECTORATE": "DEFENCE INDUSTRIES TRADING",
     "LLC SPETSELSERVIS": "LLC SPETSSTROI", "NAUNG, Tun Tun": "NAUNG, Tin Maung",
-    "SAN, Pwint": "SAN, Aung", "Sang-Kuk SO": "Sang-Nam SO", "KOREA NAMGANG TRADING CORPORATION": "KOREA KWANGSON BANK",
+    "SAN, Pwint": "SAN, Aung", "Sang-Kuk SO": "Sang-Nam SO",
+    "KOREA NAMGANG TRADING CORPORATION": "KOREA KWANGSON BANK",
 }
 
 
