@@ -6,8 +6,10 @@ Prints, against the store given (e.g. the real OFAC SDN + UK lists):
 - the baseline: GET /health (no work) p50, to read the others against;
 - single explained score, one client: p50 and p99 over distinct entities (nothing cached:
   each entity scored once) and over repeated entities (the service's result cache);
-- 32 concurrent clients for --seconds: explained scores per second over distinct entities,
-  and errors;
+- 32 concurrent clients for --seconds, twice: over repeated entities (already asked: the
+  kept answers) and over distinct ones (new until the pool runs out: the count is printed);
+  scores per second, errors, p50/p99, the server's CPU time (all worker processes), the
+  clients' CPU time, wall time and the load average;
 - screening one name: p50.
 Clients keep their HTTP connections open (as an onboarding system would).
 """
@@ -58,7 +60,7 @@ def _pct(values: list[float], q: float) -> float:
 def _entities(db: str, count: int, every: bool) -> list[str]:
     """Ids of listed entities (or of any entity, ``every``), shuffled."""
     path = db.removeprefix("sqlite:///")
-    sql = ("SELECT id FROM entities ORDER BY random() LIMIT 20000" if every
+    sql = ("SELECT id FROM entities ORDER BY random() LIMIT 40000" if every
            else "SELECT DISTINCT entity_id FROM designations")
     with sqlite3.connect(path) as conn:
         ids = [r[0] for r in conn.execute(sql)]
@@ -104,6 +106,41 @@ def _load(port: int, token: str, ids: list[str], seconds: float, clients: int
     return done[0], errors[0], took
 
 
+def _cpu(pid: int) -> float:
+    """CPU seconds used so far by the server process ``pid`` and its worker processes."""
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(c) for c in found] + [g for c in found for g in _children(int(c))]
+
+
+def _loaded(args: argparse.Namespace, port: int, token: str, label: str, pool: list[str],
+            pid: int) -> None:
+    """32 clients for --seconds over ``pool``: repeated (entities already asked about, so the
+    kept answers) or distinct (each entity new until the pool is used up; said how often)."""
+    cpu, mine, wall = _cpu(pid), time.process_time(), time.monotonic()
+    count, errors, took = _load(port, token, pool, args.seconds, args.clients)
+    cpu, mine, wall = _cpu(pid) - cpu, time.process_time() - mine, time.monotonic() - wall
+    fresh = f", {min(count, len(pool))} of them first asks" if label == "distinct" else ""
+    print(f"{args.clients} clients x {args.seconds:.0f} s, {args.workers} workers, {label} "
+          f"entities ({len(pool)}{fresh}): {count / wall:7.1f} scores/s, {errors} errors, "
+          f"p50 {_pct(took, .5):6.1f} ms, p99 {_pct(took, .99):6.1f} ms; server CPU "
+          f"{cpu:.1f} s ({cpu / max(count, 1) * 1000:.2f} ms/score), clients CPU {mine:.1f} s, "
+          f"wall {wall:.1f} s, load average {os.getloadavg()[0]:.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", required=True)
@@ -125,7 +162,7 @@ def main() -> int:
         client = Client(port, token)
         base = [client.timed("GET", "/health")[1] for _ in range(300)]
         print(f"baseline GET /health               p50 {_pct(base, .5):6.2f} ms")
-        ids = _entities(args.db, 4000, args.any_entity)
+        ids = _entities(args.db, 40000, args.any_entity)
         client.timed("GET", f"/v1/score?q={quote(ids[0])}")  # the date's evaluation
         cold = [client.timed("GET", f"/v1/score?q={quote(i)}")[1] for i in ids[1:501]]
         print(f"score, distinct entities (1 client) p50 {_pct(cold, .5):6.2f} ms  p99 "
@@ -140,10 +177,8 @@ def main() -> int:
               f"{_pct(screen, .99):6.2f} ms")
         if args.skip_load:
             return 0
-        count, errors, took = _load(port, token, ids[501:], args.seconds, args.clients)
-        print(f"{args.clients} clients x {args.seconds:.0f} s, {args.workers} workers: "
-              f"{count / args.seconds:7.1f} scores/s, {errors} errors, p50 "
-              f"{_pct(took, .5):6.1f} ms, p99 {_pct(took, .99):6.1f} ms")
+        for label, pool in (("repeated", ids[1:501]), ("distinct", ids[501:])):
+            _loaded(args, port, token, label, pool, proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -9,16 +9,19 @@ per database under ``$XDG_CACHE_HOME/riskengine`` (default ``~/.cache/riskengine
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy.engine import make_url
 
 from riskengine.compiled import files
-from riskengine.compiled.arrays import text_scalar
 from riskengine.compiled.build import Compiled, compile_facts
 from riskengine.compiled.facts import StoredFacts
 from riskengine.compiled.graph import graph_data
@@ -109,12 +112,53 @@ def _merger(store: Store, rules: RuleSet, merge_rules: MergeRules
 
 def lookup(loaded: Loaded, query: str) -> list[int]:
     """Graph indices of the entities ``query`` names: a record id (merged ones lead to their
-    entity), else a name or alias that normalises like it; sorted by id."""
-    members = loaded.compiled["members"]
-    hit = members.filter(pc.equal(members.column("member"), text_scalar(query)))
-    if hit.num_rows:
-        return [int(hit.column("entity")[0].as_py())]
-    keys = loaded.compiled["keys"]
-    found = keys.filter(pc.equal(keys.column("key"), text_scalar(normalise(query))))
+    entity), else a name or alias that normalises like it; sorted by id. Through a sorted
+    index of each column (``_Sorted``: a binary search, not a scan of every row)."""
+    members, keys = _indexes(loaded)
+    hit = members.find(query)
+    if hit:
+        return hit[:1]
     ids = loaded.facts.ids
-    return sorted({int(i) for i in found.column("entity").to_pylist()}, key=lambda i: ids[i])
+    return sorted(set(keys.find(normalise(query))), key=lambda i: ids[i])
+
+
+class _Sorted:
+    """A text column of a compiled table sorted once (Arrow's sort), with the row's entity:
+    ``find`` is a binary search over the sorted texts."""
+
+    def __init__(self, table: pa.Table, column: str) -> None:
+        table = table.filter(pc.is_valid(table.column(column)))
+        order = pc.sort_indices(table.column(column))  # UTF-8 bytes: Python's str order
+        self._texts = table.column(column).take(order).combine_chunks()
+        self._entities = table.column("entity").take(order).combine_chunks()
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __getitem__(self, i: int) -> str:
+        return str(self._texts[i].as_py())
+
+    def find(self, text: str) -> list[int]:
+        """The entities of every row whose text is ``text``, in sorted-row order."""
+        low = bisect.bisect_left(self, text)
+        high = bisect.bisect_right(self, text, lo=low)
+        return [int(e) for e in self._entities.slice(low, high - low).to_pylist()]
+
+
+_KEPT: OrderedDict[str, tuple[_Sorted, _Sorted]] = OrderedDict()
+_KEPT_LOCK = threading.Lock()
+KEPT_GRAPHS = 2  # indexes of this many graphs are kept (a service swapping versions: two)
+
+
+def _indexes(loaded: Loaded) -> tuple[_Sorted, _Sorted]:
+    """The sorted member ids and name keys of ``loaded`` (made on first use, kept by key)."""
+    with _KEPT_LOCK:
+        found = _KEPT.get(loaded.key)
+        if found is None:
+            found = (_Sorted(loaded.compiled["members"], "member"),
+                     _Sorted(loaded.compiled["keys"], "key"))
+            _KEPT[loaded.key] = found
+            while len(_KEPT) > KEPT_GRAPHS:
+                _KEPT.popitem(last=False)
+        _KEPT.move_to_end(loaded.key)
+        return found
