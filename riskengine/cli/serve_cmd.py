@@ -36,7 +36,8 @@ def serve(
     from riskengine.application.warm import service_rules
 
     base.load_rules(settings)  # every rule file checked now: a broken one stops the start
-    service_rules(settings)
+    config = service_rules(settings)
     typer.echo(f"riskengine serving http://{host}:{port} (docs: /docs)", err=True)
     uvicorn.run("riskengine.api.app:from_env", factory=True, host=host, port=port,
-                workers=workers, log_level=log_level, access_log=False)
+                workers=workers, log_level=log_level, access_log=False,
+                timeout_worker_healthcheck=config.worker_healthcheck_seconds)

@@ -34,4 +34,9 @@ class ServiceRules(BaseModel):
         description="longest name or query accepted (422 above it)")
     max_limit: int = Field(
         100, ge=1, le=10_000, description="most screening candidates per name")
+    worker_healthcheck_seconds: int = Field(
+        120, ge=5, le=3600,
+        description="with --workers above 1: how long a worker may take to answer the "
+                    "supervisor's health check before it is killed and restarted (building "
+                    "a 1M-entity screener holds the interpreter for several seconds)")
     description: str | None = Field(None, description="free text for the analyst")
