@@ -8,12 +8,12 @@ false_positive/confirmed overrides of the counterparty decide the match.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from riskengine.gcpause import collector_paused
 
 if TYPE_CHECKING:
     from riskengine.overrides import Override
@@ -65,25 +65,11 @@ def load_screening(settings: Settings, as_of: date) -> Screening:
     from riskengine.application.base import stored_overrides
     from riskengine.application.service import compiled_evaluation, compiled_graph
 
-    with _collector_paused(), compiled_graph(settings) as (loaded, rules, _store):
+    with collector_paused(), compiled_graph(settings) as (loaded, rules, _store):
         ev, overrides = compiled_evaluation(loaded, rules, as_of, stored_overrides(settings))
         screener = indexed(settings, loaded)
         risk_of = risk_lookup(ev, overrides, uncovered(settings, ev))
     return Screening(screener, risk_of, tuple(overrides.active))
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while screening loads: loading makes hundreds of
-    thousands of long-lived objects and no garbage cycles, and the collector traversed
-    them over and over (a third of a cold ``screen``'s time)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def indexed(settings: Settings, loaded: Any) -> Screener:

@@ -19,9 +19,7 @@ Parties: a record is upserted (its names, identifiers and source replaced); a ``
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,6 +28,7 @@ from sqlalchemy import Connection
 
 from riskengine.domain import Source
 from riskengine.errors import InputError
+from riskengine.gcpause import collector_paused
 from riskengine.ingest.editions import latest_periods
 from riskengine.ingest.ftm_flat import FlatControl, FlatOwnership
 from riskengine.registers.common import Ended, Fact, Party
@@ -357,26 +356,12 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while rows are written: a batch holds a few hundred
-    thousand tracked objects, which it would traverse over and over (half the reading time);
-    rows form no cycles, reference counting frees each batch."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def write_all(conn: Connection, origin: Source, stream: Callable[[int], Iterable[Fact | Batch]],
               batch: int, done: Callable[[Writer], Counts]) -> Counts:
     """Every fact, or batch of rows, of ``stream(writer.batch)`` through one ``Writer``;
     ``done(writer)`` finishes it."""
     writer = Writer(conn, origin, batch)
-    with sqlite_cache(writer.raw, writer.sqlite), _no_cycle_collection():
+    with sqlite_cache(writer.raw, writer.sqlite), collector_paused():
         for item in stream(writer.batch):
             if type(item) is Batch:
                 writer.add_batch(item)
