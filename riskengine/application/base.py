@@ -35,11 +35,10 @@ def load_rules(settings: Settings) -> RuleSet:
     """The rules in use (every rule file validated, or remembered valid: ``rules_cache``);
     without the seed scenario facts under ``--no-seed`` (``RISKENGINE_SEED=0``)."""
     from riskengine.domain import Dataset
-    from riskengine.ruleset.loader import load_rules as load
     from riskengine.ruleset.models import RuleSet
 
     folder = rules_dir(settings)
-    rules = _remembered(settings, "ruleset", RuleSet, lambda: load(folder))
+    rules = _remembered(settings, "ruleset", RuleSet, lambda: _load_rules(folder))
     return rules if settings.seed else rules.model_copy(update={"scenario": Dataset()})
 
 
@@ -57,7 +56,7 @@ def _remembered(settings: Settings, kind: str, model: type[_M], make: Callable[[
     """``make()`` for the rule files in use, remembered by their content in this process
     and on disk (``ruleset.disk.cached``)."""
     from riskengine.ruleset.disk import cached
-    from riskengine.ruleset.loader import fingerprint
+    from riskengine.ruleset.fingerprint import fingerprint
 
     key = (kind, fingerprint(rules_dir(settings)))
     found = _MEMO.get(key) if key[1] else None
@@ -109,11 +108,23 @@ _M = TypeVar("_M", bound=BaseModel)
 def rule_file(settings: Settings, name: str, model: type[_M]) -> _M:
     """``model`` from ``rules/name`` of the rules directory in use (defaults when absent),
     once every rule file there is valid (the same check as ``load_rules``)."""
-    from riskengine.ruleset.loader import load_rule_file
-
     folder = rules_dir(settings)
     return _remembered(settings, f"file:{name}", model,
-                       lambda: load_rule_file(folder, name, model))
+                       lambda: _load_rule_file(folder, name, model))
+
+
+# The YAML loader and its checks are imported only when a rule set is not remembered
+# (``_remembered``): a cold ``score`` finding it on disk saves their import.
+def _load_rules(folder: Path) -> RuleSet:
+    from riskengine.ruleset.loader import load_rules
+
+    return load_rules(folder)
+
+
+def _load_rule_file(folder: Path, name: str, model: type[_M]) -> _M:
+    from riskengine.ruleset.loader import load_rule_file
+
+    return load_rule_file(folder, name, model)
 
 
 def ingest_rules(settings: Settings) -> IngestRules:

@@ -24,13 +24,14 @@ def print_json(data: object) -> None:
 
 
 def _console(wide: bool = False) -> Console:
-    """The terminal's width (COLUMNS, else 140 when piped); colour only on a terminal."""
+    """The terminal's width (COLUMNS, else 140 when piped); colour only on a terminal. No
+    emoji codes: a listed name such as 'X :ship: Y' is printed as it is listed."""
     if wide:
-        return Console(width=WIDE_WIDTH, highlight=False)
+        return Console(width=WIDE_WIDTH, highlight=False, emoji=False)
     columns = os.environ.get("COLUMNS", "")
     if sys.stdout.isatty() or columns.isdigit():
-        return Console(highlight=False)
-    return Console(width=PIPED_WIDTH, highlight=False)
+        return Console(highlight=False, emoji=False)
+    return Console(width=PIPED_WIDTH, highlight=False, emoji=False)
 
 
 def path_text(path: tuple[PathItem, ...]) -> str:

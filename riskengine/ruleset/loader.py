@@ -19,6 +19,7 @@ from pydantic_core import ErrorDetails
 
 from riskengine.domain import CONTROL_KINDS, RELATION_KINDS, Dataset
 from riskengine.errors import RuleErrors
+from riskengine.ruleset.fingerprint import fingerprint  # re-exported: loader.fingerprint
 from riskengine.ruleset.models import RegimeParams, RegimeRules, RuleSet, ScoringRules
 from riskengine.ruleset.optional import check_optional, load_optional, optional_models
 from riskengine.ruleset.scenario_checks import build_scenario
@@ -76,7 +77,7 @@ def _checked(directory: Path) -> _Checked:
     a valid rule set by content alone (names relative to the directory), so that a command
     reading the same rules again, or a private copy of them, does not validate them twice;
     problems by directory and content (they name the files)."""
-    key = _fingerprint(directory)
+    key = fingerprint(directory)
     if key in _VALID:
         return _VALID[key], ()
     if (str(directory), key) in _INVALID:
@@ -113,29 +114,6 @@ def _not_text(directory: Path) -> list[str]:
             problems.append(f"{path}:{line}:1: file is not UTF-8 text (every *.yaml file "
                             f"here is kept with the rules of each run)")
     return problems
-
-
-def fingerprint(directory: Path) -> str:
-    """sha256 over the name and bytes of every rule file below ``directory`` (see
-    ``_fingerprint``): what a validated rule set is remembered by."""
-    return _fingerprint(directory)
-
-
-def _fingerprint(directory: Path) -> str:
-    """sha256 over the relative name and bytes of every rule file; '' when there is no
-    directory or a file cannot be read (nothing is remembered then)."""
-    if not directory.is_dir():
-        return ""
-    digest = hashlib.sha256()
-    for path in sorted(directory.rglob("*.yaml")):
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            return ""
-        rel = path.relative_to(directory).as_posix().encode()
-        for part in (len(rel).to_bytes(8, "big"), rel, len(raw).to_bytes(8, "big"), raw):
-            digest.update(part)
-    return digest.hexdigest()
 
 
 @dataclass
