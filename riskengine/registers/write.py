@@ -19,9 +19,12 @@ Parties: a record is upserted (its names, identifiers and source replaced); a ``
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -47,6 +50,7 @@ from riskengine.store.bulk import _sqlite_cache as sqlite_cache
 
 CHILDREN = ("entity_names", "entity_identifiers", "entity_sources")
 CHUNK = 500  # ids per IN (...): below every driver's parameter limit
+ROWS_PER_INSERT = 100  # SQLite: rows per INSERT statement (at most its parameter limit)
 SEEN = "reg_seen"  # temporary table: tie row ids this edition states
 
 
@@ -68,9 +72,11 @@ class Writer:
     """Buffers facts and writes them ``batch`` at a time; ``finish`` ends the ties gone."""
 
     def __init__(self, conn: Connection, origin: Source, batch: int) -> None:
-        self.raw: Any = conn.connection.driver_connection
-        self.sqlite = conn.dialect.name == "sqlite"
+        raw: Any = conn.connection.driver_connection
+        self.raw, self.sqlite = raw, conn.dialect.name == "sqlite"
         self.mark = "?" if self.sqlite else "%s"
+        self.variables = int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+                             if self.sqlite else 0)
         self.origin, self.batch = origin, batch
         self.pending = 0  # facts added since the last flush
         self.staged: set[str] = set()  # PostgreSQL: the temporary tables rows are copied to
@@ -304,9 +310,10 @@ class Writer:
         values = self.constants.get(table, ())
         cur = self._cursor()
         if self.sqlite:
-            marks = ", ".join(["?"] * len(columns) + [_literal(v) for v in values])
-            cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}){tail}", rows)
-            return int(cur.rowcount if cur.rowcount >= 0 else len(rows))
+            row_marks, bound = _null_columns(rows, len(columns))
+            marks = "(" + ", ".join([*row_marks, *map(_literal, values)]) + ")"
+            return insert_values(cur, f"INSERT INTO {table} ({names}) VALUES ", (marks, tail),
+                                 bound, self.variables)
         stage = self._stage(table, columns)
         with cur.copy(f"COPY {stage} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
@@ -326,6 +333,42 @@ class Writer:
             self._run(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT "
                       f"{', '.join(columns)} FROM {table} WITH NO DATA")
         return stage
+
+
+def insert_values(cur: Any, head: str, marks: tuple[str, str], rows: list[Row],
+                  variables: int) -> int:
+    """SQLite: ``rows`` in INSERTs of many rows each, ``head VALUES (..), (..), ... tail``
+    (``marks``: a row's ``(?, ...)`` and the tail after the values): a statement per row
+    costs about twice as much. ``variables``: the connection's parameter limit. How many
+    rows were written."""
+    one, tail = marks
+    per = max(1, min(ROWS_PER_INSERT, variables // max(1, len(rows[0]))))
+    whole, written = len(rows) - len(rows) % per, 0
+    if whole:
+        sql = head + ", ".join([one] * per) + tail
+        for start in range(0, whole, per):
+            cur.execute(sql, list(chain.from_iterable(rows[start:start + per])))
+            written += cur.rowcount
+    if whole < len(rows):
+        cur.executemany(head + one + tail, rows[whole:])
+        written += cur.rowcount
+    return int(written)
+
+
+def _null_columns(rows: list[Row], width: int) -> tuple[list[str], list[Row]]:
+    """SQLite: (a mark per column, the rows) with the columns that are NULL in every row
+    as NULL literals and left out of the rows (binding None costs the sqlite3 module a
+    look-up for an adapter each time)."""
+    nulls = {i for i in range(width) if rows[0][i] is None
+             and list(map(itemgetter(i), rows)).count(None) == len(rows)}
+    if not nulls:
+        return ["?"] * width, rows
+    kept = [i for i in range(width) if i not in nulls]
+    marks = ["NULL" if i in nulls else "?" for i in range(width)]
+    if not kept:
+        return marks, [() for _ in rows]
+    pick = itemgetter(*kept)
+    return marks, list(map(pick, rows)) if len(kept) > 1 else [(pick(r),) for r in rows]
 
 
 def _literal(value: Any) -> str:
