@@ -80,13 +80,16 @@ class _Reader:
             self.counts["skipped"] = self.counts.get("skipped", 0) + 1
             return
         self.counts["statements"] = self.counts.get("statements", 0) + 1
-        self._company(str(rec["company_number"]))
+        number = rec["company_number"]
+        if number != self.number:
+            self._company(str(number))
         if self.company != self.last:
             self.last = self.company
             assert self.stub is not None
             batch.party(self.stub)
-        if kind in psc.OWNER_KINDS:
-            self._psc(data, psc.OWNER_KINDS[kind], batch)
+        owner = psc.OWNER_KINDS.get(kind)
+        if owner is not None:
+            self._psc(data, owner, batch)
         elif kind in psc.SECRET_KINDS or (kind == psc.STATEMENT_KIND
                                           and data.get("statement") in psc.UNKNOWN_STATEMENTS):
             self._unknown(data, batch)
@@ -120,39 +123,44 @@ class _Reader:
     def _psc(self, data: Any, kind: str, batch: Batch) -> None:
         key, record = self._key(data)
         owner = self._owner(data, kind, key, record)
-        batch.party(owner)
+        owner_id = owner.entity[0]
+        held = batch.parties.get(owner_id)
+        if held is None or held.stub:
+            batch.parties[owner_id] = owner
+        else:
+            batch.party(owner)
         start = iso_day(data.get("notified_on"), self.where, "notified_on")
-        end = iso_day(data.get("ceased_on"), self.where, "ceased_on")
+        ceased = data.get("ceased_on")
+        end = None if ceased is None else iso_day(ceased, self.where, "ceased_on")
         ties, messages = _template(data.get("natures_of_control") or (), self.where)
         for message in messages:
             self.notes.note(message, self.where())
-        owner_id, line, base = owner.entity[0], self.line, f"psc:{self.key}/{key}"
+        line, base, company, tables = self.line, f"psc:{self.key}/{key}", self.company, batch.ties
         for table, suffix, tail, note in ties:
             tie_id = base + suffix
-            batch.ties[table][tie_id] = (tie_id, start, end, record, line, note, None,
-                                         owner_id, self.company, *tail)
+            tables[table][tie_id] = (tie_id, start, end, record, line, note, None, owner_id,
+                                     company, *tail)
 
     def _owner(self, data: Any, kind: str, key: str, record: str) -> PartyRows:
         name = " ".join(str(data.get("name") or key).split())
         ident = data.get("identification") or {}
-        regnum = safe_key(str(ident.get("registration_number") or "")).upper()
-        source = (record, self.line, None, None)
+        regnum = safe_key(str(ident.get("registration_number") or "")).upper() if ident else ""
         if kind == "company" and regnum and uk_register(
                 (ident.get("country_registered"), ident.get("place_registered"))):
             party = f"psc:{regnum}"
             return PartyRows(False, (party, "company", name, "gb", None, None),
                              [(party, 0, name, name_key(name))],
-                             [(party, 0, "registration", regnum, "gb")], (party, 0, *source))
+                             [(party, 0, "registration", regnum, "gb")],
+                             (party, 0, record, self.line, None, None))
         if kind == "organisation" and "government" in str(ident.get("legal_form", "")).lower():
             kind = "public_body"
         party = f"psc:{self.key}/{key}"
         idents = ([(party, 0, *register_identifier("registration", regnum, None))]
                   if regnum else [])
-        nationality = NATIONALITIES.get(str(data.get("nationality", "")).strip().lower())
-        entity = (party, kind, name, None, json_list(psc._birth(data.get("date_of_birth"))),
-                  json_list((nationality,) if nationality else ()))
+        entity = (party, kind, name, None, _birth(data.get("date_of_birth")),
+                  _nationality(data.get("nationality", "")))
         return PartyRows(False, entity, [(party, 0, name, name_key(name))], idents,
-                         (party, 0, *source))
+                         (party, 0, record, self.line, None, None))
 
     def _unknown(self, data: Any, batch: Batch) -> None:
         key, record = self._key(data)
@@ -168,6 +176,36 @@ class _Reader:
         tie = f"{party}/unknown"
         batch.ties["ownerships"][tie] = (tie, start, end, record, self.line, note, None,
                                          party, self.company, 0.0, 100.0, False)
+
+
+_BIRTHS: dict[tuple[int, int | None], str | None] = {}  # (year, month) -> JSON list
+_NATIONALITIES: dict[str, str | None] = {}  # nationality text -> JSON list
+
+
+def _birth(found: Any) -> str | None:
+    """``psc._birth`` as the JSON list of the row, once per (year, month)."""
+    if type(found) is not dict:
+        return json_list(psc._birth(found))
+    year, month = found.get("year"), found.get("month")
+    if type(year) is not int or not (month is None or type(month) is int):
+        return json_list(psc._birth(found))
+    text = _BIRTHS.get((year, month), "")
+    if text == "":
+        text = json_list(psc._birth(found))
+        if len(_BIRTHS) < 10_000:
+            _BIRTHS[(year, month)] = text
+    return text
+
+
+def _nationality(text: Any) -> str | None:
+    """The JSON list of the country of a nationality (``common.NATIONALITIES``)."""
+    found = _NATIONALITIES.get(text, "") if type(text) is str else ""
+    if found == "":
+        country = NATIONALITIES.get(str(text).strip().lower())
+        found = json_list((country,) if country else ())
+        if type(text) is str and len(_NATIONALITIES) < 10_000:
+            _NATIONALITIES[text] = found
+    return found
 
 
 def _template(natures: Any, where: Any) -> Template:
