@@ -117,7 +117,7 @@ def _scored_run(settings: Settings, store: Store, inputs: RunInputs,
         # the book kept beside the compiled graph (``compiled.scores``), or scored and kept
         book = current_book(settings, loaded, rules, as_of, overrides)
         ev, table = book.ev, book.table
-        rows = score_rows(table, loaded.facts.names, ev.verdicts,
+        rows = score_rows(table, loaded.facts.name_column, ev.verdicts,
                           regime_order(ev.rules, list(ev.verdicts)), loaded.facts.clusters())
     run = RunRecord(started_at=started, finished_at=started, as_of=as_of,
                     rules_hash=ev.rules.content_hash, data_snapshot="", actor=actor,

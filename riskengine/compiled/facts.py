@@ -93,6 +93,32 @@ class _Texts:
         return str(self.chunks[c][k - int(self.starts[c])].as_py())
 
 
+class TextColumn(Sequence[str]):
+    """A text column as a sequence: an item or a slice read from Arrow when asked for (a
+    rescore's rows take the names a block at a time, never as one list of every name)."""
+
+    def __init__(self, values: pa.ChunkedArray) -> None:
+        self._values, self._texts = values, _Texts(values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            lo, hi, step = i.indices(len(self._values))
+            found = self._values.slice(lo, max(hi - lo, 0)).to_pylist()
+            return [str(t) for t in found[::step]]
+        k = int(i) + (len(self._values) if i < 0 else 0)
+        if not 0 <= k < len(self._values):
+            raise IndexError(i)
+        return self._texts[k]
+
+
 class StoredFacts:
     """``graph.Facts`` of a compiled graph, reading from ``reader`` and ``scenario``."""
 
@@ -118,6 +144,11 @@ class StoredFacts:
     @cached_property
     def names(self) -> list[str]:
         return list(self.c["entities"].column("name").to_pylist())
+
+    @cached_property
+    def name_column(self) -> TextColumn:
+        """``names`` without a list of every name (read a slice at a time)."""
+        return TextColumn(self.c["entities"].column("name"))
 
     @cached_property
     def _members(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[str]]:

@@ -16,6 +16,9 @@ sequence of float operations, so a single path and the whole graph give identica
 The whole-graph run (``spread``) keys rows by ``node * S + seed rank`` (S seeds) so that a
 step's strongest-row selection is one packed integer sort; each step keeps only the rows
 that beat the best of the earlier steps, and the steps are merged once at the end.
+``spread_cents`` (the whole-graph score) needs no merge: a row kept at a step is stronger
+than any earlier row of its key, so adding its cents and taking away those of the row it
+beats leaves, per key, exactly the cents of its strongest row (integer arithmetic).
 
 All factors are at most 1, so the best walk of at most ``max_depth`` hops is never beaten by
 a walk that repeats a node: the maximum over walks equals the maximum over simple paths.
@@ -23,6 +26,7 @@ a walk that repeats a node: the maximum over walks equals the maximum over simpl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -163,6 +167,56 @@ def spread(out: Out, n: int, seeds: Seeds, passes: FloatArray, max_depth: int,
                                                       *(k for k, _ in steps)]),
                             np.concatenate([np.zeros(0), *(v for _, v in steps)]))
     return Reach(n, (key // size) * np.int64(max(n, 1)) + seed_of[key % size], value)
+
+
+Cents = Callable[[FloatArray], IntArray]
+
+
+def spread_cents(out: Out, seeds: tuple[IntArray, FloatArray], passes: FloatArray,
+                 limits: tuple[int, float], stop: BoolArray, cents: Cents,
+                 total: IntArray) -> None:
+    """Add to ``total`` (per entity) the sum over the seeds of ``cents(s(x, b))`` (``s`` as
+    in ``spread``; ``seeds``: (entity of each seed, its strength); ``limits``: (max_depth,
+    min_strength); ``stop``: where paths end). ``spread`` and a sum per
+    node, without the merge of the steps and without a pass over every entity (a call per
+    few seeds of millions must cost its rows only)."""
+    max_depth, min_strength = limits
+    seed_of, strength = seeds
+    size = max(int(seed_of.shape[0]), 1)
+    node, rank = seed_of.astype(np.int32), np.arange(seed_of.shape[0], dtype=np.int64)
+    steps: list[tuple[IntArray, FloatArray]] = []
+    for step in range(max_depth):
+        carry = strength if step == 0 else strength * passes[node]
+        key, value = _step(out, (node, rank, carry), seed_of, size, min_strength)
+        old = _found(steps, key)
+        better = value > old
+        key, value, old = key[better], value[better], old[better]
+        at = key // size
+        np.add.at(total, at, cents(value))
+        beaten = np.flatnonzero(old > -np.inf)  # few: rows of a key an earlier step had
+        np.subtract.at(total, at[beaten], cents(old[beaten]))
+        if step == max_depth - 1:
+            break
+        steps.append((key, value))
+        moving = ~stop[at]
+        node, rank, strength = at[moving].astype(np.int32), key[moving] % size, value[moving]
+        if node.shape[0] == 0:
+            break
+
+
+def _step(out: Out, front: tuple[Index, IntArray, FloatArray], seed_of: IntArray,
+          size: int, min_strength: float) -> tuple[IntArray, FloatArray]:
+    """One hop of ``spread_cents``: the strongest row per key of the frontier pushed along
+    its out-edges, rows below ``min_strength`` and rows back on their own seed dropped."""
+    node, rank, carry = front
+    pos, rep = gather(out.ptr, node)
+    value = carry[rep] * out.weight[pos]
+    keep = np.flatnonzero((value >= min_strength) & (value > 0))
+    pos, rep, value = pos[keep], rep[keep], value[keep]
+    target, rank = out.target[pos], rank[rep]
+    ok = target != seed_of[rank]
+    key = target[ok].astype(np.int64) * np.int64(size) + rank[ok]
+    return _strongest(int(out.ptr.shape[0] - 1) * size, key, value[ok])
 
 
 def propagate(edges: ExposureEdges, n: int, seeds: Seeds, passes: FloatArray,

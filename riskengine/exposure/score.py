@@ -18,7 +18,7 @@ from riskengine.derive.base import RegimeArrays
 from riskengine.derive.export import AFFILIATE
 from riskengine.exposure import explain, factors, ffi
 from riskengine.exposure.paths import Search, best_paths
-from riskengine.exposure.propagate import Out, spread
+from riskengine.exposure.propagate import Out, spread_cents
 from riskengine.exposure.weights import (
     AllRegimes,
     ByTarget,
@@ -114,13 +114,14 @@ def _exposure_cents(g: Graph, shared: AllRegimes, passes: FloatArray, s: Seeds, 
         return cents
     out = Out(shared.ptr, shared.target, shared.weights(g, scoring, r))
     every = np.flatnonzero(counted)
+    limits = (scoring.max_depth, scoring.min_strength)
+
+    def points(strength: FloatArray) -> IntArray:
+        return factors.to_cents(factors.tie_exposure(scoring, r, strength))
+
     for start in range(0, every.shape[0], SEEDS_AT_ONCE):
-        some = np.zeros_like(s.mask)
-        some[every[start:start + SEEDS_AT_ONCE]] = True
-        reach = spread(out, g.n, Seeds(some, s.strength), passes, scoring.max_depth,
-                       scoring.min_strength, stop=s.mask)
-        np.add.at(cents, reach.node,
-                  factors.to_cents(factors.tie_exposure(scoring, r, reach.strength)))
+        some = every[start:start + SEEDS_AT_ONCE]
+        spread_cents(out, (some, s.strength[some]), passes, limits, s.mask, points, cents)
     return cents
 
 

@@ -76,24 +76,42 @@ def _regimes(order: Sequence[str], codes: Mapping[str, Any], possibly: Mapping[s
     return found
 
 
+ROWS_AT_ONCE = 65536  # entities whose rows are made together (memory holds one block)
+
+
 def score_rows(table: ScoreTable, names: Sequence[str], verdicts: Mapping[str, RegimeArrays],
-               order: Sequence[str], members: Mapping[str, Sequence[str]] | None = None
-               ) -> Iterator[dict[str, Any]]:
+               order: Sequence[str], members: Mapping[str, Sequence[str]] | None = None,
+               block: int = ROWS_AT_ONCE) -> Iterator[dict[str, Any]]:
     """One row dict per entity, in ``table.ids`` order (``order``: regimes to store;
-    ``members``: the records of each merged entity, by its id)."""
+    ``members``: the records of each merged entity, by its id). Made ``block`` entities at
+    a time (``names`` is sliced per block: a lazy column need not be a list)."""
     merged = members or {}
     codes = {r: status_codes(verdicts[r]) for r in order}
     possibly = {r: verdicts[r].possibly for r in order}
-    interesting = np.zeros(len(table.ids), dtype=np.bool_)
+    for lo in range(0, len(table.ids), max(block, 1)):
+        hi = min(lo + max(block, 1), len(table.ids))
+        yield from _block_rows(table, list(names[lo:hi]), (codes, possibly, order), merged,
+                               (lo, hi))
+
+
+def _block_rows(table: ScoreTable, names: list[str],
+                regimes: tuple[Mapping[str, Any], Mapping[str, Any], Sequence[str]],
+                merged: Mapping[str, Sequence[str]], span: tuple[int, int]
+                ) -> Iterator[dict[str, Any]]:
+    """The rows of entities ``span[0]:span[1]`` (``names``: theirs)."""
+    codes, possibly, order = regimes
+    lo, hi = span
+    interesting = np.zeros(hi - lo, dtype=np.bool_)
     for r in order:
-        interesting |= (codes[r] > 0) | possibly[r]
-    scores, bands = table.score.tolist(), table.band.tolist()
-    blocked = table.blocked_any.tolist()
-    parts = entity_parts(table)
-    for i, entity_id in enumerate(table.ids):
-        yield {"entity_id": entity_id, "name": names[i], "score": scores[i],
-               "band": table.band_names[bands[i]], "blocked": blocked[i],
-               "regimes": _regimes(order, codes, possibly, i) if interesting[i] else {},
+        interesting |= (codes[r][lo:hi] > 0) | possibly[r][lo:hi]
+    scores, bands = table.score[lo:hi].tolist(), table.band[lo:hi].tolist()
+    blocked = table.blocked_any[lo:hi].tolist()
+    parts = entity_parts(table, lo, hi)
+    for k, entity_id in enumerate(table.ids[lo:hi]):
+        i = lo + k
+        yield {"entity_id": entity_id, "name": names[k], "score": scores[k],
+               "band": table.band_names[bands[k]], "blocked": blocked[k],
+               "regimes": _regimes(order, codes, possibly, i) if interesting[k] else {},
                "parts": parts.get(i, {}), "members": _members(merged, entity_id)}
 
 
@@ -102,13 +120,16 @@ def _members(merged: Mapping[str, Sequence[str]], entity_id: str) -> list[str] |
     return sorted(found) if found and len(found) > 1 else None
 
 
-def entity_parts(table: ScoreTable) -> dict[int, dict[str, float]]:
-    """Points per contribution key of every entity with any, by entity index."""
+def entity_parts(table: ScoreTable, lo: int = 0, hi: int | None = None
+                 ) -> dict[int, dict[str, float]]:
+    """Points per contribution key of every entity with any, by entity index (of the
+    entities ``lo:hi`` only, when given)."""
     found: dict[int, dict[str, float]] = {}
     for key in sorted(table.parts):
-        cents = table.parts[key]
+        cents = table.parts[key][lo:hi]
         where = np.flatnonzero(cents)
-        for i, value in zip(where.tolist(), (cents[where] / 100.0).tolist(), strict=True):
+        for i, value in zip((where + lo).tolist(), (cents[where] / 100.0).tolist(),
+                            strict=True):
             found.setdefault(i, {})[key] = value
     return found
 

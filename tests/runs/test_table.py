@@ -67,3 +67,19 @@ def test_rows_name_the_records_of_merged_entities() -> None:
     assert [r["members"] for r in rows] == [None, ["b", "uk:1"], None, None]
     states = [state_from(r) for r in rows]
     assert [s.records for s in states] == [("a",), ("b", "uk:1"), ("c",), ("d",)]
+
+
+def test_rows_made_in_blocks_are_the_rows_made_at_once() -> None:
+    parts = {"blocked:us": np.asarray([10000, 10000, 0, 0]),
+             "tie_exposure:uk": np.asarray([0, 0, 1250, 0]),
+             "cap": np.asarray([0, -500, 0, 0])}
+    table = ScoreTable(TABLE.ids, TABLE.score, TABLE.blocked_any, TABLE.band,
+                       TABLE.band_names, parts)
+    members = {"b": ("uk:1", "b")}
+    whole = list(score_rows(table, ["A", "B", "C", "D"], VERDICTS, ["us", "uk"], members))
+    assert [r["parts"] for r in whole] == [{"blocked:us": 100.0},
+                                           {"blocked:us": 100.0, "cap": -5.0},
+                                           {"tie_exposure:uk": 12.5}, {}]
+    for block in (1, 2, 3, 4, 5):
+        assert list(score_rows(table, ["A", "B", "C", "D"], VERDICTS, ["us", "uk"], members,
+                               block)) == whole
