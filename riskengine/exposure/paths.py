@@ -253,14 +253,42 @@ class _LabelSearch:
         return nxt
 
 
-def best_paths(search: Search, ids: tuple[str, ...], x: int) -> list[BestPath]:
-    """For every seed b with s(x, b) > 0: its strength and the path to show, sorted by seed."""
+@dataclass(frozen=True)
+class Strengths:
+    """s(x, b) of every seed b that x is exposed to, on x's neighbourhood (``local``)."""
+
+    local: _Local
+    targets: dict[int, float]  # local seed index -> s(x, b) > 0
+
+    def by_seed(self) -> list[tuple[int, float]]:
+        """(seed's global index, s(x, seed)), sorted by seed."""
+        return sorted((int(self.local.nodes[b]), s) for b, s in self.targets.items())
+
+
+def strengths(search: Search, x: int) -> Strengths:
+    """The strengths of x's exposure to every seed (arrays over its neighbourhood only; no
+    path is chosen yet)."""
     loc = _local(search, local_reach(search, x), x)
-    targets = loc.strengths(search)
-    labels = _LabelSearch(loc, ids, search).run(targets)
+    return Strengths(loc, loc.strengths(search))
+
+
+def paths_to(search: Search, ids: tuple[str, ...], found: Strengths, wanted: set[int]
+             ) -> list[BestPath]:
+    """The path shown for each seed of ``found`` whose global index is in ``wanted``, sorted
+    by seed. Labels of one seed never meet another's, so a seed's path is the same whether
+    or not the others are searched."""
+    loc = found.local
+    targets = {b: s for b, s in found.targets.items() if int(loc.nodes[b]) in wanted}
+    labels = _LabelSearch(loc, ids, search).run(targets) if targets else {}
     paths = []
     for b in sorted(targets, key=lambda v: int(loc.nodes[v])):
         lab = labels.get(b)
         nodes = tuple(int(loc.nodes[v]) for v in lab.nodes) if lab else ()
         paths.append(BestPath(int(loc.nodes[b]), targets[b], nodes, lab.edges if lab else ()))
     return paths
+
+
+def best_paths(search: Search, ids: tuple[str, ...], x: int) -> list[BestPath]:
+    """For every seed b with s(x, b) > 0: its strength and the path to show, sorted by seed."""
+    found = strengths(search, x)
+    return paths_to(search, ids, found, {b for b, _ in found.by_seed()})

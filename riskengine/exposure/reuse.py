@@ -31,7 +31,7 @@ from riskengine.ruleset.models import ScoringRules
 # points); every other field, present or future, must be equal for cents to be reused.
 OTHER_FACTORS = frozenset({"blocked_score", "unblocked_cap", "other_listing",
                            "export_affiliate", "ffi_secondary", "bands", "regime_weights",
-                           "default_regime_weight"})
+                           "default_regime_weight", "explained_paths"})
 # Above this share of a regime's seeds near a touched entity, the regime is propagated from
 # scratch (two partial propagations would cost more than one whole one).
 PARTIAL_LIMIT = 0.5

@@ -17,8 +17,9 @@ import numpy as np
 from riskengine.derive.base import RegimeArrays
 from riskengine.derive.export import AFFILIATE
 from riskengine.exposure import explain, factors, ffi
-from riskengine.exposure.paths import Search, best_paths
+from riskengine.exposure.paths import Search
 from riskengine.exposure.propagate import Out, spread_cents
+from riskengine.exposure.tie_parts import tie_parts
 from riskengine.exposure.weights import (
     AllRegimes,
     ByTarget,
@@ -319,13 +320,20 @@ def _search(g: Graph, scoring: ScoringRules, r: str, v: RegimeArrays
     by_target = _kept(g, ("by-target", id(scoring)), (scoring,),
                       lambda: ByTarget.of(g, scoring))
     # regimes whose relationship weights are the same have the same edges: made once
-    same = hashlib.sha256(relation_weights(g, scoring, r).tobytes()).hexdigest()
+    same = _kept(g, ("edges-key", id(scoring), r), (scoring,),
+                 lambda: _edges_key(g, scoring, r))
     edges = _kept(g, ("edges", id(scoring), same), (scoring,),
                   lambda: by_target.edges(g, scoring, r))
     passes = _kept(g, ("passes", id(scoring)), (scoring,), lambda: pass_factor(g, scoring))
     search = _kept(g, ("search", id(scoring), r, id(v)), (scoring, v), lambda: Search.build(
         edges, seeds(v, scoring), passes, scoring.max_depth, scoring.min_strength))
     return edges, search
+
+
+def _edges_key(g: Graph, scoring: ScoringRules, r: str) -> str:
+    """Digest of regime ``r``'s relationship weights (whole-graph work: kept per graph and
+    rules by ``_search``, not made again per explained score)."""
+    return hashlib.sha256(relation_weights(g, scoring, r).tobytes()).hexdigest()
 
 
 def prepare(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules) -> None:
@@ -339,19 +347,11 @@ def prepare(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules) 
 
 def _tie_parts(listings: explain.Listings, verdicts: dict[str, RegimeArrays],
                scoring: ScoringRules, i: int) -> list[_Part]:
-    g, parts, found = listings.g, [], []
-    for r, v in sorted(verdicts.items()):
-        if not (v.blocked.any() or np.any(v.possibly)):
-            continue  # no blocked party under r: no exposure to it
-        edges, search = _search(g, scoring, r, v)
-        found += [(r, v, edges, path) for path in best_paths(search, g.ids, i)]
-    explain.read_cited(g, ((edges, path) for _, _, edges, path in found))  # one batch
-    for r, v, edges, path in found:
-        cents = _cents(factors.tie_exposure(scoring, r, np.asarray([path.strength])))
-        items = explain.path_items(listings, edges, path, v)
-        parts.append(_Part("tie_exposure", cents,
-                           explain.tie_detail(g, edges, path, v, scoring, listings), items, r))
-    return parts
+    """The tie_exposure contributions (``tie_parts``: the strongest in full, the rest summed)."""
+    g = listings.g
+    return [_Part("tie_exposure", t.cents, t.detail, t.path, t.regime)
+            for t in tie_parts(listings, verdicts, scoring, i,
+                               lambda r, v: _search(g, scoring, r, v))]
 
 
 def _cap_part(parts: list[_Part], scoring: ScoringRules, is_blocked: bool) -> list[_Part]:

@@ -214,6 +214,13 @@ class ScoringRules(RuleModel):
     min_strength: float = Field(
         0.001, ge=0, description="path strengths below this are dropped (pruning)"
     )
+    explained_paths: int = Field(
+        25, ge=0, le=1_000_000,
+        description="tie paths an explained score lists in full, one contribution each: the"
+        " ones of most points (then by regime and blocked party id); the weaker ones are"
+        " summed into one tie_exposure contribution per regime, which names how many and"
+        " their range. 0: every path in full. Presentation only: no score changes"
+    )
     regime_weights: dict[str, float] = Field(
         description="share of the scale each regime's blocked parties can contribute"
     )

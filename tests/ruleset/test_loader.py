@@ -116,7 +116,7 @@ BROKEN_RULE_FILES = [
      ["r/scoring.yaml:14:8: expected at least 1 item(s), got 0",
       "r/scoring.yaml:15:1: unknown key 'old_bands' (allowed: scale, blocked_score,"
       " unblocked_cap, possibly_blocked, other_listing, export_affiliate, ffi_secondary,"
-      " max_depth, decay, min_strength,"
+      " max_depth, decay, min_strength, explained_paths,"
       " regime_weights, default_regime_weight, hub_damping, ownership, control,"
       " relationships, status, bands)"]),
 ]
