@@ -52,6 +52,13 @@ CHILDREN = ("entity_names", "entity_identifiers", "entity_sources")
 CHUNK = 500  # ids per IN (...): below every driver's parameter limit
 ROWS_PER_INSERT = 100  # SQLite: rows per INSERT statement (at most its parameter limit)
 SEEN = "reg_seen"  # temporary table: tie row ids this edition states
+# (name, CREATE statement) of the secondary indexes of some tables ({}: their marks)
+SQLITE_INDEXES = ("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                  "sql IS NOT NULL AND tbl_name IN ({})")
+PG_INDEXES = ("SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+              "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
+              "WHERE t.relnamespace = current_schema()::regnamespace AND t.relname IN ({}) "
+              "AND NOT i.indisunique AND NOT i.indisprimary")
 
 
 @dataclass(frozen=True)
@@ -138,15 +145,16 @@ class Writer:
         return self.counts
 
     def _drop_indexes(self) -> list[str]:
-        """On SQLite, the secondary indexes of the tables written when all of them are
-        empty (a first load): dropped now and built again by ``finish``, in the same
-        transaction, which is much faster than updating them row by row."""
-        tables = (*COLUMNS, )
-        if not self.sqlite or any(self._query(f"SELECT 1 FROM {t} LIMIT 1") for t in tables):
+        """The secondary indexes of the tables written when all of them are empty (a first
+        load): dropped now and built again by ``finish``, in the same transaction, which is
+        much faster than updating them row by row. On PostgreSQL the non-unique ones only;
+        dropping one locks its (empty) table against readers until the commit."""
+        tables = tuple(COLUMNS)
+        if any(self._query(f"SELECT 1 FROM {t} LIMIT 1") for t in tables):
             return []
-        marks = ", ".join("?" * len(tables))
-        found = self._query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
-                            f"sql IS NOT NULL AND tbl_name IN ({marks})", tables)
+        marks = ", ".join([self.mark] * len(tables))
+        found = self._query((SQLITE_INDEXES if self.sqlite else PG_INDEXES).format(marks),
+                            tables)
         for name, _sql in found:
             self._run(f'DROP INDEX "{name}"')
         return [str(sql) for _name, sql in found]
@@ -281,6 +289,9 @@ class Writer:
                                    tuple(part))
 
     def _delete(self, table: str, column: str, ids: list[str]) -> None:
+        if not self.sqlite:  # one array parameter (a long IN list is slow to plan)
+            self._run(f"DELETE FROM {table} WHERE {column} = ANY(%s)", (ids,))
+            return
         for part in _chunks(ids):
             marks = ", ".join([self.mark] * len(part))
             self._run(f"DELETE FROM {table} WHERE {column} IN ({marks})", tuple(part))

@@ -96,3 +96,36 @@ def test_killed_inside_the_transaction(pg_url: str, tmp_path: Path, kill_at: str
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert _state(pg_url) == before
     assert "40 ended" in _ingest(pg_url, second)[0]  # the store is usable
+
+
+def _indexes(url: str) -> list[tuple[str, str]]:
+    """(name, definition) of every index of the tables a register ingest writes."""
+    from sqlalchemy import create_engine, text
+
+    from riskengine.registers.rows import COLUMNS
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            return sorted((str(r[0]), str(r[1])) for r in conn.execute(text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                "current_schema() AND tablename = ANY(:t)"), {"t": list(COLUMNS)}))
+    finally:
+        engine.dispose()
+
+
+def test_first_load_drops_and_rebuilds_the_secondary_indexes(cli: Any, pg_url: str,
+                                                             tmp_path: Path) -> None:
+    """A first load into empty tables drops their secondary indexes and builds them again
+    in its transaction: afterwards, and after a first load that failed, the indexes are
+    those of a fresh store."""
+    with Store.open(pg_url):  # the schema made, nothing ingested
+        fresh = _indexes(pg_url)
+    assert any(name.startswith("ix_") for name, _ in fresh)
+    broken = tmp_path / "broken.jsonl"
+    good = _snapshot(tmp_path, "good.jsonl", list(range(30)), date(2024, 1, 1))
+    broken.write_bytes(good.read_bytes().replace(b'"ZZ0020"', b'"ZZ0020', 1))
+    assert cli("ingest", "psc", str(broken)).code == 2
+    assert _indexes(pg_url) == fresh
+    ok(cli, "ingest", "psc", str(good))
+    assert (_indexes(pg_url), _state(pg_url)[0]["ownerships"]) == (fresh, 30)
