@@ -3,7 +3,8 @@
 Runs on the raw DBAPI connection of the caller's one write transaction (as
 ``store.bulk``): nothing is visible, and everything is rolled back, until the caller commits.
 Memory is bounded by one batch: the ties already stored are looked up batch by batch, and
-the ids of the tie rows this edition states are kept in a temporary table, not in memory.
+a tie row this edition states is told by its content hash (every row the edition writes
+carries it, and no other edition has it), not kept in memory.
 
 Tie history, the rules of ``riskengine.ingest.ties`` (tests compare both on the same
 editions): a tie stated for the first time is stored as read; one whose latest period is
@@ -51,7 +52,6 @@ from riskengine.store.bulk import _sqlite_cache as sqlite_cache
 CHILDREN = ("entity_names", "entity_identifiers", "entity_sources")
 CHUNK = 500  # ids per IN (...): below every driver's parameter limit
 ROWS_PER_INSERT = 100  # SQLite: rows per INSERT statement (at most its parameter limit)
-SEEN = "reg_seen"  # temporary table: tie row ids this edition states
 # (name, CREATE statement) of the secondary indexes of some tables ({}: their marks)
 SQLITE_INDEXES = ("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
                   "sql IS NOT NULL AND tbl_name IN ({})")
@@ -99,8 +99,6 @@ class Writer:
                                          f"{self.mark} AND valid_to IS NULL", (origin.source,))
                             for t in TIES}
         self.prior = any(self.open_before.values()) or self._stored_ties()
-        if self.prior:
-            self._run(f"CREATE TEMPORARY TABLE {SEEN} (id VARCHAR PRIMARY KEY)")
         self.indexes = self._drop_indexes()
 
     # --- buffering -------------------------------------------------------------------------
@@ -139,7 +137,6 @@ class Writer:
             self.counts.ties["retracted"] += self._retract(item)
         if self.prior:
             self._end_gone(published, guard, label)
-            self._run(f"DROP TABLE {SEEN}")
         for sql in self.indexes:
             self._run(sql)
         return self.counts
@@ -198,7 +195,6 @@ class Writer:
         for kind, _ in dated:
             self.counts.ties[kind] += 1
         self._upsert(table, [r for _, r in dated])
-        self._insert(SEEN, [(r[0],) for _, r in dated], ignore=True)
 
     def _dated(self, table: str, rows: list[Row]) -> list[tuple[str, Row]]:
         """('new' | 'kept' | 'renewed', row) per tie row (id, start, end, ...), as
@@ -212,22 +208,25 @@ class Writer:
             if prior is None:
                 out.append(("new", row))
             elif prior[2] is None or row[2] is not None:
-                start = row[1] if row[1] is not None else iso(prior[1])
+                start = row[1] if row[1] is not None else _text(prior[1])
                 out.append(("kept", (prior[0], start, *row[2:])))
             else:
                 out.append(("renewed", (f"{row[0]}@{published}", published, *row[2:])))
         return out
 
-    def _latest(self, table: str, ids: list[str]) -> dict[str, tuple[str, date | None,
-                                                                    date | None]]:
+    def _latest(self, table: str, ids: list[str]) -> dict[str, Row]:
         """The latest stored period (row id, start, end) of each tie id: the open row, else
-        the one starting last, renewed periods ``<id>@...`` included."""
-        found = [self._period(r) for r in self._select(table, "id, valid_from, valid_to", ids)]
-        for row in [r for r in found if r[2] is not None]:  # ended: a renewed period?
-            found += [self._period(r) for r in self._query(
+        the one starting last, renewed periods ``<id>@...`` included (only an ended row can
+        have them)."""
+        found = list(self._select(table, "id, valid_from, valid_to", ids))
+        latest: dict[str, Row] = {str(r[0]): r for r in found if r[2] is None}
+        ended = [self._period(r) for r in found if r[2] is not None]
+        for row in list(ended):
+            ended += [self._period(r) for r in self._query(
                 f"SELECT id, valid_from, valid_to FROM {table} WHERE id > {self.mark} AND "
                 f"id < {self.mark}", (f"{row[0]}@", f"{row[0]}A"))]
-        return latest_periods(found, lambda r: r[0], lambda r: (r[1], r[2]))
+        latest.update(latest_periods(ended, lambda r: r[0], lambda r: (r[1], r[2])))
+        return latest
 
     def _period(self, row: Row) -> tuple[str, date | None, date | None]:
         return str(row[0]), _as_date(row[1]), _as_date(row[2])
@@ -247,16 +246,15 @@ class Writer:
 
     def _end_gone(self, published: date, guard: Guard, label: str) -> None:
         day = self._day(published)
-        where = (f"source = {self.mark} AND valid_to IS NULL AND id NOT IN "
-                 f"(SELECT id FROM {SEEN})")
-        gone = {t: self._one(f"SELECT count(*) FROM {t} WHERE {where}", (self.origin.source,))
-                for t in TIES}
+        where = (f"source = {self.mark} AND valid_to IS NULL AND (content_hash IS NULL OR "
+                 f"content_hash <> {self.mark})")  # open, and not written by this edition
+        key = (self.origin.source, self.origin.content_hash)
+        gone = {t: self._one(f"SELECT count(*) FROM {t} WHERE {where}", key) for t in TIES}
         _check_guard(self.origin.source, sum(gone.values()), sum(self.open_before.values()),
                      guard, label)
         for table in TIES:
             self._run(f"UPDATE {table} SET valid_to = CASE WHEN valid_from > {self.mark} THEN "
-                      f"valid_from ELSE {self.mark} END WHERE {where}",
-                      (day, day, self.origin.source))
+                      f"valid_from ELSE {self.mark} END WHERE {where}", (day, day, *key))
         self.counts.ties["ended"] += sum(gone.values())
 
     # --- statements ------------------------------------------------------------------------
@@ -402,6 +400,11 @@ def _check_guard(source: str, ended: int, open_ties: int, guard: Guard, label: s
 def _chunks(ids: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start:start + CHUNK]
+
+
+def _text(value: Any) -> str | None:
+    """A stored date as the ISO text rows hold (SQLite gives texts, PostgreSQL dates)."""
+    return value if value is None or type(value) is str else str(value.isoformat())
 
 
 def _as_date(value: Any) -> date | None:
