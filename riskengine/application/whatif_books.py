@@ -76,8 +76,8 @@ def current_book(settings: Settings, loaded: Loaded, rules: RuleSet, as_of: date
     from riskengine.compiled import scores
     from riskengine.compiled.use import cache_root
 
-    folder, key = cache_root(settings) / loaded.key, scores.score_key(loaded.key, as_of,
-                                                                      overrides)
+    folder = cache_root(settings) / loaded.key
+    key = scores.score_key(loaded.key, loaded.rules, as_of, overrides)
     graph = loaded.data.at(as_of)
     kept, _why = scores.load(folder, key, graph.ids)
     if kept is not None:

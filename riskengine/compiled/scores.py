@@ -65,11 +65,12 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def score_key(graph_key: str, as_of: date, overrides: Sequence[Override]) -> str:
-    """The folder name of the book of this graph, day and stored overrides."""
+def score_key(graph_key: str, rules: str, as_of: date, overrides: Sequence[Override]) -> str:
+    """The folder name of the book of this graph, rules (``use.rules_digest``: every rule
+    file), day and stored overrides."""
     stored = sorted(json.dumps([o.model_dump(mode="json"), o.tampered], sort_keys=True)
                     for o in overrides)
-    text = (f"riskengine-scores-v{FORMAT}\n{graph_key}\n{as_of.isoformat()}\n"
+    text = (f"riskengine-scores-v{FORMAT}\n{graph_key}\n{rules}\n{as_of.isoformat()}\n"
             f"{json.dumps(stored)}\n{code_digest()}")
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 

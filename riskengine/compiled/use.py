@@ -48,6 +48,7 @@ class Loaded:
     key: str
     version: str  # the data version (``Store.data_version``) it was compiled from
     built: str | None  # why it was (re)built now, None when an intact folder was reused
+    rules: str  # ``rules_digest`` of the rules it was opened with (books are kept by it)
 
 
 def cache_root(settings: Settings) -> Path:
@@ -63,16 +64,28 @@ def cache_root(settings: Settings) -> Path:
 
 def rules_digest(rules_dir: Path, settings: Settings, merge_rules: MergeRules) -> str:
     """sha256 of every rule file, of the switches that change the graph (the seed) and of
-    the merge rules in force (``merges.yaml`` with the review queue's decisions)."""
+    the merge rules in force (``merges.yaml`` with the review queue's decisions): what a
+    result computed from the graph is kept by (books of scores, the service's versions)."""
     extra = f"\nseed={settings.seed}\nmerges={merge_rules.model_dump_json()}"
     return digest(encode(read_rule_files(rules_dir)) + extra.encode())
+
+
+def graph_digest(rules: RuleSet, settings: Settings, merge_rules: MergeRules) -> str:
+    """sha256 of what the compiled graph is made of besides the stored facts: the rule
+    files' scenario facts (none without the seed), the seed switch and the merge rules in
+    force. An edit of weights, regime parameters, alerts or screening rules keeps the graph
+    (recompiling 20M entities costs minutes); what is computed from it under the rules is
+    kept by ``rules_digest`` (``compiled.scores``, ``screen_index``: its own config)."""
+    text = (f"scenario={rules.scenario.model_dump_json()}\nseed={settings.seed}\n"
+            f"merges={merge_rules.model_dump_json()}")
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def open_graph(settings: Settings, store: Store, rules: RuleSet, rules_dir: Path,
                merge_rules: MergeRules) -> Loaded:
     """The compiled graph of ``store`` and ``rules``, built and saved when missing, stale
     (another key) or corrupt (rebuilt; ``built`` says why)."""
-    root, rdigest = cache_root(settings), rules_digest(rules_dir, settings, merge_rules)
+    root, rdigest = cache_root(settings), graph_digest(rules, settings, merge_rules)
     version = store.data_version()
     key = files.graph_key(version, rdigest)
     built: str | None = None
@@ -94,7 +107,8 @@ def open_graph(settings: Settings, store: Store, rules: RuleSet, rules_dir: Path
             built = f"compiled graph not kept ({root}: {exc.strerror or exc})"
     facts = StoredFacts(compiled, rules.scenario, store)
     data = graph_data(compiled, facts, facts.ids, facts.index)
-    return Loaded(data, facts, compiled, key, version, built)
+    return Loaded(data, facts, compiled, key, version, built,
+                  rules_digest(rules_dir, settings, merge_rules))
 
 
 def _merger(store: Store, rules: RuleSet, merge_rules: MergeRules

@@ -120,7 +120,7 @@ def test_a_tampered_kept_table_is_discarded(cli, tmp_path: Path) -> None:  # typ
     raw[len(raw) // 2] ^= 0xFF
     path.write_bytes(bytes(raw))
     with service.compiled_graph(settings) as (loaded, _rules, _store):
-        key = scores.score_key(loaded.key, DAY, base.stored_overrides(settings))
+        key = scores.score_key(loaded.key, loaded.rules, DAY, base.stored_overrides(settings))
         kept, why = scores.load(path.parent.parent.parent, key, loaded.data.ids)
     assert kept is None and why is not None and "sha256" in why
     assert not path.exists()  # discarded
@@ -171,3 +171,20 @@ def test_a_rescore_keeps_the_book_the_days_dry_runs_read(cli, tmp_path: Path,  #
     assert first == second
     assert {i: (s.score, s.band) for i, s in first.items()} == {
         i: (s.score, s.band) for i, s in _states(old).items()}
+
+
+def test_a_book_kept_under_other_rules_is_never_read(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A weights edit keeps the compiled graph (it holds facts only), so the books of both
+    rule sets live beside one graph: each is found by its own rules."""
+    _setup(cli)
+    settings = Settings.build(os.environ)
+    proposed = _proposed(tmp_path, "decay")
+    _dry(cli, proposed)  # keeps the book of the rules in use
+    applied = settings.model_copy(update={"rules_dir": proposed})
+    with (service.compiled_graph(settings) as (now, _r, _s),
+          service.compiled_graph(applied) as (then, _r2, _s2)):
+        assert (now.key, then.built) == (then.key, None) and now.rules != then.rules
+    before, _after, _how = _reused(applied, proposed)  # the proposed rules now in use
+    old, new = _scratch(settings, proposed)
+    assert _states(before) == _states(new) != _states(old)
+    assert len(_kept(settings)) == 2

@@ -1,5 +1,6 @@
 """Compiled graphs on disk: reused while data and rules are unchanged, rebuilt after an
-ingest or a rule edit, and a tampered folder is detected and rebuilt."""
+ingest or an edit of the rule files' scenario or merges, and a tampered folder is detected
+and rebuilt."""
 
 from __future__ import annotations
 
@@ -41,14 +42,67 @@ def test_an_ingest_makes_a_new_graph(settings: Settings) -> None:
                    .column("member").to_pylist())
 
 
-def test_a_rule_edit_makes_a_new_graph(settings: Settings, tmp_path: Path) -> None:
+def _edited_rules(settings: Settings, tmp_path: Path) -> tuple[Settings, Path]:
     rules = shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    edited = settings.model_copy(update={"rules_dir": rules})
+    return settings.model_copy(update={"rules_dir": rules}), rules
+
+
+SCENARIO_ENTITY = """
+  - id: test-added
+    kind: company
+    name: Added Test Trading LLC
+    source: {source: public-reporting, note: a test entity}
+"""
+
+
+def _variant(rules: Path, i: int) -> None:
+    """Another scenario, so another graph: one more entity in the scenario files."""
+    (rules / "scenario" / "extra.yaml").write_text(
+        "entities:" + SCENARIO_ENTITY.replace("test-added", f"test-{i}"), encoding="utf-8")
+
+
+def test_a_scenario_edit_makes_a_new_graph(settings: Settings, tmp_path: Path) -> None:
+    edited, rules = _edited_rules(settings, tmp_path)
     before, _ = _open(edited)
-    path = rules / "scoring.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    _variant(rules, 0)
     after, built = _open(edited)
     assert after != before and built is not None
+    with service.compiled_graph(edited) as (loaded, _rules, _store):
+        assert "test-0" in loaded.facts.ids
+
+
+@pytest.mark.parametrize(("name", "edit"), [
+    ("scoring.yaml", ("decay: 0.5 ", "decay: 0.25 ")),
+    ("regimes.yaml", None), ("alerts.yaml", None), ("screening.yaml", None),
+])
+def test_an_edit_of_other_rules_keeps_the_graph(settings: Settings, tmp_path: Path,
+                                                name: str, edit: tuple[str, str] | None
+                                                ) -> None:
+    """The graph holds facts only: weights, regime parameters, alerts and screening rules
+    are applied to it, so their edits reuse it (a book of scores is kept by every rule file:
+    test_an_edited_weight_scores_anew)."""
+    edited, rules = _edited_rules(settings, tmp_path)
+    before, _ = _open(edited)
+    path = rules / name
+    text = path.read_text(encoding="utf-8")
+    assert edit is None or edit[0] in text
+    path.write_text(text.replace(*edit) if edit else text + "\n# an edit\n", encoding="utf-8")
+    assert _open(edited) == (before, None)
+
+
+def test_an_edited_weight_scores_anew(settings: Settings, tmp_path: Path) -> None:
+    from riskengine.application import scoring
+
+    edited, rules = _edited_rules(settings, tmp_path)
+    day = date(2026, 11, 1)
+    first = scoring.score(edited, "JAC Motors", day, None, "test")
+    path = rules / "scoring.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("decay: 0.5 ", "decay: 0.25 "),
+                    encoding="utf-8")
+    again = scoring.score(edited, "JAC Motors", day, None, "test")
+    fresh = scoring.score(edited.model_copy(update={"cache_dir": tmp_path / "fresh"}),
+                          "JAC Motors", day, None, "test")
+    assert again.score == fresh.score != first.score
 
 
 def test_the_seed_switch_makes_another_graph(settings: Settings) -> None:
@@ -81,10 +135,9 @@ def test_a_tampered_graph_is_detected_and_rebuilt(settings: Settings, damage: st
 
 
 def test_only_the_newest_graphs_are_kept(settings: Settings, tmp_path: Path) -> None:
-    rules = shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    edited = settings.model_copy(update={"rules_dir": rules})
+    edited, rules = _edited_rules(settings, tmp_path)
     for i in range(files.KEEP + 2):
-        (rules / "extra.yaml").write_text(f"# variant {i}\n", encoding="utf-8")
+        _variant(rules, i)
         _open(edited)
     kept = [p for p in cache_root(settings).iterdir() if not p.name.startswith(".")]
     assert len(kept) == files.KEEP
@@ -95,10 +148,9 @@ def test_the_graph_in_use_outlives_newer_one_off_graphs(settings: Settings,
     # The graph read last is kept, not the one written last: a series of one-off graphs
     # (dry runs of proposed rules) does not push out the graph of the rules in use.
     in_use, _built = _open(settings)
-    rules = shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    edited = settings.model_copy(update={"rules_dir": rules})
+    edited, rules = _edited_rules(settings, tmp_path)
     for i in range(files.KEEP + 2):
-        (rules / "extra.yaml").write_text(f"# proposal {i}\n", encoding="utf-8")
+        _variant(rules, i)
         _open(edited)
         assert _open(settings) == (in_use, None)  # read, never rebuilt
     kept = [p for p in cache_root(settings).iterdir() if not p.name.startswith(".")]
