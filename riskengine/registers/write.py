@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -49,7 +49,6 @@ from riskengine.registers.rows import (
 )
 from riskengine.store.bulk import _sqlite_cache as sqlite_cache
 
-CHILDREN = ("entity_names", "entity_identifiers", "entity_sources")
 CHUNK = 500  # ids per IN (...): below every driver's parameter limit
 ROWS_PER_INSERT = 100  # SQLite: rows per INSERT statement (at most its parameter limit)
 # (name, CREATE statement) of the secondary indexes of some tables ({}: their marks)
@@ -99,6 +98,9 @@ class Writer:
                                          f"{self.mark} AND valid_to IS NULL", (origin.source,))
                             for t in TIES}
         self.prior = any(self.open_before.values()) or self._stored_ties()
+        self.restored = self.prior or bool(self._query(  # parties of the source stored?
+            f"SELECT 1 FROM entity_sources WHERE source = {self.mark} LIMIT 1",
+            (origin.source,)))
         self.indexes = self._drop_indexes()
 
     # --- buffering -------------------------------------------------------------------------
@@ -164,14 +166,25 @@ class Writer:
         rows only where the position is free (a record keeps its own)."""
         named = [p for p in parties if not p.stub]
         stubs = [p for p in parties if p.stub]
-        if self.prior:
-            for child in CHILDREN:
-                self._delete(child, "entity_id", [p.entity[0] for p in named])
+        if self.restored:
+            self._trim(named)
         self._upsert("entities", [p.entity for p in named], keep=("first_seen",))
         self.counts.stubs += self._insert("entities", [p.entity for p in stubs], ignore=True)
         for rows, ignore in ((named, False), (stubs, True)):
             self._children(rows, ignore)
         self.counts.parties += len(named)
+
+    def _trim(self, parties: list[PartyRows]) -> None:
+        """Delete the stored child rows of ``parties`` beyond the positions their records
+        now fill (the others are upserted in place)."""
+        for child, rows_of in (("entity_names", attrgetter("names")),
+                               ("entity_identifiers", attrgetter("identifiers"))):
+            by_count: dict[int, list[str]] = {}
+            for p in parties:
+                by_count.setdefault(len(rows_of(p)), []).append(p.entity[0])
+            for count, ids in by_count.items():
+                self._delete(child, ids, count)
+        self._delete("entity_sources", [p.entity[0] for p in parties], 1)
 
     def _children(self, parties: list[PartyRows], ignore: bool) -> None:
         """Names, identifiers and source of ``parties`` (``ignore``: keep rows present)."""
@@ -286,13 +299,15 @@ class Writer:
             yield from self._query(f"SELECT {columns} FROM {table} WHERE id IN ({marks})",
                                    tuple(part))
 
-    def _delete(self, table: str, column: str, ids: list[str]) -> None:
+    def _delete(self, table: str, ids: list[str], start: int) -> None:
+        """Delete the child rows of ``ids`` from position ``start`` on."""
+        where = f"position >= {int(start)} AND entity_id"
         if not self.sqlite:  # one array parameter (a long IN list is slow to plan)
-            self._run(f"DELETE FROM {table} WHERE {column} = ANY(%s)", (ids,))
+            self._run(f"DELETE FROM {table} WHERE {where} = ANY(%s)", (ids,))
             return
         for part in _chunks(ids):
             marks = ", ".join([self.mark] * len(part))
-            self._run(f"DELETE FROM {table} WHERE {column} IN ({marks})", tuple(part))
+            self._run(f"DELETE FROM {table} WHERE {where} IN ({marks})", tuple(part))
 
     def _insert(self, table: str, rows: list[Row], ignore: bool = False) -> int:
         """Insert ``rows`` (``ignore``: those whose key is taken are left out); how many."""
