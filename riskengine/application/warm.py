@@ -118,10 +118,14 @@ class Version:
         """The evaluation of ``as_of`` with the indexes its explained scores use built now
         (path searches, exposed banks), not by the first request's explanation."""
         from riskengine.application.service import compiled_evaluation
+        from riskengine.derive import explain_kept
         from riskengine.exposure.score import prepare
 
         ev, found = compiled_evaluation(self.loaded, self.rules, as_of, list(self.overrides))
         prepare(ev.graph, ev.verdicts, ev.rules.scoring)
+        derived = ev.derived or ev.verdicts
+        explain_kept.prepare(ev.graph, {code: (arrays, ev.rules.regimes.params(code, as_of))
+                                        for code, arrays in derived.items()})
         return ev, found
 
     def screening(self, settings: Settings, as_of: date) -> Screening:
@@ -195,6 +199,20 @@ def compile_elsewhere(settings: Settings) -> None:
         raise StoreError(f"compiling the graph failed (child exit code {child.exitcode})")
 
 
+def read_designations(loaded: Loaded) -> None:
+    """Read the designations of every designated entity now, in one pass (kept by the
+    graph's facts), when they fit in what the facts keep: an explained score then reads
+    none from the store (before, one query per new entity, about a third of its time)."""
+    import numpy as np
+
+    from riskengine.compiled.facts import DESIGNATIONS_KEPT
+
+    facts = loaded.facts
+    designated = np.flatnonzero(facts.designated)
+    if 0 < designated.shape[0] <= DESIGNATIONS_KEPT // 2:
+        facts.designations_many([facts.ids[int(i)] for i in designated])
+
+
 def build(settings: Settings, store: Store, stamp: Stamp, config: ServiceRules,
           previous: Version | None = None) -> Version:
     """A version for ``stamp``: the compiled graph (from its folder, or compiled now); when
@@ -209,6 +227,8 @@ def build(settings: Settings, store: Store, stamp: Stamp, config: ServiceRules,
         compile_elsewhere(settings)
     loaded = previous.loaded if same and previous is not None else open_graph(
         settings, store, rules, folder, base.merge_rules(settings, store))
+    if not same:
+        read_designations(loaded)
     overrides = tuple(base.stored_overrides(settings, store=store))
     made = Version(stamp, loaded, rules, RuleFiles.read(folder),
                    stored_sources(settings, store), overrides, config)

@@ -246,6 +246,14 @@ class StoredFacts:
         return {f: build(found[f]) if f in found else self.reader.fact(family, f)
                 for f in fact_ids}
 
+    @cached_property
+    def designated(self) -> npt.NDArray[np.bool_]:
+        """Whether each entity has a designation of any period, from the compiled table (no
+        store read): explanations ask ``designations_of`` only of those that have one."""
+        flags = np.zeros(self.c.n, dtype=np.bool_)
+        flags[column(self.c["designations"], "entity")] = True
+        return flags
+
     def designations_of(self, entity_id: str) -> tuple[Designation, ...]:
         """Designations of every member record of ``entity_id``: scenario ones first, then
         the stored ones by id (as the merged Dataset orders them)."""

@@ -28,8 +28,8 @@ from typing import cast
 
 import numpy as np
 
-from riskengine.derive import review
-from riskengine.derive.aggregate import JOINT_ARRANGEMENT, graph_index, least_fixpoint
+from riskengine.derive import explain_kept, review
+from riskengine.derive.aggregate import JOINT_ARRANGEMENT, graph_index
 from riskengine.derive.base import RegimeArrays
 from riskengine.derive.explain_walk import (
     Ctx,
@@ -50,7 +50,6 @@ from riskengine.derive.explain_walk import (
     shortest_first,
 )
 from riskengine.derive.export import affiliate_evidence
-from riskengine.derive.per_person import group_labels, partner_keys
 from riskengine.derive.verdicts import cite, listing_label, pct
 from riskengine.graph import BoolArray, Graph
 from riskengine.result import Evidence, PathItem, RegimeVerdict, Status
@@ -101,19 +100,18 @@ def holder_sets(ctx: Ctx, v: int, bound: str, keep: Keep) -> list[tuple[frozense
     Only holders with a member among ``v``'s ancestors can; their S_G are computed with the
     derivation's own sparse fixed point (``aggregate.least_fixpoint``), seeded with them only.
     """
-    listed, n = np.flatnonzero(ctx.arrays.listed), ctx.g.n
-    labels = group_labels(ctx.g, ctx.arrays.listed, ctx.params)
-    partners = partner_keys(ctx.g, ctx.arrays.listed, ctx.params, labels)
+    kept, n = explain_kept.holders(ctx.g, ctx.arrays, ctx.params), ctx.g.n
+    listed, labels, partners = kept.listed, kept.labels, kept.partners
     near = np.asarray(list(ancestors(ctx, v, bound, keep)), dtype=np.int64)
     hit = np.r_[labels[np.isin(listed, near)], partners[np.isin(partners % n, near)] // n]
     wanted = np.isin(labels, hit)
     mine = partners[np.isin(partners // n, labels[wanted])]
     seed = np.union1d(labels[wanted] * n + listed[wanted], mine)
-    shares = ctx.idx.shares(bound)
-    closure = least_fixpoint(seed, int(labels.max(initial=0)) + 1, ctx.params, shares, None)
+    members_of = explain_kept.closure(ctx.g, ctx.idx.shares(bound), seed,
+                                      int(labels.max(initial=0)) + 1, ctx.params)
     found = []
     for k in np.unique(labels[wanted]).tolist():
-        members = set((closure.members[closure.members // n == k] % n).tolist())
+        members = set((members_of[members_of // n == k] % n).tolist())
         if ctx.meets(held(ctx, v, bound, members.__contains__)):
             found.append((frozenset(listed[labels == k].tolist()), members))
     return sorted(found, key=lambda item: sorted(ctx.g.ids[p] for p in item[0]))
@@ -163,10 +161,7 @@ def per_person_owned(ctx: Ctx, v: int, possible: bool) -> list[Evidence]:
 
 def _partner_mask(ctx: Ctx) -> BoolArray:
     """Joint-arrangement partners of designated holders (``per_person.partner_keys``)."""
-    labels = group_labels(ctx.g, ctx.arrays.listed, ctx.params)
-    found = np.zeros(ctx.g.n, dtype=np.bool_)
-    found[partner_keys(ctx.g, ctx.arrays.listed, ctx.params, labels) % ctx.g.n] = True
-    return found
+    return explain_kept.partner_mask(ctx.g, ctx.arrays, ctx.params)
 
 
 def _group_evidence(ctx: Ctx, v: int, group: frozenset[int], members: set[int],
@@ -299,10 +294,10 @@ def explain_verdict(g: Graph, arrays: RegimeArrays, params: RegimeParams, i: int
         found += possibly(ctx, i) if arrays.possibly[i] else []
         found += unknown_shares(ctx, i) + control_not_blocking(ctx, i)
         found += review.unknown_owners(ctx.g, i)
-        found += review.date_unknown(ctx.g, ctx.idx.designations, ctx.arrays.regime, i)
+        found += review.date_unknown(ctx.g, ctx.designations, ctx.arrays.regime, i)
     if status != "listed":
-        found += review.transferred_after(g, ctx.idx.designations, arrays.regime, i)
-        found += review.disagreeing_records(g, ctx.idx.designations, arrays.regime, i,
+        found += review.transferred_after(g, ctx.designations, arrays.regime, i)
+        found += review.disagreeing_records(g, ctx.designations, arrays.regime, i,
                                             arrays.listed)
     found += non_blocking_evidence(ctx, i, status != "clear")
     found += affiliate_evidence(g, arrays, params.export_affiliates, i)

@@ -29,6 +29,22 @@ EvidenceKind = Literal["listed", "owned", "controlled", "possibly_owned", "contr
 
 
 @dataclass(frozen=True)
+class Designated:
+    """Designations (all periods) by entity id, read from the graph's facts; nothing is read
+    for an entity the facts know to have none (``StoredFacts.designated``: most entities of
+    a large graph, whose explanation would otherwise cost a store query each)."""
+
+    g: Graph
+
+    def get(self, entity_id: str, default: tuple[Designation, ...] = ()
+            ) -> tuple[Designation, ...]:
+        known = getattr(self.g.dataset, "designated", None)
+        if known is not None and not known[self.g.index[entity_id]]:
+            return default
+        return self.g.dataset.designations_of(entity_id) or default
+
+
+@dataclass(frozen=True)
 class Ctx:
     """Everything one explanation reads."""
 
@@ -36,6 +52,11 @@ class Ctx:
     arrays: RegimeArrays
     params: RegimeParams
     idx: GraphIndex
+
+    @property
+    def designations(self) -> Designated:
+        """The designations of entity ids (``Designated``)."""
+        return Designated(self.g)
 
     def name(self, v: int) -> str:
         """The entity's name (its id if the Graph's dataset does not list it at ``v``), from
@@ -70,7 +91,7 @@ class Ctx:
 
 def designations(ctx: Ctx, v: int) -> list[Designation]:
     """Asset-freeze designations of entity ``v`` in force in the regime, oldest first."""
-    found = [d for d in ctx.idx.designations.get(ctx.g.ids[v], ())
+    found = [d for d in ctx.designations.get(ctx.g.ids[v], ())
              if d.regime == ctx.arrays.regime and d.blocking and d.active(ctx.g.as_of)]
     return sorted(found, key=lambda d: (d.listed_from.toordinal() if d.listed_from else 0, d.id))
 
@@ -78,7 +99,7 @@ def designations(ctx: Ctx, v: int) -> list[Designation]:
 def non_blocking(ctx: Ctx, v: int) -> list[Designation]:
     """Non-blocking designations (sectoral, export control, other) of ``v`` in force in the
     regime, oldest first."""
-    found = [d for d in ctx.idx.designations.get(ctx.g.ids[v], ())
+    found = [d for d in ctx.designations.get(ctx.g.ids[v], ())
              if d.regime == ctx.arrays.regime and not d.blocking and d.active(ctx.g.as_of)]
     return sorted(found, key=lambda d: (d.listed_from.toordinal() if d.listed_from else 0, d.id))
 

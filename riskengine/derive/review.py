@@ -16,7 +16,7 @@ from typing import Protocol
 from riskengine.derive.aggregate import graph_index
 from riskengine.derive.base import cite, listing_label
 from riskengine.domain import Designation
-from riskengine.graph import NO_START, BoolArray, Graph
+from riskengine.graph import NO_START, BoolArray, Graph, read_many
 from riskengine.result import Evidence, PathItem
 
 
@@ -126,8 +126,10 @@ def unknown_owners(g: Graph, v: int) -> list[Evidence]:
     """One 'unknown_share' per holding in ``v`` (of any size: an anonymous 60% holder is as
     unknown) of an owner the source does not identify (an entity of kind ``unknown``),
     naming the register and the reason it gives."""
-    own, found = g.ownership, []
-    for pos in _incoming(g, v):
+    own, found, incoming = g.ownership, [], _incoming(g, v)
+    owners = [int(own.src[p]) for p in incoming if int(own.src[p]) < len(g.dataset.entities)]
+    read_many(g.dataset.entities, owners)  # one store read for all of them, not one each
+    for pos in incoming:
         o = int(own.src[pos])
         if not _unidentified(g, o):
             continue

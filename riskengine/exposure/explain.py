@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from riskengine.derive.base import RegimeArrays
+from riskengine.derive.explain_walk import Designated
 from riskengine.domain import Designation, Source
 from riskengine.exposure.paths import BestPath
 from riskengine.exposure.weights import (
@@ -129,7 +130,7 @@ class Listings:
     def of(self, i: int, regime: str, blocking: bool) -> list[Designation]:
         """Designations of entity ``i`` under ``regime``, oldest first (read from the graph's
         facts for this entity only)."""
-        found = [d for d in self.g.dataset.designations_of(self.g.ids[i])
+        found = [d for d in Designated(self.g).get(self.g.ids[i])
                  if d.active(self.g.as_of) and d.regime == regime and d.blocking == blocking]
         return sorted(found, key=lambda d: (d.listed_from or self.g.as_of, d.id))
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from riskengine.derive.explain_walk import Designated
 from riskengine.domain import Designation, Entity
 from riskengine.exposure.explain import cite, designation_label, entity_item, name
 from riskengine.graph import BoolArray, EdgeArrays, Graph, read_many
@@ -43,7 +44,7 @@ def financial_institution(e: Entity, rules: FfiSecondary) -> bool:
 def military_designations(g: Graph, rules: FfiSecondary, i: int) -> list[Designation]:
     """Designations of entity ``i`` under EO 14024 in force that place it in Russia's
     military-industrial base on ``g.as_of``, by id."""
-    found = [d for d in g.dataset.designations_of(g.ids[i])
+    found = [d for d in Designated(g).get(g.ids[i])
              if d.regime == rules.regime and d.blocking and d.active(g.as_of)
              and rules.program in (d.program or "")]
     if found and g.as_of < rules.all_designees_from:
