@@ -58,6 +58,9 @@ PG_INDEXES = ("SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
               "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
               "WHERE t.relnamespace = current_schema()::regnamespace AND t.relname IN ({}) "
               "AND NOT i.indisunique AND NOT i.indisprimary")
+PG_FOREIGN_KEYS = ("SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                   "JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype = 'f' AND "
+                   "t.relnamespace = current_schema()::regnamespace AND t.relname IN ({})")
 
 
 @dataclass(frozen=True)
@@ -146,8 +149,10 @@ class Writer:
     def _drop_indexes(self) -> list[str]:
         """The secondary indexes of the tables written when all of them are empty (a first
         load): dropped now and built again by ``finish``, in the same transaction, which is
-        much faster than updating them row by row. On PostgreSQL the non-unique ones only;
-        dropping one locks its (empty) table against readers until the commit."""
+        much faster than updating them row by row. On PostgreSQL the non-unique ones, and
+        the foreign keys of the entities' child rows (checked row by row by triggers there;
+        added back by one check of every row); dropping them locks the (empty) tables
+        against readers until the commit. The statements that make them again."""
         tables = tuple(COLUMNS)
         if any(self._query(f"SELECT 1 FROM {t} LIMIT 1") for t in tables):
             return []
@@ -156,7 +161,14 @@ class Writer:
                             tables)
         for name, _sql in found:
             self._run(f'DROP INDEX "{name}"')
-        return [str(sql) for _name, sql in found]
+        again = [str(sql) for _name, sql in found]
+        if not self.sqlite:
+            keys = self._query(PG_FOREIGN_KEYS.format(marks), tables)
+            for table, name, _sql in keys:
+                self._run(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            again += [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {sql}'
+                      for table, name, sql in keys]
+        return again
 
     # --- parties ---------------------------------------------------------------------------
 

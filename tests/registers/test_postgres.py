@@ -99,7 +99,8 @@ def test_killed_inside_the_transaction(pg_url: str, tmp_path: Path, kill_at: str
 
 
 def _indexes(url: str) -> list[tuple[str, str]]:
-    """(name, definition) of every index of the tables a register ingest writes."""
+    """(name, definition) of every index and constraint of the tables a register ingest
+    writes."""
     from sqlalchemy import create_engine, text
 
     from riskengine.registers.rows import COLUMNS
@@ -109,19 +110,23 @@ def _indexes(url: str) -> list[tuple[str, str]]:
         with engine.connect() as conn:
             return sorted((str(r[0]), str(r[1])) for r in conn.execute(text(
                 "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
-                "current_schema() AND tablename = ANY(:t)"), {"t": list(COLUMNS)}))
+                "current_schema() AND tablename = ANY(:t) UNION ALL SELECT c.conname, "
+                "t.relname || ' ' || pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                "JOIN pg_class t ON t.oid = c.conrelid WHERE t.relnamespace = "
+                "current_schema()::regnamespace AND t.relname = ANY(:t)"),
+                {"t": list(COLUMNS)}))
     finally:
         engine.dispose()
 
 
-def test_first_load_drops_and_rebuilds_the_secondary_indexes(cli: Any, pg_url: str,
+def test_first_load_drops_and_makes_again_indexes_and_foreign_keys(cli: Any, pg_url: str,
                                                              tmp_path: Path) -> None:
-    """A first load into empty tables drops their secondary indexes and builds them again
-    in its transaction: afterwards, and after a first load that failed, the indexes are
-    those of a fresh store."""
+    """A first load into empty tables drops their secondary indexes and the foreign keys of
+    the entities' child rows and makes them again in its transaction: afterwards, and after
+    a first load that failed, indexes and constraints are those of a fresh store."""
     with Store.open(pg_url):  # the schema made, nothing ingested
         fresh = _indexes(pg_url)
-    assert any(name.startswith("ix_") for name, _ in fresh)
+    assert {name[:3] for name, _ in fresh} >= {"ix_", "fk_", "pk_"}
     broken = tmp_path / "broken.jsonl"
     good = _snapshot(tmp_path, "good.jsonl", list(range(30)), date(2024, 1, 1))
     broken.write_bytes(good.read_bytes().replace(b'"ZZ0020"', b'"ZZ0020', 1))
