@@ -56,12 +56,13 @@ class RunInputs:
 
         return decode(self.facts, self.parts)
 
-    def part_snapshots(self) -> list[Snapshot]:
-        """The parts of the facts snapshot, to store with it."""
+    def part_snapshots(self) -> Iterator[Snapshot]:
+        """The parts of the facts snapshot, to store with it (one at a time: a rescore's
+        parts are read back from a temporary file as they are stored)."""
         from riskengine.store.facts_snapshot import PART_KIND
         from riskengine.store.snapshots import Snapshot
 
-        return [Snapshot(PART_KIND, part) for part in self.parts.values()]
+        return (Snapshot(PART_KIND, self.parts[key]) for key in self.parts)
 
     def snapshots(self) -> tuple[Snapshot, Snapshot]:
         """(facts, rules) snapshots to store with the run."""

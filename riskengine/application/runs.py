@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from riskengine.application import base, service
@@ -93,7 +94,7 @@ def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
     log(f"rescore: scored {total} entities; storing")
     report = _progress(total, log) if bar is None else (lambda done: bar(done, total))
     saved = save_run(store, run, rows, AuditNote(actor, base.now()), report,
-                     (facts, rules, *inputs.part_snapshots()), inputs.rule_files)
+                     chain((facts, rules), inputs.part_snapshots()), inputs.rule_files)
     log(f"rescore: run {saved.id} complete")
     return saved
 

@@ -79,8 +79,10 @@ def compile_facts(stored: FactTables, scenario: Dataset, merger: Merger,
     candidates = sorted(set(linked) | known)
     mm = merger(candidates, ranks(tables, candidates), generic)
     canonical, heads = _canonical_index(ids, mm)
-    return Compiled({**_entity_tables(tables, ids, (canonical, heads), name_keys),
-                     **_fact_tables(tables, ids, canonical), "merges": merge_table(mm)})
+    compiled = Compiled({**_entity_tables(tables, ids, (canonical, heads), name_keys),
+                         **_fact_tables(tables, ids, canonical), "merges": merge_table(mm)})
+    pa.default_memory_pool().release_unused()  # the intermediate columns, freed: returned
+    return compiled
 
 
 def merge_table(mm: MergeMap) -> pa.Table:

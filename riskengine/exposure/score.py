@@ -94,7 +94,8 @@ def tie_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules
     counted = {r: s.mask & among[r] if among is not None else s.mask for r, s in live.items()}
     if not any(m.any() for m in counted.values()):
         return {f"tie_exposure:{r}": np.zeros(g.n, dtype=np.int64) for r in live}
-    shared, passes = AllRegimes.of(g, scoring), pass_factor(g, scoring)
+    shared = AllRegimes.of(g, scoring)
+    passes = pass_factor(g, scoring, shared.degree())
     return {f"tie_exposure:{r}": _exposure_cents(g, shared, passes, s, r, scoring, counted[r])
             for r, s in live.items()}
 

@@ -244,6 +244,11 @@ class AllRegimes:
         return np.asarray(np.minimum(np.maximum.reduceat(weight, self.starts), 1.0),
                           dtype=np.float64)
 
+    def degree(self) -> IntArray:
+        """``degree(g)`` read off the pairs (each ordered pair of neighbours once, both
+        directions of every family): no sort of its own."""
+        return np.diff(self.ptr).astype(np.int64)
+
 
 def degree(g: Graph) -> IntArray:
     """Distinct neighbours of each entity over all ownership, control and relationship edges
@@ -256,18 +261,20 @@ def degree(g: Graph) -> IntArray:
     return np.bincount(pairs // max(g.n, 1), minlength=g.n).astype(np.int64)
 
 
-def damping(g: Graph, scoring: ScoringRules) -> FloatArray:
-    """Hub damping: 1 up to the reference degree, then (reference / degree) ** exponent."""
+def damping(g: Graph, scoring: ScoringRules, known: IntArray | None = None) -> FloatArray:
+    """Hub damping: 1 up to the reference degree, then (reference / degree) ** exponent
+    (``known``: ``degree(g)``, when the caller has it)."""
     hub = scoring.hub_damping
-    deg = degree(g).astype(np.float64)
+    deg = (degree(g) if known is None else known).astype(np.float64)
     ratio = hub.reference_degree / np.maximum(deg, 1.0)
     return np.asarray(np.where(deg <= hub.reference_degree, 1.0, ratio ** hub.exponent),
                       dtype=np.float64)
 
 
-def pass_factor(g: Graph, scoring: ScoringRules) -> FloatArray:
-    """What an intermediary multiplies a path's strength by: decay x its hub damping."""
-    return np.asarray(scoring.decay * damping(g, scoring), dtype=np.float64)
+def pass_factor(g: Graph, scoring: ScoringRules, known: IntArray | None = None) -> FloatArray:
+    """What an intermediary multiplies a path's strength by: decay x its hub damping
+    (``known``: ``degree(g)``, when the caller has it)."""
+    return np.asarray(scoring.decay * damping(g, scoring, known), dtype=np.float64)
 
 
 def seeds(verdict: RegimeArrays, scoring: ScoringRules) -> Seeds:

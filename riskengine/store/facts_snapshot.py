@@ -7,7 +7,9 @@ Content (``MAGIC2``): a JSON header line, the data version and, per table, the s
 each of its parts in order. The parts are stored as snapshots of their own (kind
 ``PART_KIND``, ``store.snapshots``) addressed by their hash, so the snapshot's own hash
 covers every part, unchanged parts are stored once across runs, and no stored value comes
-near SQLite's 1 GB limit. Rows are sorted by primary key when decoded. Runs stored before
+near SQLite's 1 GB limit. Rows are sorted by primary key when decoded. The parts read wait
+for the run's transaction in a temporary file (``SpilledParts``), not in memory (at 20M
+entities they are gigabytes while the whole graph is scored). Runs stored before
 hold one stream per table (``MAGIC``) or ``Dataset`` JSON; ``decode`` reads all three.
 """
 
@@ -15,8 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,13 +60,42 @@ def _table(name: str) -> Table:
     return table
 
 
+class SpilledParts(Mapping[str, bytes]):
+    """Parts by hash, their bytes kept in a temporary file (removed with this object) and
+    read back when asked for; in the order added."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="riskengine-parts-")  # noqa: SIM115 - open while the parts are
+        self._at: dict[str, tuple[int, int]] = {}
+
+    def add(self, part: bytes) -> str:
+        """Keep ``part`` (once per content); its sha256."""
+        key = hashlib.sha256(part).hexdigest()
+        if key not in self._at:
+            self._file.seek(0, 2)
+            self._at[key] = (self._file.tell(), len(part))
+            self._file.write(part)
+        return key
+
+    def __getitem__(self, key: str) -> bytes:
+        offset, size = self._at[key]
+        self._file.seek(offset)
+        return self._file.read(size)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+
 @dataclass(frozen=True)
 class FactsSnapshot:
-    """A facts snapshot as read: its content (the ``MAGIC2`` header), its parts by hash,
-    and the data version it is of."""
+    """A facts snapshot as read: its content (the ``MAGIC2`` header), its parts by hash
+    (``SpilledParts``), and the data version it is of."""
 
     content: bytes
-    parts: dict[str, bytes]
+    parts: Mapping[str, bytes]
     version: str
 
 
@@ -73,17 +105,12 @@ def read_snapshot(url: str) -> FactsSnapshot:
         dialect = adbc_target(url)[0]
         one_snapshot(conn, url)
         version = stored_version(conn)
-        parts: dict[str, bytes] = {}
-        tables = {name: [_keep(parts, _stream(t)) for t in
+        parts = SpilledParts()
+        tables = {name: [parts.add(_stream(t)) for t in
                          table_parts(conn, _table(name), dialect)] for name in MODELS}
     header = json.dumps({"version": version, "tables": tables}).encode()
+    pa.default_memory_pool().release_unused()  # what the reads left in Arrow's pool
     return FactsSnapshot(MAGIC2 + header + b"\n", parts, version)
-
-
-def _keep(parts: dict[str, bytes], part: bytes) -> str:
-    key = hashlib.sha256(part).hexdigest()
-    parts[key] = part
-    return key
 
 
 def _read(conn: Any, name: str, dialect: str) -> pa.Table:

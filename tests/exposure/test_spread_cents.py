@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from riskengine.exposure import factors
 from riskengine.exposure.propagate import Out, adjacency, spread, spread_cents
-from riskengine.exposure.weights import Seeds, exposure_edges, pass_factor, seeds
+from riskengine.exposure.weights import (
+    AllRegimes,
+    Seeds,
+    degree,
+    exposure_edges,
+    pass_factor,
+    seeds,
+)
 from tests.exposure.test_properties import PROPERTY, Case, cases
 
 
@@ -35,7 +42,7 @@ def test_cents_are_the_sum_of_the_strongest_rows(case: Case, data: st.DataObject
         out = _out(case, r)
         reach = spread(out, case.g.n, Seeds(mask, s.strength), passes, *limits, stop=s.mask)
 
-        def cents(strength: np.ndarray) -> np.ndarray:
+        def cents(strength: np.ndarray, r: str = r) -> np.ndarray:
             return factors.to_cents(factors.tie_exposure(case.scoring, r, strength))
 
         want = np.zeros(case.g.n, dtype=np.int64)
@@ -43,3 +50,9 @@ def test_cents_are_the_sum_of_the_strongest_rows(case: Case, data: st.DataObject
         got = np.zeros(case.g.n, dtype=np.int64)
         spread_cents(out, (some, s.strength[some]), passes, limits, s.mask, cents, got)
         assert got.tolist() == want.tolist()
+
+
+@PROPERTY
+@given(cases())
+def test_degree_read_off_the_shared_pairs_is_the_degree(case: Case) -> None:
+    assert AllRegimes.of(case.g, case.scoring).degree().tolist() == degree(case.g).tolist()

@@ -3,6 +3,7 @@ give the same bytes (so runs share one snapshot)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 from pathlib import Path
@@ -84,3 +85,14 @@ def test_runs_stored_before_keep_their_json(db: str) -> None:
     with Store.open(db) as store:
         facts = store.load_dataset()
     assert decode(facts.model_dump_json().encode()) == facts
+
+
+@pytest.mark.parametrize("parts", [[], [b"a"], [b"one", b"", b"two", b"one"],
+                                   [bytes(range(256)) * 1000, b"x"]])
+def test_spilled_parts_read_back_as_a_dict_of_them(parts: list[bytes]) -> None:
+    spilled = facts_snapshot.SpilledParts()
+    keys = [spilled.add(p) for p in parts]
+    want = {hashlib.sha256(p).hexdigest(): p for p in parts}
+    assert keys == [hashlib.sha256(p).hexdigest() for p in parts]
+    assert dict(spilled) == want and spilled == want and list(spilled) == list(want)
+    assert len(spilled) == len(want)
