@@ -24,8 +24,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import chain
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -47,20 +46,18 @@ from riskengine.registers.rows import (
     party_rows,
     tie_row,
 )
+from riskengine.registers.sql import (
+    PG_FOREIGN_KEYS,
+    PG_INDEXES,
+    SQLITE_INDEXES,
+    as_date,
+    chunks,
+    insert_values,
+    iso_text,
+    literal,
+    null_columns,
+)
 from riskengine.store.bulk import _sqlite_cache as sqlite_cache
-
-CHUNK = 500  # ids per IN (...): below every driver's parameter limit
-ROWS_PER_INSERT = 100  # SQLite: rows per INSERT statement (at most its parameter limit)
-# (name, CREATE statement) of the secondary indexes of some tables ({}: their marks)
-SQLITE_INDEXES = ("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
-                  "sql IS NOT NULL AND tbl_name IN ({})")
-PG_INDEXES = ("SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-              "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
-              "WHERE t.relnamespace = current_schema()::regnamespace AND t.relname IN ({}) "
-              "AND NOT i.indisunique AND NOT i.indisprimary")
-PG_FOREIGN_KEYS = ("SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-                   "JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype = 'f' AND "
-                   "t.relnamespace = current_schema()::regnamespace AND t.relname IN ({})")
 
 
 @dataclass(frozen=True)
@@ -233,7 +230,7 @@ class Writer:
             if prior is None:
                 out.append(("new", row))
             elif prior[2] is None or row[2] is not None:
-                start = row[1] if row[1] is not None else _text(prior[1])
+                start = row[1] if row[1] is not None else iso_text(prior[1])
                 out.append(("kept", (prior[0], start, *row[2:])))
             else:
                 out.append(("renewed", (f"{row[0]}@{published}", published, *row[2:])))
@@ -254,7 +251,7 @@ class Writer:
         return latest
 
     def _period(self, row: Row) -> tuple[str, date | None, date | None]:
-        return str(row[0]), _as_date(row[1]), _as_date(row[2])
+        return str(row[0]), as_date(row[1]), as_date(row[2])
 
     def _retract(self, item: Ended) -> int:
         """End the source's open ties whose id is ``item.id`` or starts with it when it ends
@@ -306,7 +303,7 @@ class Writer:
                                (self.origin.source,)) for t in TIES)
 
     def _select(self, table: str, columns: str, ids: list[str]) -> Iterator[Row]:
-        for part in _chunks(ids):
+        for part in chunks(ids):
             marks = ", ".join([self.mark] * len(part))
             yield from self._query(f"SELECT {columns} FROM {table} WHERE id IN ({marks})",
                                    tuple(part))
@@ -317,7 +314,7 @@ class Writer:
         if not self.sqlite:  # one array parameter (a long IN list is slow to plan)
             self._run(f"DELETE FROM {table} WHERE {where} = ANY(%s)", (ids,))
             return
-        for part in _chunks(ids):
+        for part in chunks(ids):
             marks = ", ".join([self.mark] * len(part))
             self._run(f"DELETE FROM {table} WHERE {where} IN ({marks})", tuple(part))
 
@@ -346,8 +343,8 @@ class Writer:
         values = self.constants.get(table, ())
         cur = self._cursor()
         if self.sqlite:
-            row_marks, bound = _null_columns(rows, len(columns))
-            marks = "(" + ", ".join([*row_marks, *map(_literal, values)]) + ")"
+            row_marks, bound = null_columns(rows, len(columns))
+            marks = "(" + ", ".join([*row_marks, *map(literal, values)]) + ")"
             return insert_values(cur, f"INSERT INTO {table} ({names}) VALUES ", (marks, tail),
                                  bound, self.variables)
         stage = self._stage(table, columns)
@@ -371,73 +368,12 @@ class Writer:
         return stage
 
 
-def insert_values(cur: Any, head: str, marks: tuple[str, str], rows: list[Row],
-                  variables: int) -> int:
-    """SQLite: ``rows`` in INSERTs of many rows each, ``head VALUES (..), (..), ... tail``
-    (``marks``: a row's ``(?, ...)`` and the tail after the values): a statement per row
-    costs about twice as much. ``variables``: the connection's parameter limit. How many
-    rows were written."""
-    one, tail = marks
-    per = max(1, min(ROWS_PER_INSERT, variables // max(1, len(rows[0]))))
-    whole, written = len(rows) - len(rows) % per, 0
-    if whole:
-        sql = head + ", ".join([one] * per) + tail
-        for start in range(0, whole, per):
-            cur.execute(sql, list(chain.from_iterable(rows[start:start + per])))
-            written += cur.rowcount
-    if whole < len(rows):
-        cur.executemany(head + one + tail, rows[whole:])
-        written += cur.rowcount
-    return int(written)
-
-
-def _null_columns(rows: list[Row], width: int) -> tuple[list[str], list[Row]]:
-    """SQLite: (a mark per column, the rows) with the columns that are NULL in every row
-    as NULL literals and left out of the rows (binding None costs the sqlite3 module a
-    look-up for an adapter each time)."""
-    nulls = {i for i in range(width) if rows[0][i] is None
-             and list(map(itemgetter(i), rows)).count(None) == len(rows)}
-    if not nulls:
-        return ["?"] * width, rows
-    kept = [i for i in range(width) if i not in nulls]
-    marks = ["NULL" if i in nulls else "?" for i in range(width)]
-    if not kept:
-        return marks, [() for _ in rows]
-    pick = itemgetter(*kept)
-    return marks, list(map(pick, rows)) if len(kept) > 1 else [(pick(r),) for r in rows]
-
-
-def _literal(value: Any) -> str:
-    """A constant as an SQL literal (SQLite): NULL, a number or a quoted text."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, int):
-        return str(int(value))
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def _check_guard(source: str, ended: int, open_ties: int, guard: Guard, label: str) -> None:
     if guard.force or open_ties == 0 or ended / open_ties <= guard.max_ended_share:
         return
     raise InputError(label, f"{source} snapshot would end {ended} of {open_ties} open ties "
                             f"({ended / open_ties:.0%}, limit {guard.max_ended_share:.0%}): a "
                             f"truncated or partial file? use --force to ingest it anyway")
-
-
-def _chunks(ids: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
-
-
-def _text(value: Any) -> str | None:
-    """A stored date as the ISO text rows hold (SQLite gives texts, PostgreSQL dates)."""
-    return value if value is None or type(value) is str else str(value.isoformat())
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
 
 
 def write_all(conn: Connection, origin: Source, stream: Callable[[int], Iterable[Fact | Batch]],

@@ -1,5 +1,5 @@
-"""SQLite's many-rows INSERTs of the register writer (``write.insert_values``, with the
-columns NULL in every row as literals: ``write._null_columns``) against the reference: one
+"""SQLite's many-rows INSERTs of the register writer (``sql.insert_values``, with the
+columns NULL in every row as literals: ``sql.null_columns``) against the reference: one
 ``executemany`` of the same rows, plain and as an upsert; counts at, below and above a
 statement's rows and with a parameter limit smaller than a statement's rows."""
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from riskengine.registers.write import ROWS_PER_INSERT, _null_columns, insert_values
+from riskengine.registers.sql import ROWS_PER_INSERT, insert_values, null_columns
 
 DDL = ("CREATE TABLE t (id VARCHAR PRIMARY KEY, a VARCHAR, b INTEGER, c VARCHAR, d REAL, "
        "k VARCHAR)")
@@ -36,7 +36,7 @@ def _table(rows: list[tuple[Any, ...]], tail: str, variables: int | None
         cur = conn.executemany(f"{HEAD}(?, ?, ?, ?, ?, 'k'){tail}", rows)
         written = cur.rowcount
     else:
-        marks, bound = _null_columns(rows, 5)
+        marks, bound = null_columns(rows, 5)
         written = insert_values(conn.cursor(), HEAD, (f"({', '.join(marks)}, 'k')", tail),
                                 bound, variables)
     return written, conn.execute("SELECT * FROM t ORDER BY id").fetchall()
@@ -69,6 +69,6 @@ def test_many_rows_inserts_store_what_executemany_stores(n: int, upsert: bool, n
     ([(None, "x"), (None, "y")], ["NULL", "?"], [("x",), ("y",)]),
     ([(None, None)], ["NULL", "NULL"], [()]),
 ])
-def test_null_columns(rows: list[tuple[Any, ...]], marks: list[str],
+def testnull_columns(rows: list[tuple[Any, ...]], marks: list[str],
                       bound: list[tuple[Any, ...]]) -> None:
-    assert _null_columns(rows, len(rows[0])) == (marks, bound)
+    assert null_columns(rows, len(rows[0])) == (marks, bound)
