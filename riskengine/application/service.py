@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from riskengine.compiled.use import Loaded
     from riskengine.coverage import Sources
+    from riskengine.derive.base import RegimeArrays
     from riskengine.domain import Dataset
     from riskengine.engine import Evaluation, Overrides
     from riskengine.ingest.merge import MergeMap
@@ -78,14 +79,30 @@ def compiled_graph(settings: Settings, store: Store | None = None
 
 
 def compiled_evaluation(loaded: Loaded, rules: RuleSet, as_of: date,
-                        overrides: list[Override]) -> tuple[Evaluation, Overrides]:
-    """Whole-graph verdicts of a compiled graph with ``overrides`` (manual statuses set)."""
+                        overrides: list[Override], settings: Settings | None = None
+                        ) -> tuple[Evaluation, Overrides]:
+    """Whole-graph verdicts of a compiled graph with ``overrides`` (manual statuses set).
+    With ``settings``: the verdicts the day's kept book holds (``rescore`` keeps one beside
+    the graph), when it is there and intact, instead of deriving them again."""
     from riskengine.compiled.facts import facts_about
-    from riskengine.engine import evaluate, with_overrides
+    from riskengine.engine import Evaluation, evaluate, with_overrides
 
-    ev = evaluate(loaded.data, rules, as_of)
+    derived = _kept_verdicts(settings, loaded, as_of, overrides) if settings else None
+    ev = (evaluate(loaded.data, rules, as_of) if derived is None
+          else Evaluation(loaded.data.at(as_of), rules, derived))
     facts = facts_about(loaded.facts, loaded.data, [o.entity_id for o in overrides])
     return with_overrides(ev, facts, overrides)
+
+
+def _kept_verdicts(settings: Settings, loaded: Loaded, as_of: date,
+                   overrides: list[Override]) -> dict[str, RegimeArrays] | None:
+    """The verdicts as derived of the book kept for this graph, rules, day and overrides
+    (``compiled.scores``: its key names them all, and the code that derived them)."""
+    from riskengine.compiled import scores
+    from riskengine.compiled.use import cache_root
+
+    key = scores.score_key(loaded.key, loaded.rules, as_of, overrides)
+    return scores.load_derived(cache_root(settings) / loaded.key, key, loaded.data.ids)
 
 
 def evaluation(settings: Settings, as_of: date, stored: Dataset | None = None
@@ -131,7 +148,7 @@ def _scored_compiled(settings: Settings, query: str, as_of: date, overrides: lis
 
     with compiled_graph(settings) as (loaded, rules, _store):
         entity_id, how = _resolve_compiled(settings, loaded, query)
-        ev, found = compiled_evaluation(loaded, rules, as_of, overrides)
+        ev, found = compiled_evaluation(loaded, rules, as_of, overrides, settings)
         return score(ev, entity_id, found, sources).model_copy(update={"match": how})
 
 

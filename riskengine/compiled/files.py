@@ -65,8 +65,9 @@ class Corrupt(Exception):
     """A compiled folder failed its check (its text says why)."""
 
 
-def load(root: Path, key: str) -> Compiled | None:
-    """The graph ``key`` if present and intact; None if absent; Corrupt if altered."""
+def load(root: Path, key: str, only: frozenset[str] | None = None) -> Compiled | None:
+    """The graph ``key`` if present and intact; None if absent; Corrupt if altered.
+    ``only``: read (and check) just these tables of it."""
     folder = root / key
     if not (folder / MANIFEST).is_file():
         return None
@@ -78,7 +79,8 @@ def load(root: Path, key: str) -> Compiled | None:
     if manifest.get("format") != FORMAT or manifest.get("key") != key:
         raise Corrupt(f"{folder} is of another format or key")
     found = Compiled({Path(name).stem: _read(folder / name, digest)
-                      for name, digest in sorted(files.items())})
+                      for name, digest in sorted(files.items())
+                      if only is None or Path(name).stem in only})
     _used(folder)
     return found
 

@@ -1,8 +1,9 @@
 """The whole book scored under the rules in use, kept beside its compiled graph, so that a
 dry run (issue 16) scores only the proposed rules (``<graph folder>/scores/<key>/``).
 
-* **Key.** sha256 over this format's version, the compiled graph's key (data version, every
-  rule file, the seed switch, the merge rules in force), the evaluation day, every stored
+* **Key.** sha256 over this format's version, the compiled graph's key (data version,
+  scenario, seed switch, merge rules in force), every rule file (``use.rules_digest``: the
+  graph is kept across edits of weights or regimes, a book is not), the evaluation day, every stored
   override as stored (an override added, approved, revoked or edited selects another key)
   and the source of the code that derives and scores (a changed scorer never reads a table
   another version wrote).
@@ -92,6 +93,22 @@ def load(graph_folder: Path, key: str, ids: tuple[str, ...]) -> tuple[Kept | Non
     return _restore(found.tables, ids), None
 
 
+def load_derived(graph_folder: Path, key: str, ids: tuple[str, ...]
+                 ) -> dict[str, RegimeArrays] | None:
+    """Only the verdicts as derived of the book ``key`` (a cold explained score reads them
+    instead of deriving the whole graph's), if present, intact and of this graph's size."""
+    try:
+        found = files.load(graph_folder / FOLDER, key, only=frozenset({"verdicts"}))
+    except files.Corrupt:
+        return None  # the next whole-book read discards it and scores again
+    if found is None or "verdicts" not in found.tables:
+        return None
+    verdicts = found["verdicts"]
+    if verdicts.num_columns and verdicts.num_rows != len(ids):
+        return None
+    return _derived(verdicts, json.loads((verdicts.schema.metadata or {})[b"riskengine"]))
+
+
 def save(graph_folder: Path, key: str, kept: Kept) -> str | None:
     """Keep ``kept`` under the graph's folder (only when the graph itself was kept there);
     why not, or None."""
@@ -134,6 +151,12 @@ def _column(table: pa.Table, name: str) -> Any:
 def _restore(tables: dict[str, pa.Table], ids: tuple[str, ...]) -> Kept:
     verdicts, scores = tables["verdicts"], tables["scores"]
     head = json.loads((scores.schema.metadata or {})[b"riskengine"])
+    return Kept(_derived(verdicts, head), _table(scores, head, ids),
+                {k: np.asarray(_column(scores, f"tie/{k}"), dtype=np.int64)
+                 for k in head["ties"]})
+
+
+def _derived(verdicts: pa.Table, head: dict[str, Any]) -> dict[str, RegimeArrays]:
     derived = {}
     for r in head["regimes"]:
         flags = {f: np.asarray(_column(verdicts, f"{r}/{f}"), dtype=np.bool_) for f in _FLAGS}
@@ -143,9 +166,7 @@ def _restore(tables: dict[str, pa.Table], ids: tuple[str, ...]) -> Kept:
                              np.asarray(_column(verdicts, f"{r}/affiliates_caught"), np.bool_),
                              bool(head["suspended"][r]))
         derived[r] = RegimeArrays(r, **flags, affiliates=aff)
-    return Kept(derived, _table(scores, head, ids), {k: np.asarray(_column(scores, f"tie/{k}"),
-                                                              dtype=np.int64)
-                                                for k in head["ties"]})
+    return derived
 
 
 def _table(scores: pa.Table, head: dict[str, Any], ids: tuple[str, ...]) -> ScoreTable:
