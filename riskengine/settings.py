@@ -20,6 +20,14 @@ DEFAULT_DB = "sqlite:///riskengine.db"
 _DRIVE = re.compile(r"[A-Za-z]:[\\/]")  # C:\data\risk.db, where paths have drive letters
 
 
+# How long a writer (an audit entry of a score, an override, an ingest) waits for SQLite's
+# write lock held by another process, before failing with a message that says so. An
+# ingest holds the lock while it stores its file (about 2 minutes for 1M entities); the
+# sqlite3 module's own default is 5 s.
+LOCK_WAIT = 60.0
+MAX_LOCK_WAIT = 3600.0
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     db_url: str = DEFAULT_DB
@@ -29,6 +37,7 @@ class Settings:
     cache_dir: Path | None = None  # compiled graphs; None: beside the SQLite file, or per user
     known_at: datetime | None = None  # knowledge time of a reproduced run (score --run)
     user_cache: Path | None = None  # per-user cache ($XDG_CACHE_HOME/riskengine); None: ~/.cache
+    lock_wait: float = LOCK_WAIT  # seconds a SQLite writer waits for another's write lock
 
     def model_copy(self, update: Mapping[str, Any]) -> Settings:
         """A copy with the ``update`` fields changed (the name pydantic models use)."""
@@ -59,7 +68,23 @@ class Settings:
             cache_dir=Path(env["RISKENGINE_CACHE"]) if env.get("RISKENGINE_CACHE") else None,
             user_cache=Path(env["XDG_CACHE_HOME"]) / "riskengine" if env.get("XDG_CACHE_HOME")
             else None,
+            lock_wait=_lock_wait(env.get("RISKENGINE_LOCK_WAIT")),
         )
+
+
+def _lock_wait(value: str | None) -> float:
+    """RISKENGINE_LOCK_WAIT: seconds (0 to 3600) a writer waits while another process holds
+    SQLite's write lock (an ingest holds it until its file is stored)."""
+    if not value:
+        return LOCK_WAIT
+    try:
+        found = float(value)
+    except ValueError:
+        found = -1.0
+    if not 0 <= found <= MAX_LOCK_WAIT:
+        raise InputError("RISKENGINE_LOCK_WAIT", f"{value!r}: give seconds from 0 to "
+                                                 f"{MAX_LOCK_WAIT:g}")
+    return found
 
 
 def _db_url(option: str | None, env: str | None) -> str:

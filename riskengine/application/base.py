@@ -89,7 +89,8 @@ def open_store(settings: Settings) -> Store:
     from riskengine.store.store import Store
 
     shared = _SHARED.get(settings.db_url)
-    return shared.borrowed() if shared is not None else Store.open(settings.db_url)
+    return shared.borrowed() if shared is not None else Store.open(settings.db_url,
+                                                                   settings.lock_wait)
 
 
 def now() -> datetime:

@@ -26,13 +26,14 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from riskengine.domain import Control, Dataset, Designation, Entity, Ownership, Relationship
 from riskengine.errors import RiskEngineError
 from riskengine.ingest.ftm_flat import FlatFacts
+from riskengine.settings import LOCK_WAIT
 from riskengine.store import rows
 from riskengine.store.bulk import flat_sink, write_flat
 from riskengine.store.migrate import MigrationError, at_head, upgrade
@@ -88,13 +89,14 @@ class Store:
         self._engine = engine
 
     @classmethod
-    def open(cls, url: str) -> Store:
+    def open(cls, url: str, lock_wait: float = LOCK_WAIT) -> Store:
         """Connect and create or upgrade the schema (an empty database is fine).
 
         ``url`` is an SQLAlchemy URL: ``sqlite:///path.db`` or ``postgresql://user@host/db``
-        (the psycopg 3 driver is used for PostgreSQL).
+        (the psycopg 3 driver is used for PostgreSQL). ``lock_wait``: seconds a write
+        transaction on SQLite waits for another process's write lock (``BusyError`` then).
         """
-        engine = _create_engine(url)
+        engine = _create_engine(url, lock_wait)
         try:
             with _transaction(engine, write=False) as conn:
                 current = at_head(conn)  # most opens: no write lock, no Alembic
@@ -375,15 +377,16 @@ def _settle(pending: Future[None] | None) -> None:
 # --- engine and transactions -------------------------------------------------------------
 
 
-def _create_engine(url: str) -> Engine:
+def _create_engine(url: str, lock_wait: float = LOCK_WAIT) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreError(f"invalid database URL {url!r}: {exc}") from exc
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    lite = parsed.get_backend_name() == "sqlite"
     try:
-        engine = create_engine(parsed)
+        engine = create_engine(parsed, connect_args={"timeout": lock_wait} if lite else {})
     except (ArgumentError, ImportError) as exc:
         raise StoreError(f"cannot use {parsed.drivername!r} databases ({exc}): "
                          f"use SQLite or PostgreSQL") from exc
@@ -417,8 +420,28 @@ def _transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
         conn.execution_options(**{_WRITE: write})
         if not write and conn.dialect.name == "postgresql":
             conn.execution_options(isolation_level="REPEATABLE READ")  # one snapshot
-        with conn.begin():
+        try:
+            transaction = conn.begin()
+        except OperationalError as exc:
+            raise (BusyError(engine.url) if _busy(exc) else exc) from exc
+        with transaction:
             yield conn
+
+
+class BusyError(StoreError):
+    """A write transaction did not get SQLite's write lock in time: another process (an
+    ingest, a rescore storing its run) holds it (exit code 1; the store is unchanged)."""
+
+    def __init__(self, url: URL) -> None:
+        super().__init__(
+            f"the store {url.render_as_string(hide_password=True)} is being written by "
+            f"another process (an ingest, or a rescore storing its run?) and stayed locked "
+            f"longer than this command waits (RISKENGINE_LOCK_WAIT, default {LOCK_WAIT:g} "
+            f"s): nothing was written; try again once it has finished")
+
+
+def _busy(exc: OperationalError) -> bool:
+    return "database is locked" in str(exc.orig)
 
 
 def _safe(url: str) -> str:
