@@ -4,10 +4,12 @@ the warm version: resolve, explain, serialise), on distinct entities never asked
     python bench/profile_served.py --db sqlite:////tmp/h2/m.db [--count 200] [--any-entity]
         [--profile 30]
 
-Prints p50 / p99 / mean wall and CPU milliseconds per score over ``--count`` entities drawn
-at random (seed 7; listed ones unless ``--any-entity``), after one warm-up score (the date's
-evaluation), with the load average before and after. ``--profile N``: the N functions of
-most cumulative time over the same entities (cProfile; figures then include its overhead).
+As a server process does, the cycle collector runs rarely and the version is frozen once
+built (``--default-gc``: not). Prints p50 / p99 / mean wall and CPU milliseconds per score
+over ``--count`` entities drawn at random (seed 7; listed ones unless ``--any-entity``),
+after one warm-up score (the date's evaluation), with the load average before and after.
+``--profile N``: the N functions of most cumulative time over the same entities (cProfile;
+figures then include its overhead).
 Asserts nothing (timings are not tests).
 """
 
@@ -23,7 +25,7 @@ import sys
 import time
 
 from riskengine.application import served
-from riskengine.application.warm import Warm, service_rules
+from riskengine.application.warm import Warm, quiet_collector, service_rules
 from riskengine.settings import Settings
 
 
@@ -47,10 +49,14 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--any-entity", action="store_true")
     parser.add_argument("--profile", type=int, default=0)
+    parser.add_argument("--default-gc", action="store_true",
+                        help="Python's collector settings, not a server process's")
     args = parser.parse_args()
     os.environ["RISKENGINE_DB"] = args.db
     settings = Settings.build(os.environ)
-    warm = Warm(settings, service_rules(settings))
+    if not args.default_gc:
+        quiet_collector()  # as a server process (api.app.from_env) does
+    warm = Warm(settings, service_rules(settings), settle=not args.default_gc)
     t0 = time.perf_counter()
     warm.refresh()
     v = warm.view()

@@ -23,18 +23,22 @@ from riskengine.api import problems, routes_admin, routes_data, routes_overrides
 from riskengine.api.limits import BodyLimit
 from riskengine.api.routes_score import json_response
 from riskengine.application import views
-from riskengine.application.warm import Warm, service_rules
+from riskengine.application.warm import Warm, quiet_collector, service_rules
 from riskengine.settings import Settings
 from riskengine.web import routes as web_routes
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The service for ``settings`` (rule files checked now: a broken one stops the start)."""
+def create_app(settings: Settings, server: bool = False) -> FastAPI:
+    """The service for ``settings`` (rule files checked now: a broken one stops the start).
+    ``server``: in a server process of its own, whose cycle collector runs rarely
+    (``warm.quiet_collector``) and never traverses a version once built."""
     config = service_rules(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        warm = Warm(settings, config)
+        if server:
+            quiet_collector()
+        warm = Warm(settings, config, settle=server)
         app.state.warm = warm
         warm.start()
         try:
@@ -111,4 +115,4 @@ def _docs(app: FastAPI) -> None:
 
 def from_env() -> FastAPI:
     """The app for the settings in the environment (the server process's factory)."""
-    return create_app(Settings.build(os.environ))
+    return create_app(Settings.build(os.environ), server=True)

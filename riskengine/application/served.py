@@ -37,6 +37,14 @@ def kept_answer(warm: Warm, v: Version, query: str, as_of: date | None, run: int
     return warm.answers.peek((v.stamp, as_of or base.now().date(), query))
 
 
+def quick(warm: Warm, v: Version, as_of: date | None, run: int | None) -> bool:
+    """Whether ``answer`` costs about a millisecond here: a small graph (``inline_entities``
+    in service.yaml) whose evaluation of the date is kept, no run reproduced (the HTTP
+    adapter then makes it on its event loop instead of in a worker thread)."""
+    return (run is None and len(v.loaded.data.ids) <= warm.config.inline_entities
+            and v.evaluated(as_of or base.now().date()))
+
+
 def answer(warm: Warm, v: Version, query: str, as_of: date | None, run: int | None
            ) -> Answer:
     """``application.scoring.score`` on ``v``: the explained result (from run ``run``, or as

@@ -39,4 +39,11 @@ class ServiceRules(BaseModel):
         description="with --workers above 1: how long a worker may take to answer the "
                     "supervisor's health check before it is killed and restarted (building "
                     "a 1M-entity screener holds the interpreter for several seconds)")
+    inline_entities: int = Field(
+        100_000, ge=0, le=1_000_000_000,
+        description="on graphs of at most this many entities an explained score is made on "
+                    "the server's event loop (about a millisecond: no hand-over to a worker "
+                    "thread and back, which costs more than that on a loaded machine); on "
+                    "larger graphs, where one can take tens of milliseconds, in a worker "
+                    "thread so that other requests are not held up")
     description: str | None = Field(None, description="free text for the analyst")
