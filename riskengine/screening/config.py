@@ -93,6 +93,11 @@ class ScreeningConfig(BaseModel):
         0.5, ge=0, le=1, description="candidates below this confidence are not reported")
     max_candidates: int = Field(
         60, ge=1, description="names scored in full per query, the best by blocking weight")
+    block_token_slots: int = Field(
+        0, ge=0, description="candidates also include, for each word of a query of several "
+                             "words, the names of highest blocking weight for that word "
+                             "alone, this many (a rare surname's spellings are not crowded "
+                             "out by names sharing two common given names); 0: none")
     max_posting: int = Field(
         1500, ge=1,
         description="blocking keys shared by more names than this are skipped when the query "
@@ -129,16 +134,30 @@ class ScreeningConfig(BaseModel):
     spelling_readings: tuple[tuple[str, str], ...] = Field(
         (), description="[letters, reading] replacements applied in order to whole tokens "
                         "(vowels kept): two tokens that read the same are spelling variants "
-                        "(sh = ch: Shahin, Chahine; Korean eo = o: Seon, Son)")
+                        "(sh = ch: Shahin, Chahine; Korean eo = o: Seon, Son); letters "
+                        "ending in '$' are replaced only at the end of a token (au$ = ov: "
+                        "Naumau, Naumov); vowel variants compare lengths as read")
     spelling_variant_similarity: float = Field(
         0.9, ge=0, le=1, description="similarity of two spelling variants (spelling_readings); "
                                      "0 turns it off")
     spelling_variant_min_length: int = Field(
         3, ge=1, description="tokens shorter than this are never spelling variants")
+    name_variants: tuple[tuple[str, ...], ...] = Field(
+        (), description="groups of forms of one given name in other languages, their "
+                        "transliterations and hypocoristics (Nikolaos, Nikos, Mykola, "
+                        "Mikalai; Vladimir, Uladzimir); two tokens of one group are name "
+                        "variants (a name in several groups counts in the first)")
+    name_variant_similarity: float = Field(
+        0.85, ge=0, le=1, description="similarity of two name variants (name_variants); 0 "
+                                      "turns it off")
     consonant_blocking: bool = Field(
         True, description="tokens also yield their consonant signature (first table of "
                           "consonant_readings) as a blocking key, so vowel variants are "
                           "compared (Puhachov, Pugachyov)")
+    reading_blocking: bool = Field(
+        False, description="tokens also yield their spelling reading (spelling_readings) as "
+                           "a blocking key, so spelling variants are compared (Spetsmash, "
+                           "Specmash; Naumau, Naumov)")
     patronymic_suffixes: tuple[str, ...] = Field(
         (), description="endings of patronymics (folded skeletons: ovich, ovna, ...); a "
                         "token ending in one is also compared by its stem (Mkrtichovich = "

@@ -6,13 +6,16 @@ deletions (so a substitution, insertion, deletion or transposition still shares 
 the original). The whole name without spaces adds its prefix and suffix, for words split or
 merged differently. Tokens longer than ``block_prefix`` also yield their consonant
 signature (first table of ``consonant_readings``; ``consonant_blocking``), so vowel
-variants share a key. A query is compared only with the names sharing its keys, ranked by
-the sum over query tokens of the token's rarity: a name sharing the token exactly earns
-``ln(N / df) + 1`` of the exact key, one sharing only fuzzy keys that of the union of the
-token's fuzzy postings (part of it, ``block_key_share``, in proportion to the number of
-fuzzy keys shared, so that the closest spellings come first). Posting lists longer than
-``max_posting`` are skipped while the query has shorter ones. numpy ``bincount`` over the
-posting lists, no loop over all names. Pure.
+variants share a key, and their spelling reading (``spelling_readings``;
+``reading_blocking``), so spelling variants do. A query is compared only with the names
+sharing its keys, ranked by the sum over query tokens of the token's rarity: a name sharing
+the token exactly earns ``ln(N / df) + 1`` of the exact key, one sharing only fuzzy keys
+that of the union of the token's fuzzy postings (part of it, ``block_key_share``, in
+proportion to the number of fuzzy keys shared, so that the closest spellings come first).
+Posting lists longer than ``max_posting`` are skipped while the query has shorter ones.
+Besides the ``max_candidates`` best totals, each query token's ``block_token_slots`` best
+names for that token alone are compared too. numpy ``bincount`` over the posting lists, no
+loop over all names. Pure.
 
 The postings are three arrays (``Postings``): every key's 64-bit hash (blake2b), sorted, the
 offsets of its names and the names laid end to end, so that a built index can be saved and
@@ -27,12 +30,13 @@ import math
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from riskengine.screening.config import ScreeningConfig
-from riskengine.screening.similarity import Classes, consonants
+from riskengine.screening.similarity import Classes, consonants, reading
 
 IntArray = npt.NDArray[np.int32]
 HashArray = npt.NDArray[np.uint64]
@@ -53,16 +57,19 @@ def fuzzy_keys(token: str, affix: int) -> set[str]:
     return keys
 
 
-def key_groups(tokens: Sequence[str], affix: int, classes: Classes | None = None
-               ) -> Iterator[tuple[str | None, set[str]]]:
+def key_groups(tokens: Sequence[str], affix: int, classes: Classes | None = None,
+               readings: Classes | None = None) -> Iterator[tuple[str | None, set[str]]]:
     """(exact key, fuzzy keys) per token, then (None, prefix/suffix keys) of the whole name,
     a one-word name's too (FASTLINK meets FAST LINK, DALIANTIANYI DALIAN TIANYI). Given
     consonant ``classes``, a token of more than ``affix`` letters also yields its consonant
-    signature (vowel variants: Puhachov, Pugachyov)."""
+    signature (vowel variants: Puhachov, Pugachyov); given spelling ``readings``, its
+    spelling reading (spelling variants: Spetsmash, Specmash; Naumau, Naumov)."""
     for token in dict.fromkeys(tokens):
         keys = fuzzy_keys(token, affix)
         if classes is not None and len(token) > affix:
             keys.add("v:" + consonants(token, classes))
+        if readings is not None and len(token) > affix:
+            keys.add("r:" + reading(token, readings))
         yield "t:" + token, keys
     compact = "".join(tokens)
     if len(tokens) > 1 or len(compact) > affix:
@@ -125,10 +132,10 @@ class Postings:
 def block_lists(names: Sequence[Sequence[str]], config: ScreeningConfig
                 ) -> dict[str, list[int]]:
     """Blocking key -> the indexed names that have it, in name order."""
-    classes = _classes(config)
+    classes, readings = _classes(config), _readings(config)
     lists: dict[str, list[int]] = defaultdict(list)
     for i, tokens in enumerate(names):
-        for exact, fuzzy in key_groups(tokens, config.block_prefix, classes):
+        for exact, fuzzy in key_groups(tokens, config.block_prefix, classes, readings):
             for key in fuzzy | ({exact} if exact else set()):
                 lists[key].append(i)
     return lists
@@ -149,13 +156,17 @@ def _classes(config: ScreeningConfig) -> Classes | None:
     return readings[0] if readings else None
 
 
+def _readings(config: ScreeningConfig) -> Classes | None:
+    return config.spelling_readings if config.reading_blocking else None
+
+
 class BlockIndex:
     """Postings of blocking keys over a list of token tuples (one per indexed name)."""
 
     def __init__(self, names: Sequence[Sequence[str]], config: ScreeningConfig) -> None:
         self._config = config
         self._size = max(len(names), 1)
-        self._classes = _classes(config)
+        self._classes, self._readings = _classes(config), _readings(config)
         self.postings = Postings.of(block_lists(names, config))
         self._marks = np.zeros(self._size, dtype=np.bool_)  # scratch: a token's exact names
         self._known: dict[str, _Group] = {}  # key group -> its weighted names (a cache)
@@ -172,7 +183,7 @@ class BlockIndex:
     def candidates(self, tokens: Sequence[str]) -> IntArray:
         """Ids of the names sharing keys with ``tokens``, best ``max_candidates`` first."""
         keyed = [(e, list(f)) for e, f in
-                 key_groups(tokens, self._config.block_prefix, self._classes)]
+                 key_groups(tokens, self._config.block_prefix, self._classes, self._readings)]
         names = [e or "\0".join(sorted(f)) for e, f in keyed]
         known = [self._known.get(n) for n in names]
         missing = [(n, e, f) for n, (e, f), g in zip(names, keyed, known, strict=True)
@@ -245,16 +256,29 @@ class BlockIndex:
         return math.log(self._size / df) + 1.0
 
     def _top(self, groups: list[_Group]) -> IntArray:
+        """The ``max_candidates`` names of highest total, and each query token's
+        ``block_token_slots`` names of highest weight for that token alone (a rare word's
+        close spellings are not crowded out by names sharing two common words), best total
+        first."""
         if not groups:
             return _EMPTY
         ids = np.concatenate([g.ids for g in groups])
         weights = np.concatenate([g.weights for g in groups])
         names, at = np.unique(ids, return_inverse=True)  # the names that share a key ...
         totals = np.bincount(at, weights=weights, minlength=len(names))  # ... their sums
-        positive = totals > 0
-        hit, totals = names[positive], totals[positive]
-        k = self._config.max_candidates
-        if len(hit) > k:
-            best = np.argpartition(-totals, k - 1)[:k]
-            hit, totals = hit[best], totals[best]
-        return hit[np.argsort(-totals, kind="stable")].astype(np.int32)
+        keep = _best(totals, self._config.max_candidates)
+        slots = self._config.block_token_slots
+        if slots and len(groups) > 1 and len(keep) < len(names):
+            ends = np.cumsum([len(g.ids) for g in groups]).tolist()
+            own = [_best(np.bincount(at[a:b], weights=weights[a:b], minlength=len(names)),
+                         slots) for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+            keep = np.union1d(keep, np.concatenate(own))
+        return names[keep[np.argsort(-totals[keep], kind="stable")]].astype(np.int32)
+
+
+def _best(values: npt.NDArray[Any], k: int) -> npt.NDArray[np.int64]:
+    """Positions of the ``k`` largest positive ``values`` (all positive ones when fewer)."""
+    positive = np.flatnonzero(values > 0)
+    if len(positive) <= k:
+        return positive
+    return positive[np.argpartition(-values[positive], k - 1)[:k]]

@@ -58,6 +58,8 @@ _PHRASES = (
     "private joint stock", "public joint stock", "open joint stock", "closed joint stock",
     "limited liability co", "joint stock co", "public joint stock co", "ltd sti", "sp z oo",
     "sa de cv", "s de rl de cv", "s de rl", "foreign limited liability company",
+    # Iranian joint-stock companies: sahami khass (private), sahami aam (public)
+    "sahami khass", "sahami khas", "sahami aam", "sahami am",
 )
 LEGAL_FORMS: frozenset[tuple[str, ...]] = frozenset(
     [tuple(p.split()) for p in _PHRASES] + [(w,) for w in _SINGLE.split()]
@@ -191,15 +193,17 @@ def _align(kept: list[str], tokens: list[str], origins: list[str]) -> list[str]:
 
 
 def glue(tokens: list[str], dropped: set[str]) -> tuple[str, ...]:
-    """Per kept token, the skeleton of the dropped words just before it joined to it, or ''
-    (``glue(['abu', 'bakr', 'x'], {'abu'})`` -> ``('abubakr', '')``)."""
+    """Per kept token, the skeletons of the dropped words just before it joined to its
+    skeleton, or '' (``glue(['abu', 'bakr', 'x'], {'abu'})`` -> ``('abubakr', '')``); a
+    doubled letter where they meet stays (al + latif: allatif, so that the particle can be
+    taken off again: Abd al-Latif -> abdal ~ Abdul)."""
     out: list[str] = []
     pending = ""
     for token in tokens:
         if token in dropped:
             pending += token
             continue
-        out.append(skeleton(pending + token) if pending else "")
+        out.append(skeleton(pending) + skeleton(token) if pending else "")
         pending = ""
     return tuple(out)
 

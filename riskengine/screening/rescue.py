@@ -11,7 +11,8 @@ word left without partner on both sides, ``rescue`` also tries:
   of an adjective made from a place name (``adjective_suffixes``: Uralskii -> ural,
   Yaroslavskiy ~ Yaroslavl);
 * two adjacent words written as one (``join_min_similarity``): IR-ITAL ~ Irital, Abu Bakr
-  ~ Abubakar, on either side.
+  ~ Abubakar, on either side; a word a synonym replaced joins as written (PETRO CHINA ~
+  PETROCHINA, although petro reads as oil).
 
 A pair that agrees gets its similarity in the matrix, so it counts like any matched word.
 Pure.
@@ -101,8 +102,16 @@ def _joins(out: FloatArray, query: NameForm, name: NameForm, rows: set[int], col
            config: ScreeningConfig) -> None:
     """Two adjacent words of one side, one of them unmatched, against one word of the other,
     both ways."""
-    _join_pairs(out, query.keys, name.keys, rows, config)
-    _join_pairs(out.T, name.keys, query.keys, cols, config)
+    _join_pairs(out, _written(query), name.keys, rows, config)
+    _join_pairs(out.T, _written(name), query.keys, cols, config)
+
+
+def _written(form: NameForm) -> tuple[str, ...]:
+    """The keys, a word a synonym replaced as it was written (PETRO CHINA joined is
+    petrochina, not oilchina)."""
+    if not form.origins:
+        return form.keys
+    return tuple(o or k for o, k in zip(form.origins, form.keys, strict=True))
 
 
 def _join_pairs(out: FloatArray, pairs: tuple[str, ...], singles: tuple[str, ...],

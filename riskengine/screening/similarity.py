@@ -10,6 +10,10 @@ with lengths at most ``vowel_variant_max_length_difference`` apart, are at least
 Ukrainian names mostly disagree on vowels. The consonant classes are data
 (``consonant_readings`` in rules/screening.yaml): one or more tables, one per family of
 transcription systems; one agreeing table suffices.
+Two tokens written as forms of one given name (``name_variants``: a table of groups, e.g.
+Nikolaos, Nikos, Mykola, Mikalai; Vladimir, Uladzimir, Volodymyr) are at least
+``name_variant_similarity`` similar: other languages' forms and hypocoristics that no
+spelling rule reaches.
 ``pair_similarity`` applies the same rules to one pair of spellings. Pure.
 """
 
@@ -24,6 +28,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from riskengine.screening.config import CONSONANT_CLASSES, ScreeningConfig
+from riskengine.screening.normalise import skeleton
 
 FloatArray = npt.NDArray[np.float64]
 Classes = tuple[tuple[str, str], ...]
@@ -34,10 +39,40 @@ _DOUBLE = re.compile(r"([a-z])\1+")
 @lru_cache(maxsize=400_000)
 def reading(key: str, pairs: Classes) -> str:
     """The skeleton with the letter groups of ``pairs`` replaced (spelling_readings: sh = ch,
-    eo = o, ...), doubled letters single."""
+    eo = o, ...), doubled letters single; a group ending in '$' is replaced only at the end
+    of the token (Belarusian au$ = ov: Naumau, Naumov)."""
     for old, new in pairs:
-        key = key.replace(old, new)
+        if old.endswith("$"):
+            if key.endswith(old[:-1]):
+                key = key[:len(key) - len(old) + 1] + new
+        else:
+            key = key.replace(old, new)
     return _DOUBLE.sub(r"\1", key)
+
+
+_GROUPS: dict[int, tuple[tuple[tuple[str, ...], ...], dict[str, int]]] = {}
+
+
+def variant_groups(groups: tuple[tuple[str, ...], ...]) -> dict[str, int]:
+    """Skeleton of each name of ``groups`` (name_variants) -> its group's number; a name
+    listed in several groups belongs to the first. Kept per table object (hashing the
+    table on every call would cost more than the lookup)."""
+    known = _GROUPS.get(id(groups))
+    if known is not None and known[0] is groups:
+        return known[1]
+    ids: dict[str, int] = {}
+    for number, group in enumerate(groups):
+        for name in group:
+            ids.setdefault(skeleton(name.casefold()), number)
+    if len(_GROUPS) > 64:
+        _GROUPS.clear()
+    _GROUPS[id(groups)] = (groups, ids)
+    return ids
+
+
+def _group_ids(tokens: Sequence[str], groups: dict[str, int], none: int
+               ) -> npt.NDArray[np.int64]:
+    return np.array([groups.get(t, none) for t in tokens], dtype=np.int64)
 
 
 @lru_cache(maxsize=400_000)
@@ -64,11 +99,17 @@ def pair_similarity(a: str, b: str, config: ScreeningConfig, variants: bool = Tr
             and min(len(a), len(b)) >= config.spelling_variant_min_length
             and reading(a, config.spelling_readings) == reading(b, config.spelling_readings)):
         sim = config.spelling_variant_similarity
+    if variants and config.name_variant_similarity > sim and config.name_variants:
+        groups = variant_groups(config.name_variants)
+        if groups.get(a, -1) == groups.get(b, -2):
+            sim = config.name_variant_similarity
     return sim
 
 
 def _variant(a: str, b: str, config: ScreeningConfig) -> bool:
-    if abs(len(a) - len(b)) > config.vowel_variant_max_length_difference:
+    most = config.vowel_variant_max_length_difference  # as written or as read (dzh is one
+    if abs(len(a) - len(b)) > most and abs(  # letter: Jayhoon, Dzheykhun)
+            _read_length(a, config) - _read_length(b, config)) > most:
         return False
     if min(len(consonants(a, ())), len(consonants(b, ()))) < config.vowel_variant_min_consonants:
         return False  # counted before the classes merge letters (Zahir: z h r, not j r)
@@ -93,6 +134,10 @@ def token_similarities(query: Sequence[str], tokens: Sequence[str], config: Scre
     if config.spelling_variant_similarity > 0 and config.spelling_readings:
         same = _same_readings(query, tokens, config)
         sims[same] = np.maximum(sims[same], config.spelling_variant_similarity)
+    if config.name_variant_similarity > 0 and config.name_variants:
+        groups = variant_groups(config.name_variants)
+        same = np.equal.outer(_group_ids(query, groups, -1), _group_ids(tokens, groups, -2))
+        sims[same] = np.maximum(sims[same], config.name_variant_similarity)
     return sims
 
 
@@ -110,9 +155,16 @@ def _same_readings(query: Sequence[str], tokens: Sequence[str], config: Screenin
     return same
 
 
+def _read_length(token: str, config: ScreeningConfig) -> int:
+    return len(reading(token, config.spelling_readings))
+
+
 def _vowel_variants(query: Sequence[str], tokens: Sequence[str], config: ScreeningConfig
                     ) -> npt.NDArray[np.bool_]:
-    gap = np.abs(np.subtract.outer([len(x) for x in query], [len(x) for x in tokens]))
+    gap = np.minimum(
+        np.abs(np.subtract.outer([len(x) for x in query], [len(x) for x in tokens])),
+        np.abs(np.subtract.outer([_read_length(x, config) for x in query],
+                                 [_read_length(x, config) for x in tokens])))
     same = np.zeros(gap.shape, dtype=np.bool_)
     for classes in config.consonant_readings:
         same |= _same_consonants(query, tokens, classes, config.vowel_variant_min_consonants)
@@ -147,6 +199,10 @@ class TokenTable:
         self.config = config
         self.vocabulary = vocabulary
         self.lengths = np.fromiter((len(t) for t in vocabulary), np.int64, len(vocabulary))
+        self._read_lengths = np.fromiter((_read_length(t, config) for t in vocabulary),
+                                         np.int64, len(vocabulary))
+        self._groups = variant_groups(config.name_variants)
+        self._group_ids = _group_ids(vocabulary, self._groups, -2)
         minimum = config.vowel_variant_min_consonants
         self._signatures: list[dict[str, int]] = [{} for _ in config.consonant_readings]
         self._signature_ids = [
@@ -181,6 +237,9 @@ class TokenTable:
                           for t in query], dtype=np.int64)
             same = np.equal.outer(q, self._reading_ids[columns])
             sims[same] = np.maximum(sims[same], cfg.spelling_variant_similarity)
+        if cfg.name_variant_similarity > 0 and self._groups:
+            same = np.equal.outer(_group_ids(query, self._groups, -1), self._group_ids[columns])
+            sims[same] = np.maximum(sims[same], cfg.name_variant_similarity)
         return sims
 
     def _vowel_variants(self, query: Sequence[str], columns: npt.NDArray[np.int32],
@@ -193,7 +252,9 @@ class TokenTable:
             q = np.array([_known(t, classes, cfg.vowel_variant_min_consonants, ids)
                           for t in query], dtype=np.int64)
             same |= np.equal.outer(q, table[columns])
-        gap = np.abs(np.subtract.outer(q_len, t_len))
+        q_read = np.array([_read_length(t, cfg) for t in query], dtype=np.int64)
+        gap = np.minimum(np.abs(np.subtract.outer(q_len, t_len)),
+                         np.abs(np.subtract.outer(q_read, self._read_lengths[columns])))
         close: npt.NDArray[np.bool_] = same & (gap <= cfg.vowel_variant_max_length_difference)
         return close
 
