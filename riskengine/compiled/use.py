@@ -101,14 +101,27 @@ def open_graph(settings: Settings, store: Store, rules: RuleSet, rules_dir: Path
         compiled = compile_facts(stored, rules.scenario, _merger(store, rules, merge_rules),
                                  forced)
         version, key = stored.version, files.graph_key(stored.version, rdigest)
+        del stored  # the facts as read: gigabytes at 20M entities, not needed any more
         try:
-            files.save(root, key, compiled, {"data_version": stored.version, "rules": rdigest})
+            files.save(root, key, compiled, {"data_version": version, "rules": rdigest})
+            compiled = _mapped(root, key, compiled)
+            pa.default_memory_pool().release_unused()  # the built columns, freed now
         except OSError as exc:  # a cache that cannot be written only costs time
             built = f"compiled graph not kept ({root}: {exc.strerror or exc})"
     facts = StoredFacts(compiled, rules.scenario, store)
     data = graph_data(compiled, facts, facts.ids, facts.index)
     return Loaded(data, facts, compiled, key, version, built,
                   rules_digest(rules_dir, settings, merge_rules))
+
+
+def _mapped(root: Path, key: str, built: Compiled) -> Compiled:
+    """The graph just saved, read back memory-mapped as a reused one is (its columns the
+    file's pages, the built ones freed); ``built`` itself if that fails."""
+    try:
+        found = files.load(root, key)
+    except files.Corrupt:
+        return built
+    return built if found is None else found
 
 
 def _merger(store: Store, rules: RuleSet, merge_rules: MergeRules
