@@ -243,10 +243,11 @@ class Writer:
         found = list(self._select(table, "id, valid_from, valid_to", ids))
         latest: dict[str, Row] = {str(r[0]): r for r in found if r[2] is None}
         ended = [self._period(r) for r in found if r[2] is not None]
-        for row in list(ended):
+        for part in chunks([r[0] for r in ended]):  # their periods <id>@..., one query
+            ranges = " OR ".join([f"(id > {self.mark} AND id < {self.mark})"] * len(part))
             ended += [self._period(r) for r in self._query(
-                f"SELECT id, valid_from, valid_to FROM {table} WHERE id > {self.mark} AND "
-                f"id < {self.mark}", (f"{row[0]}@", f"{row[0]}A"))]
+                f"SELECT id, valid_from, valid_to FROM {table} WHERE {ranges}",
+                tuple(b for i in part for b in (f"{i}@", f"{i}A")))]
         latest.update(latest_periods(ended, lambda r: r[0], lambda r: (r[1], r[2])))
         return latest
 
