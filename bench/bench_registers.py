@@ -7,10 +7,12 @@ store through the use case the CLI calls, then ingests a second snapshot with 2%
 statements gone (the tie-history path: every tie looked up, the gone ones ended). Prints
 statements/s (wall clock, and per CPU second of this process: on a shared machine the wall
 clock counts the other work's time too) and the process's peak resident memory
-(``resource.getrusage``) after each; asserts nothing. Memory is bounded by
-``rules/registers.yaml``'s batch: compare the peak at ``--statements 200000`` and at the
-default. The load average is printed with each figure (the machine is shared). ``--db``:
-another, empty store (a PostgreSQL URL; its server's CPU time is not this process's).
+(``resource.getrusage``) after each, and the CPU time as a multiple of reading the first
+file alone (JSON to rows, nothing stored: a baseline in the same process); asserts
+nothing. Memory is bounded by ``rules/registers.yaml``'s batch: compare the peak at
+``--statements 200000`` and at the default. The load average is printed with each figure
+(the machine is shared). ``--db``: another, empty store (a PostgreSQL URL; its server's
+CPU time is not this process's).
 
 Run: .venv/bin/python bench/bench_registers.py [--statements N] [--keep DIR] [--db URL]
 """
@@ -30,6 +32,9 @@ from pathlib import Path
 import orjson
 
 from riskengine.application.registers import ingest_register
+from riskengine.gcpause import collector_paused
+from riskengine.registers.common import Notes
+from riskengine.registers.psc_rows import batches
 from riskengine.settings import Settings
 
 NATURES = (["ownership-of-shares-25-to-50-percent"], ["ownership-of-shares-75-to-100-percent",
@@ -87,13 +92,27 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def _run(settings: Settings, path: Path, n: int, label: str) -> None:
+def _read_alone(path: Path, n: int) -> float:
+    """The reader alone (JSON lines to store rows, batch by batch, nothing written): the
+    baseline the ingests are compared with in this process; its CPU seconds."""
+    started, cpu = time.perf_counter(), time.process_time()
+    with collector_paused():
+        rows = sum(len(b) for b in batches(path, Notes(), {}, 20_000))
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"reading alone (no store): {n:,} statements, {rows:,} parties and ties in "
+          f"{took:.1f} s = {n / took:,.0f} statements/s (CPU {cpu:.1f} s = {n / cpu:,.0f} "
+          f"statements per CPU second); load average {_load()}")
+    return cpu
+
+
+def _run(settings: Settings, path: Path, n: int, label: str, base: float) -> None:
     started, cpu = time.perf_counter(), time.process_time()
     lines = ingest_register(settings, "psc", [path], None, actor="bench")
     took, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f"{label}: {n:,} statements in {took:.1f} s = {n / took:,.0f} statements/s "
           f"(CPU {cpu:.1f} s = {n / cpu:,.0f} statements per CPU second); "
-          f"peak RSS {_peak_mib():,.0f} MiB; load average {_load()}")
+          f"peak RSS {_peak_mib():,.0f} MiB; load average {_load()}; CPU {cpu / base:.1f} "
+          f"times reading alone")
     print(f"  {lines[0]}")
 
 
@@ -113,8 +132,9 @@ def main() -> None:
     settings = Settings.build({}, db=args.db or f"sqlite:///{db}").model_copy(
         update={"cache_dir": folder / "cache"})
     print(f"after writing the files: peak RSS {_peak_mib():,.0f} MiB; load average {_load()}")
-    _run(settings, first, args.statements, "first snapshot (fresh store)")
-    _run(settings, second, int(args.statements * 0.98), "second snapshot (history)")
+    base = _read_alone(first, args.statements)
+    _run(settings, first, args.statements, "first snapshot (fresh store)", base)
+    _run(settings, second, int(args.statements * 0.98), "second snapshot (history)", base)
 
 
 if __name__ == "__main__":
