@@ -244,12 +244,20 @@ class Writer:
         latest: dict[str, Row] = {str(r[0]): r for r in found if r[2] is None}
         ended = [self._period(r) for r in found if r[2] is not None]
         for part in chunks([r[0] for r in ended]):  # their periods <id>@..., one query
-            ranges = " OR ".join([f"(id > {self.mark} AND id < {self.mark})"] * len(part))
-            ended += [self._period(r) for r in self._query(
-                f"SELECT id, valid_from, valid_to FROM {table} WHERE {ranges}",
-                tuple(b for i in part for b in (f"{i}@", f"{i}A")))]
+            ended += [self._period(r) for r in self._query(*self._renewed(table, part))]
         latest.update(latest_periods(ended, lambda r: r[0], lambda r: (r[1], r[2])))
         return latest
+
+    def _renewed(self, table: str, ids: list[str]) -> tuple[str, tuple[Any, ...]]:
+        """The query of the periods ``<id>@...`` of ``ids``: SQLite, an OR of id ranges
+        (one index search each); PostgreSQL, a join with the array of ids (it would scan
+        the table for the OR)."""
+        if not self.sqlite:
+            return (f"SELECT o.id, o.valid_from, o.valid_to FROM unnest(%s::text[]) AS k(id) "
+                    f"JOIN {table} o ON o.id > k.id || '@' AND o.id < k.id || 'A'", (ids,))
+        ranges = " OR ".join(["(id > ? AND id < ?)"] * len(ids))
+        return (f"SELECT id, valid_from, valid_to FROM {table} WHERE {ranges}",
+                tuple(b for i in ids for b in (f"{i}@", f"{i}A")))
 
     def _period(self, row: Row) -> tuple[str, date | None, date | None]:
         return str(row[0]), as_date(row[1]), as_date(row[2])
