@@ -98,9 +98,8 @@ class Writer:
                                          f"{self.mark} AND valid_to IS NULL", (origin.source,))
                             for t in TIES}
         self.prior = any(self.open_before.values()) or self._stored_ties()
-        self.restored = self.prior or bool(self._query(  # parties of the source stored?
-            f"SELECT 1 FROM entity_sources WHERE source = {self.mark} LIMIT 1",
-            (origin.source,)))
+        self.restored = self.prior or bool(self._query(  # the source ingested before?
+            f"SELECT 1 FROM ingests WHERE source = {self.mark} LIMIT 1", (origin.source,)))
         self.indexes = self._drop_indexes()
 
     # --- buffering -------------------------------------------------------------------------
