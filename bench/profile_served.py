@@ -49,6 +49,7 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--any-entity", action="store_true")
     parser.add_argument("--profile", type=int, default=0)
+    parser.add_argument("--sort", default="cumulative", help="cProfile sort key (tottime...)")
     parser.add_argument("--default-gc", action="store_true",
                         help="Python's collector settings, not a server process's")
     args = parser.parse_args()
@@ -82,7 +83,7 @@ def main() -> int:
           f"{_pct(cpus, .5):.1f} ms, mean {sum(cpus) / len(cpus) * 1000:.1f} ms; load average "
           f"{os.getloadavg()[0]:.2f}")
     if prof:
-        pstats.Stats(prof).sort_stats("cumulative").print_stats(args.profile)
+        pstats.Stats(prof).sort_stats(args.sort).print_stats(args.profile)
     warm.close()
     return 0
 

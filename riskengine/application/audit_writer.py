@@ -112,28 +112,55 @@ class AuditWriter:
         return batch
 
     def _run(self) -> None:
+        known = _Known()
         while (batch := self._take()) is not None:
             try:
                 with self._store.transaction(write=True) as conn:
-                    entries = _write(conn, batch)
+                    entries, after = _write(conn, batch, known)
             except Exception as exc:  # handed to each waiting request
                 for item in batch:
                     item.done(None, exc)
                 continue
+            known = after  # only once committed
             for item, entry in zip(batch, entries, strict=True):
                 item.done(entry, None)
 
 
-def _write(conn: Connection, batch: list[_Pending]) -> list[Entry]:
+@dataclass(frozen=True)
+class _Known:
+    """What this writer knows of the log: the id of the last entry it committed, and the
+    rule files snapshot the log's rules.change entries stood at then (None: nothing yet)."""
+
+    last: int | None = None
+    snapshot: str | None = None
+
+
+def _last_id(conn: Connection) -> int | None:
+    from sqlalchemy import func, select
+
+    from riskengine.store.schema import AuditRow
+
+    found = conn.execute(select(func.max(AuditRow.id))).scalar()
+    return None if found is None else int(found)
+
+
+def _write(conn: Connection, batch: list[_Pending], known: _Known
+           ) -> tuple[list[Entry], _Known]:
+    """Append ``batch``; each entry is preceded by a rules.change entry when its rule files
+    differ from the last recorded. When the log's last entry is the one this writer
+    committed last, with the same rule files, nothing was recorded since: the comparison
+    (every rule file hashed, the last rules.change read) is skipped."""
     from riskengine.store.audit import append_audit
     from riskengine.store.rules_audit import note_rule_files
 
-    entries, noted = [], set()
+    entries, last, noted = [], _last_id(conn), known.snapshot
+    if last is None or last != known.last:
+        noted = None  # someone else wrote since (or nothing was): compare again
     for item in batch:
         snapshot = item.rules.snapshot
-        if snapshot not in noted:
+        if snapshot != noted:
             note_rule_files(conn, item.rules.files, item.actor, item.at, snapshot)
-            noted.add(snapshot)
+            noted = snapshot
         entries.append(append_audit(conn, item.actor, item.action, item.details, item.at,
                                     {**item.hashes, "rule_files": snapshot}))
-    return entries
+    return entries, _Known(entries[-1].id if entries else last, noted)
