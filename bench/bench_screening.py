@@ -2,9 +2,13 @@
 alt.csv aliases) and UK ConList entities.
 
 Usage: python bench/bench_screening.py [count] [data_dir]
+       python bench/bench_screening.py --compare OTHER_RULES.yaml [count] [data_dir]
 
-Screens with the bundled rules/screening.yaml. Queries are listed names perturbed (typos,
-dropped or reordered words, changed legal forms)
+Screens with the bundled rules/screening.yaml. ``--compare`` screens the same queries one
+by one in this process with the bundled rules and with OTHER_RULES.yaml (e.g. an older
+rules file: ``git show REV:rules/screening.yaml``), in alternating chunks so that both meet
+the same load, and prints CPU ms per name of each, their ratio and the load average.
+Queries are listed names perturbed (typos, dropped or reordered words, changed legal forms)
 mixed with generated non-listed company names. Prints the figures; asserts nothing.
 """
 
@@ -57,5 +61,34 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def compare(argv: list[str]) -> int:
+    """CPU per name of the bundled rules against another rules file, same queries and
+    process, alternating chunks of 200 queries."""
+    other = YAML(typ="safe").load(Path(argv[0]).read_text("utf-8")) or {}
+    count = int(argv[1]) if len(argv) > 1 else 3000
+    data = Path(argv[2]) if len(argv) > 2 else DEFAULT
+    entities = load_lists(data)
+    evalset = build_eval_set(entities, count // 2, count - count // 2, seed=3)
+    queries = [p.query for p in (*evalset.positives, *evalset.negatives)]
+    random.Random(3).shuffle(queries)
+    screeners = {"bundled": Screener.build(entities, config()),
+                 "other": Screener.build(entities, ScreeningConfig.model_validate(other))}
+    cpu = dict.fromkeys(screeners, 0.0)
+    for at in range(0, len(queries), 200):
+        for name, screener in screeners.items():
+            start = time.process_time()
+            for query in queries[at:at + 200]:
+                screener.screen(query)
+            cpu[name] += time.process_time() - start
+    each = {n: c / len(queries) * 1000 for n, c in cpu.items()}
+    print(f"queries {len(queries):,}; CPU ms per name: bundled {each['bundled']:.2f} "
+          f"({1000 / each['bundled']:.0f}/s per core), other {each['other']:.2f} "
+          f"({1000 / each['other']:.0f}/s); ratio bundled/other "
+          f"{each['bundled'] / each['other']:.2f}; load average {os.getloadavg()}")
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--compare"]:
+        sys.exit(compare(sys.argv[2:]))
     sys.exit(main(sys.argv))

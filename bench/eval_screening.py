@@ -57,6 +57,7 @@ from riskengine.screening.families import (
     run_families,
 )
 from riskengine.screening.match import Screener
+from riskengine.screening.name_families import build_name_families
 from riskengine.screening.normalise import analyse, normalise_identifier
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,9 +138,11 @@ ROUND3_SPELLING = ("romanisation", "abbreviation", "acronym", "cyrillic_translat
 
 
 def print_families(screener: Screener, evalset: EvalSet, seed: int) -> FamilyReport:
-    """The round-3 families (riskengine.screening.families): recall of each, false
-    positives of the negative ones, a few misses."""
+    """The round-3 families (riskengine.screening.families) and the round-6 ones
+    (riskengine.screening.name_families): recall of each, false positives of the negative
+    ones, a few misses."""
     probes = build_families(evalset.entities, FAMILY_SIZE, seed)
+    probes += build_name_families(evalset.entities, FAMILY_SIZE, seed)
     generated = [p.query for p in evalset.negatives if p.kind == "generated"][:FAMILY_SIZE]
     probes += dotted_negatives(generated, random.Random(seed))
     report = run_families(screener, probes)
