@@ -107,8 +107,8 @@ def holder_sets(ctx: Ctx, v: int, bound: str, keep: Keep) -> list[tuple[frozense
     wanted = np.isin(labels, hit)
     mine = partners[np.isin(partners // n, labels[wanted])]
     seed = np.union1d(labels[wanted] * n + listed[wanted], mine)
-    members_of = explain_kept.closure(ctx.g, ctx.idx.shares(bound), seed,
-                                      int(labels.max(initial=0)) + 1, ctx.params)
+    members_of = explain_kept.local_closure(ctx.idx.shares(bound), seed,
+                                            int(labels.max(initial=0)) + 1, ctx.params, near)
     found = []
     for k in np.unique(labels[wanted]).tolist():
         members = set((members_of[members_of // n == k] % n).tolist())

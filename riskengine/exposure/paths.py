@@ -200,13 +200,18 @@ class _LabelSearch:
 
     def __init__(self, loc: _Local, ids: tuple[str, ...], search: Search) -> None:
         self.loc, self.search, self.x = loc, search, loc.x
-        self.ids = [ids[v] for v in loc.nodes.tolist()]
+        self.ids = ids
+        self.nodes: list[int] = loc.nodes.tolist()  # global index of each local node
         self.is_seed: list[bool] = loc.seeds.mask.tolist()
         self.passes: list[float] = loc.passes.tolist()
         self.hops: list[int] = loc.toward.hops.tolist()
         self.bound: list[float] = loc.toward.bound.tolist()
-        self.by_source = adjacency(loc.edges.source, len(self.ids))
+        self.by_source = adjacency(loc.edges.source, len(self.nodes))
         self._out: dict[int, list[tuple[int, float, int]]] = {}
+
+    def id_of(self, v: int) -> str:
+        """Entity id of local node ``v``."""
+        return self.ids[self.nodes[v]]
 
     def out(self, v: int) -> list[tuple[int, float, int]]:
         """Edges u <- v as (u, weight, global exposure edge index), fetched once per node."""
@@ -223,7 +228,7 @@ class _LabelSearch:
 
     def run(self, targets: dict[int, float]) -> dict[int, _Label]:
         """For each seed (local index) with its s(x, b), the best label arriving at x."""
-        level = {(b, b): _Label(float(self.loc.seeds.strength[b]), (b,), (self.ids[b],), ())
+        level = {(b, b): _Label(float(self.loc.seeds.strength[b]), (b,), (self.id_of(b),), ())
                  for b in targets}
         found: dict[int, _Label] = {}
         for hop in range(1, self.search.max_depth + 1):
@@ -247,7 +252,7 @@ class _LabelSearch:
                 if u in lab.nodes or self.hops[u] > budget or not self.hopeful(
                         u, s, targets[b]):
                     continue
-                cand = _Label(s, (u, *lab.nodes), (self.ids[u], *lab.ids), (e, *lab.edges))
+                cand = _Label(s, (u, *lab.nodes), (self.id_of(u), *lab.ids), (e, *lab.edges))
                 if (u, b) not in nxt or cand.beats(nxt[(u, b)]):
                     nxt[(u, b)] = cand
         return nxt
