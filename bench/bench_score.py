@@ -4,8 +4,11 @@ explained scores in one process (compiled graph open, the day's verdicts derived
 The bare interpreter start (``python -c pass``) is printed as the baseline of the process
 figures.
 
-Usage: python bench/bench_score.py [data_dir] [--db URL]   (ingests into a temp SQLite file
-unless --db names a store that already holds the lists)
+Usage: python bench/bench_score.py [data_dir] [--db URL] [--instructions]   (ingests into a
+temp SQLite file unless --db names a store that already holds the lists). ``--instructions``
+also counts each process's instructions under ``valgrind --tool=callgrind`` (slow, ~40 s a
+run, but the same count however loaded the machine is: for comparing versions on a busy
+machine, where wall and CPU times stretch with the load).
 Prints figures; asserts nothing.
 """
 
@@ -13,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -85,10 +90,32 @@ def _bytecode_env(env: dict[str, str]) -> dict[str, str]:
     return env
 
 
+def _instructions(cmd: list[str], env: dict[str, str]) -> int | None:
+    """Instructions the process executes (callgrind's total); None without valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                           *cmd], env=env, capture_output=True, text=True, check=True)
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    return int(found.group(1)) if found else None
+
+
+def _print_instructions(commands: list[tuple[str, list[str]]], env: dict[str, str]) -> None:
+    base = _instructions([sys.executable, "-c", "pass"], env)
+    if base is None:
+        print("instructions: valgrind not found (apt-get install valgrind)")
+        return
+    print(f"{'python -c pass (baseline)':<30} {base / 1e9:7.2f} G instructions")
+    for label, cmd in commands:
+        count = _instructions(cmd, env) or 0
+        print(f"{label:<30} {count / 1e9:7.2f} G instructions  {count / base:5.1f}x baseline")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--db", default=None)
+    parser.add_argument("--instructions", action="store_true")
     args = parser.parse_args()
     url = args.db or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     if args.db is None:
@@ -99,12 +126,15 @@ def main() -> int:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     base, base_cpu = _median_run([sys.executable, "-c", "pass"], env)
     print(f"python -c pass (baseline)      {base * 1000:7.0f} ms ({base_cpu * 1000:5.0f} ms CPU)")
-    for label, cmd in (("riskengine --help", [str(RISKENGINE), "--help"]),
-                       ("riskengine score kamaz (cold)", [str(RISKENGINE), "score", "kamaz"]),
-                       ("riskengine score jac (cold)", [str(RISKENGINE), "score", "jac"])):
+    commands = [("riskengine --help", [str(RISKENGINE), "--help"]),
+                ("riskengine score kamaz (cold)", [str(RISKENGINE), "score", "kamaz"]),
+                ("riskengine score jac (cold)", [str(RISKENGINE), "score", "jac"])]
+    for label, cmd in commands:
         took, cpu = _median_run(cmd, env)
         print(f"{label:<30} {took * 1000:7.0f} ms ({cpu * 1000:5.0f} ms CPU)   "
               f"{took / base:5.1f}x baseline")
+    if args.instructions:
+        _print_instructions(commands, env)
     for query, took in _warm(url):
         print(f"warm explained score {query:<12} {took * 1000:7.1f} ms")
     return 0
