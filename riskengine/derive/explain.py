@@ -51,7 +51,7 @@ from riskengine.derive.explain_walk import (
 )
 from riskengine.derive.export import affiliate_evidence
 from riskengine.derive.verdicts import cite, listing_label, pct
-from riskengine.graph import BoolArray, Graph
+from riskengine.graph import BoolArray, Graph, read_many
 from riskengine.result import Evidence, PathItem, RegimeVerdict, Status
 from riskengine.ruleset.models import RegimeParams
 
@@ -77,10 +77,12 @@ def aggregate_owned(ctx: Ctx, v: int) -> list[Evidence]:
     """Blocked owners' shares add up (OFAC FAQ 401, EU): one path per blocked owner."""
     keep, walk = mask(ctx.arrays.blocked), ctx.walk(False)
     summary = f"owned {pct(held(ctx, v, 'low', keep))} by blocked parties ({ctx.rule()})"
+    owners = holders(ctx, v, "low", keep)
+    read_many(ctx.g.dataset.ownerships, [int(ctx.g.ownership.edge[p]) for p in owners.values()])
     return shortest_first([
         evidence(ctx, "owned", f"{summary}; {own_item(ctx, p).label} {ctx.name(o)}", v,
                  (own_item(ctx, p), o), walk)
-        for o, p in holders(ctx, v, "low", keep).items()])
+        for o, p in owners.items()])
 
 
 def ancestors(ctx: Ctx, v: int, bound: str, keep: Keep) -> set[int]:
@@ -220,8 +222,9 @@ def possibly(ctx: Ctx, v: int) -> list[Evidence]:
                               f" together ({ctx.rule()})"))
     found += [e for o, p in owners.items() if (e := _uncertain_holding(ctx, v, o, p))]
     return found + [
-        evidence(ctx, "possibly_owned", f"possibly blocked: controlled by possibly blocked"
-                 f" {ctx.name(c)} ({ctx.kind(p)})", v, (control_item(ctx, p), c), walk)
+        _to_listing(ctx, evidence(ctx, "possibly_owned", f"possibly blocked: controlled by"
+                                  f" possibly blocked {ctx.name(c)} ({ctx.kind(p)})", v,
+                                  (control_item(ctx, p), c), walk), c)
         for c, p in control_edges(ctx, v, mask(arrays.possibly & ~arrays.blocked), True)]
 
 

@@ -18,7 +18,7 @@ from riskengine.derive.aggregate import JOINT_ARRANGEMENT, GraphIndex, meets
 from riskengine.derive.base import RegimeArrays
 from riskengine.derive.verdicts import cite, listing_label
 from riskengine.domain import CONTROL_KINDS, Designation
-from riskengine.graph import BoolArray, Graph
+from riskengine.graph import BoolArray, Graph, read_many
 from riskengine.result import Evidence, PathItem
 from riskengine.ruleset.models import RegimeParams
 
@@ -187,8 +187,20 @@ def chain(ctx: Ctx, start: int, walk: Walk) -> list[PathItem]:
     return []
 
 
+def _read_hops(ctx: Ctx, parent: dict[int, tuple[int, int, bool]], end: int) -> None:
+    """The facts of the hops back from ``end``, read in one batch per family."""
+    hops, v = [], end
+    while v in parent:
+        hops.append(parent[v])
+        v = parent[v][0]
+    g = ctx.g
+    read_many(g.dataset.ownerships, [int(g.ownership.edge[p]) for _, p, c in hops if not c])
+    read_many(g.dataset.controls, [int(g.control.edge[p]) for _, p, c in hops if c])
+
+
 def _unwind(ctx: Ctx, parent: dict[int, tuple[int, int, bool]], end: int) -> list[PathItem]:
     steps: list[PathItem] = []
+    _read_hops(ctx, parent, end)
     v = end
     while v in parent:
         child, p, is_control = parent[v]

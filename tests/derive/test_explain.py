@@ -192,3 +192,17 @@ def test_non_blocking_evidence_agrees_with_the_score() -> None:
               if c.factor == "other_listing"}
     assert {code: ids for code, ids in named.items() if ids} == scored
     assert sorted(scored) == ["uk", "us"]
+
+
+def test_possible_control_through_a_joint_arrangement_partner_reaches_the_listing() -> None:
+    # e1 controls e0 and is possibly owned by e0 (unknown share), whose joint-arrangement
+    # partner e2 is designated: e0's evidence goes on from e1 to e2's listing (found by
+    # hypothesis in test_every_verdict_is_explained; the walk alone stopped at e1)
+    g = graph(owns=[("e0", "e1", None)],
+              controls=[("e0", "e2", "joint_arrangement"), ("e1", "e0", "board_appointment")],
+              listings=[("e2", "r")], extra=["e0", "e1", "e2"])
+    p = RegimeParams(ownership_test="per_person", threshold=25.0, inclusive=False,
+                     control_kinds=("board_appointment",), joint_arrangement_partners=True)
+    verdict = explain_verdict(g, derive_regime(g, "r", p), p, g.index["e0"])
+    assert [(e.kind, [i.id for i in e.path]) for e in verdict.evidence] == [
+        ("possibly_owned", ["e0", "c1", "e1", "o0", "e0", "c0", "e2", "d0"])]
