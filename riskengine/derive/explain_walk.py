@@ -86,6 +86,11 @@ class Ctx:
     def walk(self, possible: bool) -> Walk:
         """Back through blocked entities on lower bounds, or possibly blocked on upper ones."""
         keep = self.arrays.possibly if possible else self.arrays.blocked
+        if self.params.ownership_test == "per_person" and self.params.joint_arrangement_partners:
+            from riskengine.derive import explain_kept  # noqa: PLC0415 - it imports this module's peers
+
+            # a partner's holdings count as its designated partner's (``partner_steps``)
+            keep = keep | explain_kept.partner_mask(self.g, self.arrays, self.params)
         return Walk(mask(keep), "high" if possible else "low", True, mask(self.arrays.listed))
 
 
@@ -122,6 +127,16 @@ def control_item(ctx: Ctx, pos: int) -> PathItem:
     fact = ctx.g.dataset.controls[int(ctx.g.control.edge[pos])]
     return PathItem(type="edge", id=fact.id, label=f"controlled by ({fact.kind})",
                     source=cite(fact.source))
+
+
+def arrangement_item(ctx: Ctx, pos: int) -> PathItem:
+    fact = ctx.g.dataset.controls[int(ctx.g.control.edge[pos])]
+    return PathItem(type="edge", id=fact.id, label="in a joint arrangement with",
+                    source=cite(fact.source))
+
+
+def _is_arrangement(ctx: Ctx, pos: int) -> bool:
+    return int(ctx.g.control.attrs["kind"][pos]) == JOINT_ARRANGEMENT
 
 
 def holders(ctx: Ctx, v: int, bound: str, keep: Keep) -> dict[int, int]:
@@ -179,12 +194,39 @@ def chain(ctx: Ctx, start: int, walk: Walk) -> list[PathItem]:
         steps = [(o, p, False) for o, p in holders(ctx, v, walk.bound, walk.keep).items()]
         if walk.control:
             steps += [(c, p, True) for c, p in control_edges(ctx, v, walk.keep, True)]
+        steps += [(m, p, True) for m, p in partner_steps(ctx, v)]
         for u, p, is_control in steps:
             if u not in seen:
                 seen.add(u)
                 parent[u] = (v, p, is_control)
                 queue.append(u)
     return []
+
+
+def partner_steps(ctx: Ctx, v: int) -> list[tuple[int, int]]:
+    """(designated member, arrangement edge position) of the groups whose joint-arrangement
+    partner ``v`` is, under the per-person test with ``joint_arrangement_partners``: ``v``'s
+    holdings count as theirs, so a walk back to a listing may go on to them (a walk that
+    could only pass through ``v``'s own owners would stop short in a cycle)."""
+    params = ctx.params
+    if params.ownership_test != "per_person" or not params.joint_arrangement_partners:
+        return []
+    from riskengine.derive import explain_kept  # noqa: PLC0415 - it imports this module's peers
+
+    kept, n = explain_kept.holders(ctx.g, ctx.arrays, params), ctx.g.n
+    groups = kept.partners[kept.partners % n == v] // n
+    members = kept.listed[np.isin(kept.labels, groups)].tolist() if groups.size else []
+    return [(m, p) for m in members if (p := _arrangement(ctx, v, m)) is not None]
+
+
+def _arrangement(ctx: Ctx, a: int, b: int) -> int | None:
+    """Position of a joint_arrangement control edge between ``a`` and ``b`` (either way)."""
+    ctl = ctx.g.control
+    for end, other in ((a, b), (b, a)):
+        for p in ctx.idx.controllers.at(end):
+            if int(ctl.src[p]) == other and int(ctl.attrs["kind"][p]) == JOINT_ARRANGEMENT:
+                return int(p)
+    return None
 
 
 def _read_hops(ctx: Ctx, parent: dict[int, tuple[int, int, bool]], end: int) -> None:
@@ -204,7 +246,8 @@ def _unwind(ctx: Ctx, parent: dict[int, tuple[int, int, bool]], end: int) -> lis
     v = end
     while v in parent:
         child, p, is_control = parent[v]
-        edge = control_item(ctx, p) if is_control else own_item(ctx, p)
+        edge = (arrangement_item(ctx, p) if is_control and _is_arrangement(ctx, p)
+                else control_item(ctx, p) if is_control else own_item(ctx, p))
         steps[:0] = [edge, entity_item(ctx, v)]
         v = child
     listings = designations(ctx, end)

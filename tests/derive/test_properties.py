@@ -135,3 +135,42 @@ def test_per_person_evidence_through_a_joint_arrangement_partner(owns: list[Any]
             assert not e.path or e.path[-1].type == "listing"
             assert e.kind in ("listed",) or any(x.id == "c0" for x in e.path) or \
                 not e.path
+
+
+UK_PARTNERS = {"ownership_test": "per_person", "threshold": 25.0, "inclusive": False,
+               "joint_arrangements_aggregate": False, "joint_arrangement_partners": True}
+BOARD = ("board_appointment", "dominant_influence", "voting_agreement", "management")
+
+
+@pytest.mark.parametrize(("facts_drawn", "control_kinds"), [
+    # e0, partner of listed e2, holds an unknown share of e1, which appoints e0's board
+    ({"owns": [("e0", "e1", None)], "controls": [("e0", "e2", "joint_arrangement"),
+                                                 ("e1", "e0", "board_appointment")]}, BOARD),
+    # the same with a known 30%: e1 owned, e0 controlled by it
+    ({"owns": [("e0", "e1", 30.0)], "controls": [("e0", "e2", "joint_arrangement"),
+                                                 ("e1", "e0", "board_appointment")]}, BOARD),
+    # a 30% holding back into the partner from the entity it holds an unknown share of
+    ({"owns": [("e0", "e1", None), ("e1", "e0", 30.0)],
+      "controls": [("e0", "e2", "joint_arrangement")]}, ()),
+    # a longer cycle, through a controlled entity
+    ({"owns": [("e0", "e1", None), ("e3", "e0", 30.0)],
+      "controls": [("e0", "e2", "joint_arrangement"), ("e1", "e3", "board_appointment")]},
+     BOARD),
+    # a small exact holding of a possibly blocked owner reached only through the partner
+    ({"owns": [("e0", "e1", None), ("e3", "e1", 10.0)],
+      "controls": [("e0", "e2", "joint_arrangement"), ("e1", "e3", "board_appointment")]},
+     BOARD),
+])
+def test_walks_back_pass_a_joint_arrangement_partner(facts_drawn: dict[str, Any],
+                                                     control_kinds: tuple[str, ...]) -> None:
+    """Cases hypothesis found (2026-12-04): a walk back to the listing that could pass only
+    through the partner (not itself blocked: its holdings count as the designee's) stopped
+    at an entity in a cycle; it now goes on through the arrangement edge to the listing."""
+    g = graph(**facts_drawn, listings=[("e2", "r")], extra=["e0", "e1", "e2", "e3"])
+    p = RegimeParams(**UK_PARTNERS, control_kinds=control_kinds)  # type: ignore[arg-type]
+    arrays = derive_regime(g, "r", p)
+    assert (arrays.blocked | arrays.possibly).sum() > 1
+    for i in range(g.n):
+        verdict = explain_verdict(g, arrays, p, i)
+        for e in verdict.evidence:
+            assert not e.path or e.path[-1].type == "listing", e
