@@ -4,10 +4,7 @@ dates of birth and nationalities, weak aliases."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from ruamel.yaml import YAML
 
 from riskengine.domain import Entity
 from riskengine.screening.config import ScreeningConfig
@@ -15,18 +12,11 @@ from riskengine.screening.facts import birth_agreement, parse_birth_date
 from riskengine.screening.match import Screener
 from riskengine.screening.normalise import analyse, join_dotted
 
-RULES = Path(__file__).resolve().parents[2] / "rules"
-
 
 def entity(eid: str, name: str, *aliases: str, kind: str = "company", **facts: object
            ) -> Entity:
     return Entity(id=eid, name=name, aliases=aliases, kind=kind, **facts)  # type: ignore[arg-type]
 
-
-@pytest.fixture(scope="module")
-def config() -> ScreeningConfig:
-    data = YAML(typ="safe").load((RULES / "screening.yaml").read_text("utf-8"))
-    return ScreeningConfig.model_validate(data)
 
 
 ENTITIES = [

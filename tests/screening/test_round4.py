@@ -3,24 +3,13 @@ would translate is compared as written; adjectives made from place names read as
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from ruamel.yaml import YAML
 
 from riskengine.domain import Entity
 from riskengine.screening.config import ScreeningConfig
 from riskengine.screening.match import Screener
 from riskengine.screening.normalise import analyse
 from riskengine.screening.rescue import patronymic_stem, spellings
-
-RULES = Path(__file__).resolve().parents[2] / "rules"
-
-
-@pytest.fixture(scope="module")
-def config() -> ScreeningConfig:
-    data = YAML(typ="safe").load((RULES / "screening.yaml").read_text("utf-8"))
-    return ScreeningConfig.model_validate(data)
 
 
 def _screener(config: ScreeningConfig, *names: str) -> Screener:

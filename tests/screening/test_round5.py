@@ -6,26 +6,13 @@ query must not match."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from ruamel.yaml import YAML
 
 from riskengine.domain import Entity
 from riskengine.screening.config import ScreeningConfig
 from riskengine.screening.index import key_groups
 from riskengine.screening.match import Screener
-
-RULES = Path(__file__).resolve().parents[2] / "rules"
-# Listed names every screener below also holds, so that a query has company to lose to.
-DISTRACTORS = ("CARGO LINK COMPANY LIMITED", "LINK TRADING LLC", "DALIAN YONGKANG "
-               "INTERNATIONAL TRADING CO., LTD.", "FAST SHIPPING FZE", "SERVIS PLUS OOO")
-
-
-@pytest.fixture(scope="module")
-def config() -> ScreeningConfig:
-    data = YAML(typ="safe").load((RULES / "screening.yaml").read_text("utf-8"))
-    return ScreeningConfig.model_validate(data)
+from tests.screening.bundled import DISTRACTORS
 
 
 def _screener(config: ScreeningConfig, name: str) -> Screener:

@@ -7,10 +7,7 @@ that the query must not match."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from ruamel.yaml import YAML
 
 from riskengine.domain import Entity
 from riskengine.screening.config import ScreeningConfig
@@ -18,16 +15,7 @@ from riskengine.screening.index import key_groups
 from riskengine.screening.match import Screener
 from riskengine.screening.normalise import skeleton
 from riskengine.screening.similarity import pair_similarity, reading
-
-RULES = Path(__file__).resolve().parents[2] / "rules"
-DISTRACTORS = ("CARGO LINK COMPANY LIMITED", "LINK TRADING LLC", "DALIAN YONGKANG "
-               "INTERNATIONAL TRADING CO., LTD.", "FAST SHIPPING FZE", "SERVIS PLUS OOO")
-
-
-@pytest.fixture(scope="module")
-def config() -> ScreeningConfig:
-    data = YAML(typ="safe").load((RULES / "screening.yaml").read_text("utf-8"))
-    return ScreeningConfig.model_validate(data)
+from tests.screening.bundled import DISTRACTORS
 
 
 def _screener(config: ScreeningConfig, *names: str) -> Screener:

@@ -8,11 +8,9 @@ birth, nationalities, legal forms and parenthesised parts."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
-from ruamel.yaml import YAML
 
 from riskengine.domain import Entity, Identifier
 from riskengine.screening.config import ScreeningConfig
@@ -22,8 +20,8 @@ from riskengine.screening.match import Candidate, Screener, _query_forms, _Score
 from riskengine.screening.normalise import analyse
 from riskengine.screening.rescue import _best
 from riskengine.screening.similarity import TokenTable, pair_similarity, token_similarities
+from tests.screening.bundled import bundled_config
 
-RULES = Path(__file__).resolve().parents[2] / "rules"
 NAMES = ("KAMAZ PUBLICLY TRADED COMPANY", "JOINT STOCK COMPANY AVTOVAZ", "PAO SOLLERS",
          "SOLLERS-FINANCE LLC", "GAZ GROUP", "NEFAZ", "TFK KAMAZ", "MIKAM HOLDINGS", "BYD",
          "KOGOGIN, Sergey Anatolyevich", "AWAD, Kamal Abdelrahman Aref", "Bayer", "Bajer",
@@ -35,8 +33,7 @@ KINDS = ("typo", "drop_word", "reorder", "legal_form")
 
 
 def config() -> ScreeningConfig:
-    return ScreeningConfig.model_validate(
-        YAML(typ="safe").load((RULES / "screening.yaml").read_text("utf-8")))
+    return bundled_config()
 
 
 def reference(s: Screener, name: str, country: str | None = None,
