@@ -75,7 +75,7 @@ def compile_facts(stored: FactTables, scenario: Dataset, merger: Merger,
     _check_clashes(ids)
     name_keys = _name_keys(tables["names"])
     known = set(always) & set(ids.to_pylist()) if always else set()
-    linked, generic = _candidates(tables)
+    linked, generic = _candidates(tables, name_keys)
     candidates = sorted(set(linked) | known)
     mm = merger(candidates, ranks(tables, candidates), generic)
     canonical, heads = _canonical_index(ids, mm)
@@ -175,10 +175,13 @@ def _shared(keys: pa.Array, owners: pa.Array) -> tuple[set[str], set[str]]:
     return set(found.column("owner").to_pylist()), {k[2:] for k in common}
 
 
-def _candidates(tables: dict[str, pa.Table]) -> tuple[list[str], frozenset[str]]:
+def _candidates(tables: dict[str, pa.Table], name_keys: pa.Array
+                ) -> tuple[list[str], frozenset[str]]:
     """(ids of the entities that share a blocking key, ``merge.blocking_keys``, with another:
-    the only ones the merger can link; the name keys too generic to link on)."""
-    keys, owners = key_pairs(tables["names"], tables["identifiers"])
+    the only ones the merger can link; the name keys too generic to link on). ``name_keys``:
+    every name normalised (``_name_keys``), blocked on without normalising it again."""
+    names = tables["names"].append_column("key", name_keys)
+    keys, owners = key_pairs(names, tables["identifiers"])
     linked, generic = _shared(keys, owners)
     return sorted(linked), frozenset(generic)
 

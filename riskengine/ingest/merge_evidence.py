@@ -56,7 +56,12 @@ _LEGAL_WORDS = frozenset(skeleton(word) for form in LEGAL_FORMS for word in form
 
 def name_tokens(name: str) -> tuple[str, ...]:
     """Sorted distinct word skeletons of a name without its legal forms (kept if all)."""
-    words = normalise(name).split()
+    return normalised_tokens(normalise(name))
+
+
+def normalised_tokens(text: str) -> tuple[str, ...]:
+    """``name_tokens`` of a name already normalised (``names.normalise``)."""
+    words = text.split()
     keys = {skeleton(w) for w in words}
     if keys & _LEGAL_WORDS:  # else there is no legal form to strip (the slow part)
         keys = {skeleton(w) for w in strip_legal_forms(words)[0] or words}
@@ -72,7 +77,13 @@ def near_keys(tokens: tuple[str, ...]) -> set[str]:
 
 
 def name_blocking_keys(name: str) -> set[str]:
-    tokens = name_tokens(name)
+    return normalised_blocking_keys(normalise(name))
+
+
+def normalised_blocking_keys(text: str) -> set[str]:
+    """``name_blocking_keys`` of a name already normalised (the compiler normalises each
+    distinct name once, for its name keys, and blocks on that)."""
+    tokens = normalised_tokens(text)
     return {f"n:{k}" for k in near_keys(tokens) | {" ".join(tokens)}} if tokens else set()
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from riskengine.compiled import blocking
 from riskengine.compiled.blocking import key_pairs
 from riskengine.ingest.merge import blocking_keys
+from riskengine.names import normalise
 
 NAMES = ["Kamaz PJSC", "KAMAZ", "Publichnoe Aktsionernoe Obshchestvo Kamaz", "JAC Motors",
          "Anhui Jianghuai Automobile Group Corp Ltd", "Moskvich", "ООО Москвич", "Ivan Petrov",
@@ -38,16 +39,20 @@ ENTITY = st.sampled_from([f"e{i}" for i in range(6)])
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(ENTITY, st.sampled_from(NAMES)), max_size=14),
        st.lists(st.tuples(ENTITY, st.sampled_from(IDENTS)), max_size=6),
-       st.integers(1, 4))
+       st.integers(1, 4), st.booleans())
 def test_keys_equal_the_per_entity_reference(names: list[tuple[str, str]],
                                              idents: list[tuple[str, tuple[str, str]]],
-                                             block: int) -> None:
+                                             block: int, normalised: bool) -> None:
+    """Also with the names given normalised beside them (``key``), as the compiler does."""
     flat = [(e, s, v) for e, (s, v) in idents]
+    columns = {"entity_id": pa.array([e for e, _ in names], pa.string()),
+               "name": pa.array([n for _, n in names], pa.string())}
+    if normalised:
+        columns["key"] = pa.array([normalise(n) for _, n in names], pa.string())
     blocking.BLOCK = block  # distinct values in several blocks
     try:
         keys, owners = key_pairs(
-            pa.table({"entity_id": pa.array([e for e, _ in names], pa.string()),
-                      "name": pa.array([n for _, n in names], pa.string())}),
+            pa.table(columns),
             pa.table({"entity_id": pa.array([e for e, _, _ in flat], pa.string()),
                       "scheme": pa.array([s for _, s, _ in flat], pa.string()),
                       "value": pa.array([v for _, _, v in flat], pa.string())}))
