@@ -18,11 +18,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from riskengine.ingest.merge_evidence import (
-    identifier_blocking_keys,
-    name_blocking_keys,
-    normalised_blocking_keys,
-)
+from riskengine.ingest.merge_evidence import identifier_blocking_keys, normalised_blocking_keys
 
 BLOCK = 1_000_000  # distinct values turned into keys at a time
 Ints = npt.NDArray[np.int64]
@@ -30,20 +26,14 @@ Ints = npt.NDArray[np.int64]
 
 def key_pairs(names: pa.Table, identifiers: pa.Table) -> tuple[pa.Array, pa.Array]:
     """(keys, owners): one row per (blocking key, entity id) of the entities in ``names``
-    (entity_id, name, and optionally key: each name already normalised, blocked on as it
-    is) and ``identifiers`` (entity_id, scheme, value); a pair may repeat."""
-    by_name = (_pairs(names.column("key"), names.column("entity_id"), _normalised_keys)
-               if "key" in names.column_names else
-               _pairs(names.column("name"), names.column("entity_id"), _name_keys))
+    (entity_id, key: each name normalised, ``names.normalise``, as the compiler has it for
+    its name keys) and ``identifiers`` (entity_id, scheme, value); a pair may repeat."""
+    by_name = _pairs(names.column("key"), names.column("entity_id"), _normalised_keys)
     text = pc.binary_join_element_wise(identifiers.column("scheme"),
                                        identifiers.column("value"), "\x00")
     by_ident = _pairs(text, identifiers.column("entity_id"), _identifier_keys)
     keys = pa.concat_arrays([by_name[0], by_ident[0]])
     return keys, pa.concat_arrays([by_name[1], by_ident[1]])
-
-
-def _name_keys(name: str) -> Iterable[str]:
-    return sorted(name_blocking_keys(name))
 
 
 def _normalised_keys(text: str) -> Iterable[str]:

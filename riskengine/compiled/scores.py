@@ -3,10 +3,10 @@ dry run (issue 16) scores only the proposed rules (``<graph folder>/scores/<key>
 
 * **Key.** sha256 over this format's version, the compiled graph's key (data version,
   scenario, seed switch, merge rules in force), every rule file (``use.rules_digest``: the
-  graph is kept across edits of weights or regimes, a book is not), the evaluation day, every stored
-  override as stored (an override added, approved, revoked or edited selects another key)
-  and the source of the code that derives and scores (a changed scorer never reads a table
-  another version wrote).
+  graph is kept across edits of weights or regimes, a book is not), the evaluation day,
+  every stored override as stored (an override added, approved, revoked or edited selects
+  another key) and the source of the code that derives and scores (a changed scorer never
+  reads a table another version wrote).
 * **Checked.** Written and read by ``compiled.files``: a manifest with every file's sha256,
   checked before use, written to a temporary folder and renamed into place; the newest three
   kept per graph, and removed with their graph. A table that fails its check is discarded

@@ -291,9 +291,3 @@ def paths_to(search: Search, ids: tuple[str, ...], found: Strengths, wanted: set
         nodes = tuple(int(loc.nodes[v]) for v in lab.nodes) if lab else ()
         paths.append(BestPath(int(loc.nodes[b]), targets[b], nodes, lab.edges if lab else ()))
     return paths
-
-
-def best_paths(search: Search, ids: tuple[str, ...], x: int) -> list[BestPath]:
-    """For every seed b with s(x, b) > 0: its strength and the path to show, sorted by seed."""
-    found = strengths(search, x)
-    return paths_to(search, ids, found, {b for b, _ in found.by_seed()})
