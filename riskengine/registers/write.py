@@ -57,7 +57,7 @@ from riskengine.registers.sql import (
     literal,
     null_columns,
 )
-from riskengine.store.bulk import _sqlite_cache as sqlite_cache
+from riskengine.store.bulk import sqlite_cache
 
 
 @dataclass(frozen=True)

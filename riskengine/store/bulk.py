@@ -66,7 +66,7 @@ def flat_sink(conn: Connection, label: str) -> Iterator[FlatSink]:
     error: type[Exception] = conn.dialect.loaded_dbapi.Error
     sqlite = conn.dialect.name == "sqlite"
     try:
-        with _sqlite_cache(raw, sqlite):
+        with sqlite_cache(raw, sqlite):
             sink = FlatSink(raw, sqlite)
             yield sink
             sink.close()
@@ -75,7 +75,7 @@ def flat_sink(conn: Connection, label: str) -> Iterator[FlatSink]:
 
 
 @contextmanager
-def _sqlite_cache(raw: Any, sqlite: bool) -> Iterator[None]:
+def sqlite_cache(raw: Any, sqlite: bool) -> Iterator[None]:
     """A larger SQLite page cache for the duration of the write, restored after."""
     if not sqlite:
         yield
