@@ -126,6 +126,16 @@ def _pg_try(conn: Connection, name: str) -> bool:
     return bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar_one())
 
 
+def _pg_release(conn: Connection, name: str) -> None:
+    """Unlock now: closing the connection also drops the lock, but only once the server's
+    backend has noticed and exited, which a next holder can race (seen in CI)."""
+    try:  # ``conn`` is in autocommit since _pg_take (execution_options alters it in place)
+        schema = str(conn.execute(text("SELECT current_schema()")).scalar_one())
+        conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": advisory_key(schema, name)})
+    except SQLAlchemyError:
+        pass  # the connection is invalidated next: the server drops the lock with it
+
+
 def _pg_refusal(store: Store, name: str) -> LockedError:
     with store.transaction(write=False) as conn:
         return _refusal(name, _holder_row(conn, name))
@@ -150,6 +160,7 @@ def _pg_hold(store: Store, name: str, holder: str, at: datetime) -> Iterator[Non
                 yield
             finally:
                 _release_row(store, name, holder)
+                _pg_release(conn, name)
         finally:
             conn.invalidate()  # closed, never pooled: the server drops the advisory lock
 

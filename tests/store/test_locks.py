@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import Connection, insert, text
 
 from riskengine.store import Store
 from riskengine.store.locks import LockedError, advisory_key, hold_lock, holder_id
@@ -87,6 +87,26 @@ def test_postgres_lock_of_a_killed_connection_is_free_again(pg_url: str) -> None
                                     {"p": pid}).scalar_one()
             with hold_lock(store, "rescore", BOB, AT):  # the server released it
                 pass
+
+
+@pytest.mark.postgres
+def test_postgres_lock_is_unlocked_before_its_connection_goes(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The holder unlocks on exit: a next holder never waits for the server to notice the
+    closed connection (that race failed CI once). Here the holder's connection is not
+    invalidated, so its server session lives on: only the unlock can have freed the lock."""
+    monkeypatch.setattr(Connection, "invalidate", lambda self, exception=None: None)
+    alive = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p")
+    locks = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = :p")
+    with Store.open(pg_url) as store:
+        with store.transaction(write=False) as conn:
+            schema = str(conn.execute(text("SELECT current_schema()")).scalar_one())
+        with pytest.raises(RuntimeError), hold_lock(store, "rescore", ANA, AT):
+            pid = _backend_of_lock(store, advisory_key(schema, "rescore"))
+            raise RuntimeError("the job failed")
+        with store.transaction(write=False) as conn:
+            assert conn.execute(alive, {"p": pid}).scalar_one() == 1
+            assert conn.execute(locks, {"p": pid}).scalar_one() == 0
 
 
 HOLD_AND_HANG = """
