@@ -16,7 +16,7 @@ import numpy as np
 
 from riskengine.derive.base import RegimeArrays
 from riskengine.derive.export import AFFILIATE
-from riskengine.exposure import explain, factors, ffi
+from riskengine.exposure import explain, factors, ffi, pool
 from riskengine.exposure.paths import Search
 from riskengine.exposure.propagate import Out, spread_cents
 from riskengine.exposure.tie_parts import tie_parts
@@ -80,7 +80,8 @@ def _flag_parts_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: Scor
 
 
 def tie_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules,
-              among: dict[str, BoolArray] | None = None) -> Parts:
+              among: dict[str, BoolArray] | None = None, workers: int | None = None
+              ) -> Parts:
     """Cents of the tie_exposure factor per regime (``tie_exposure:r``), summed over seeds,
     per entity; blocked entities not yet zeroed. With ``among``, each regime named there
     counts only the exposure from its seeds in that mask (every seed still stops every
@@ -88,7 +89,9 @@ def tie_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules
     and the regimes not named there are left out.
 
     The exposure edges are sorted once for all regimes; a regime without seeds (nothing
-    blocked or possibly blocked) has no exposure and is not propagated."""
+    blocked or possibly blocked) has no exposure and is not propagated. Groups of seeds are
+    propagated on ``workers`` threads (default ``EXPOSURE_WORKERS``; the same cents for any
+    number: ``exposure.pool``)."""
     live = {r: seeds(v, scoring) for r, v in sorted(verdicts.items())
             if among is None or r in among}
     counted = {r: s.mask & among[r] if among is not None else s.mask for r, s in live.items()}
@@ -96,7 +99,9 @@ def tie_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules
         return {f"tie_exposure:{r}": np.zeros(g.n, dtype=np.int64) for r in live}
     shared = AllRegimes.of(g, scoring)
     passes = pass_factor(g, scoring, shared.degree())
-    return {f"tie_exposure:{r}": _exposure_cents(g, shared, passes, s, r, scoring, counted[r])
+    threads = EXPOSURE_WORKERS if workers is None else workers
+    return {f"tie_exposure:{r}": _exposure_cents(g, (shared, passes), s, (r, scoring),
+                                                 counted[r], threads)
             for r, s in live.items()}
 
 
@@ -104,16 +109,20 @@ def tie_cents(g: Graph, verdicts: dict[str, RegimeArrays], scoring: ScoringRules
 # max_depth (on a dense 1M-entity register 5,000 seeds at once took 11 GB); the cents of
 # each (entity, seed) pair are summed, so any grouping gives the same result.
 SEEDS_AT_ONCE = 256
+# Threads propagating groups of seeds at once (numpy runs without the GIL): the machine's
+# two cores by default; any number gives the same cents (``exposure.pool``).
+EXPOSURE_WORKERS = 2
 
 
-def _exposure_cents(g: Graph, shared: AllRegimes, passes: FloatArray, s: Seeds, r: str,
-                    scoring: ScoringRules, counted: BoolArray) -> IntArray:
-    """Cents of one regime's tie exposure per entity from the seeds ``counted`` (zeros
-    without), propagated from ``SEEDS_AT_ONCE`` seeds at a time (every seed of ``s`` still
-    stops every path)."""
-    cents = np.zeros(g.n, dtype=np.int64)
+def _exposure_cents(g: Graph, edges: tuple[AllRegimes, FloatArray], s: Seeds,
+                    rule: tuple[str, ScoringRules], counted: BoolArray,
+                    workers: int) -> IntArray:
+    """Cents of one regime ``rule[0]``'s tie exposure per entity from the seeds
+    ``counted`` (zeros without), propagated from ``SEEDS_AT_ONCE`` seeds at a time on
+    ``workers`` threads (every seed of ``s`` still stops every path)."""
     if not counted.any():
-        return cents
+        return np.zeros(g.n, dtype=np.int64)
+    (shared, passes), (r, scoring) = edges, rule
     out = Out(shared.ptr, shared.target, shared.weights(g, scoring, r))
     every = np.flatnonzero(counted)
     limits = (scoring.max_depth, scoring.min_strength)
@@ -121,10 +130,12 @@ def _exposure_cents(g: Graph, shared: AllRegimes, passes: FloatArray, s: Seeds, 
     def points(strength: FloatArray) -> IntArray:
         return factors.to_cents(factors.tie_exposure(scoring, r, strength))
 
-    for start in range(0, every.shape[0], SEEDS_AT_ONCE):
-        some = every[start:start + SEEDS_AT_ONCE]
-        spread_cents(out, (some, s.strength[some]), passes, limits, s.mask, points, cents)
-    return cents
+    def group(some: IntArray) -> pool.Task:
+        return lambda total: spread_cents(out, (some, s.strength[some]), passes, limits,
+                                          s.mask, points, total)
+
+    return pool.summed(g.n, [group(every[start:start + SEEDS_AT_ONCE])
+                             for start in range(0, every.shape[0], SEEDS_AT_ONCE)], workers)
 
 
 def _capped(total: IntArray, scoring: ScoringRules, is_blocked: bool) -> IntArray:
