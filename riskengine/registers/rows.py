@@ -1,7 +1,8 @@
 """Register facts as the store's rows: the columns a reader fills, batch by batch.
 
 A ``Batch`` holds the rows of some statements: each party's rows (``PartyRows``: its entity
-row, names, identifiers and source) by id, and the tie rows of each table by id. Columns the
+row, names, identifiers and source) by id, and the tie rows of each table by id; ``flat``
+makes it the writer's ``Rows`` (a list of rows per table). Columns the
 ingest's origin fixes (source, file, edition date, content hash; an entity's ingest) are
 not in the rows: the writer adds them to each INSERT once (``CONSTANT``). Dates are ISO
 texts, as SQLite stores them and PostgreSQL's COPY reads them.
@@ -70,6 +71,33 @@ class Batch:
 
     def __len__(self) -> int:
         return len(self.parties) + sum(map(len, self.ties.values()))
+
+
+PartyTables = tuple[list[Row], list[Row], list[Row], list[Row]]  # entities, names, ids, sources
+
+
+class Rows(NamedTuple):
+    """A batch as the writer takes it: plain lists of rows per table (few objects: cheap
+    to send from a worker process)."""
+
+    records: PartyTables  # the parties' records
+    stubs: PartyTables  # the parties only referred to
+    shapes: list[tuple[str, int, int]]  # (id, names, identifiers) of each record
+    ties: dict[str, list[Row]]
+
+
+def flat(batch: Batch) -> Rows:
+    """The rows of ``batch``, table by table."""
+    records = [p for p in batch.parties.values() if not p.stub]
+    stubs = [p for p in batch.parties.values() if p.stub]
+    shapes = [(p.entity[0], len(p.names), len(p.identifiers)) for p in records]
+    return Rows(_tables(records), _tables(stubs), shapes,
+                {table: list(rows.values()) for table, rows in batch.ties.items()})
+
+
+def _tables(parties: list[PartyRows]) -> PartyTables:
+    return ([p.entity for p in parties], [r for p in parties for r in p.names],
+            [r for p in parties for r in p.identifiers], [p.source for p in parties])
 
 
 def party_rows(p: Party) -> PartyRows:

@@ -24,7 +24,6 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -40,8 +39,10 @@ from riskengine.registers.rows import (
     CONSTANT,
     TIES,
     Batch,
-    PartyRows,
+    PartyTables,
     Row,
+    Rows,
+    flat,
     iso,
     party_rows,
     tie_row,
@@ -87,6 +88,7 @@ class Writer:
         self.pending = 0  # facts added since the last flush
         self.staged: set[str] = set()  # PostgreSQL: the temporary tables rows are copied to
         self.buffer = Batch()
+        self.ready: Rows | None = None  # a reader's batch given whole (``add_batch``)
         self.ended: list[Ended] = []
         self.counts = Counts()
         self.first_seen = self._one("SELECT coalesce(max(id), 0) + 1 FROM ingests")
@@ -117,18 +119,19 @@ class Writer:
         if self.pending >= self.batch:
             self.flush()
 
-    def add_batch(self, batch: Batch) -> None:
+    def add_batch(self, batch: Batch | Rows) -> None:
         """Write the rows of ``batch`` (a reader's batch of statements) now."""
         if self.pending:
             self.flush()
-        self.buffer = batch
+        self.ready = batch if type(batch) is Rows else flat(batch)  # type: ignore[arg-type]
         self.flush()
 
     def flush(self) -> None:
-        self._parties(list(self.buffer.parties.values()))
-        for table, ties in self.buffer.ties.items():
-            self._ties(table, list(ties.values()))
-        self.buffer, self.pending = Batch(), 0
+        rows = self.ready or flat(self.buffer)
+        self._parties(rows)
+        for table, ties in rows.ties.items():
+            self._ties(table, ties)
+        self.buffer, self.ready, self.pending = Batch(), None, 0
 
     def finish(self, published: date, guard: Guard, label: str) -> Counts:
         """Write what is buffered, apply the file's retractions, end the ties gone (after
@@ -168,40 +171,36 @@ class Writer:
 
     # --- parties ---------------------------------------------------------------------------
 
-    def _parties(self, parties: list[PartyRows]) -> None:
+    def _parties(self, rows: Rows) -> None:
         """Records upserted, their child rows replaced (deleted first when the source has
         stored records before: names may have gone); stubs inserted when absent, their child
         rows only where the position is free (a record keeps its own)."""
-        named = [p for p in parties if not p.stub]
-        stubs = [p for p in parties if p.stub]
         if self.restored:
-            self._trim(named)
-        self._upsert("entities", [p.entity for p in named], keep=("first_seen",))
-        self.counts.stubs += self._insert("entities", [p.entity for p in stubs], ignore=True)
-        for rows, ignore in ((named, False), (stubs, True)):
-            self._children(rows, ignore)
-        self.counts.parties += len(named)
+            self._trim(rows.shapes)
+        self._upsert("entities", rows.records[0], keep=("first_seen",))
+        self.counts.stubs += self._insert("entities", rows.stubs[0], ignore=True)
+        for tables, ignore in ((rows.records, False), (rows.stubs, True)):
+            self._children(tables, ignore)
+        self.counts.parties += len(rows.records[0])
 
-    def _trim(self, parties: list[PartyRows]) -> None:
-        """Delete the stored child rows of ``parties`` beyond the positions their records
-        now fill (the others are upserted in place)."""
-        for child, rows_of in (("entity_names", attrgetter("names")),
-                               ("entity_identifiers", attrgetter("identifiers"))):
+    def _trim(self, shapes: list[tuple[str, int, int]]) -> None:
+        """Delete the stored child rows of the records of ``shapes`` (id, names,
+        identifiers) beyond the positions they now fill (the others are upserted in
+        place)."""
+        for child, names in (("entity_names", True), ("entity_identifiers", False)):
             by_count: dict[int, list[str]] = {}
-            for p in parties:
-                by_count.setdefault(len(rows_of(p)), []).append(p.entity[0])
+            for entity_id, name_rows, ident_rows in shapes:
+                by_count.setdefault(name_rows if names else ident_rows, []).append(entity_id)
             for count, ids in by_count.items():
                 self._delete(child, ids, count)
-        self._delete("entity_sources", [p.entity[0] for p in parties], 1)
+        self._delete("entity_sources", [shape[0] for shape in shapes], 1)
 
-    def _children(self, parties: list[PartyRows], ignore: bool) -> None:
-        """Names, identifiers and source of ``parties`` (``ignore``: keep rows present)."""
+    def _children(self, tables: PartyTables, ignore: bool) -> None:
+        """Names, identifiers and sources (``ignore``: keep rows present)."""
         key = ("entity_id", "position")
-        self._upsert("entity_names", [r for p in parties for r in p.names], key=key,
-                     ignore=ignore)
-        self._upsert("entity_identifiers", [r for p in parties for r in p.identifiers],
-                     key=key, ignore=ignore)
-        self._upsert("entity_sources", [p.source for p in parties], key=key, ignore=ignore)
+        for table, rows in zip(("entity_names", "entity_identifiers", "entity_sources"),
+                               tables[1:], strict=True):
+            self._upsert(table, rows, key=key, ignore=ignore)
 
     # --- ties ------------------------------------------------------------------------------
 
@@ -384,14 +383,15 @@ def _check_guard(source: str, ended: int, open_ties: int, guard: Guard, label: s
                             f"truncated or partial file? use --force to ingest it anyway")
 
 
-def write_all(conn: Connection, origin: Source, stream: Callable[[int], Iterable[Fact | Batch]],
+def write_all(conn: Connection, origin: Source,
+              stream: Callable[[int], Iterable[Fact | Batch | Rows]],
               batch: int, done: Callable[[Writer], Counts]) -> Counts:
     """Every fact, or batch of rows, of ``stream(writer.batch)`` through one ``Writer``;
     ``done(writer)`` finishes it."""
     writer = Writer(conn, origin, batch)
     with sqlite_cache(writer.raw, writer.sqlite), collector_paused():
         for item in stream(writer.batch):
-            if type(item) is Batch:
+            if type(item) is Batch or type(item) is Rows:
                 writer.add_batch(item)
             else:
                 writer.add(item)  # type: ignore[arg-type]
