@@ -143,7 +143,7 @@ def _write(conn: Connection, job: _Job, rules: Any) -> list[str]:
     origin = Source(source=job.source, file=job.label, published=job.when,
                     content_hash=job.content_hash)
     guard = Guard(rules.max_ended_share, job.force)
-    done = write_all(conn, origin, _stream(job, notes, counts), rules.batch,
+    done = write_all(conn, origin, _stream(job, notes, counts, rules.read_ahead), rules.batch,
                      lambda w: w.finish(job.when, guard, job.label))
     lines = _summary(job, counts, done, notes)
     _records(conn, job, {**counts, "parties": done.parties, "stubs": done.stubs,
@@ -151,16 +151,32 @@ def _write(conn: Connection, job: _Job, rules: Any) -> list[str]:
     return lines
 
 
-def _stream(job: _Job, notes: Notes, counts: dict[str, int]) -> Callable[[int], Iterator[Any]]:
+def _stream(job: _Job, notes: Notes, counts: dict[str, int], read_ahead: int
+            ) -> Callable[[int], Iterator[Any]]:
     """The facts of the files, or (registers read straight into rows: ``ROW_READERS``)
-    their row batches, of a given number of statements each."""
+    their row batches of a given number of statements each, read ``read_ahead`` batches
+    ahead in a worker process (0, or no fork here: in this one)."""
     import importlib
 
-    if job.source in ROW_READERS:
-        module = importlib.import_module(f"riskengine.registers.{ROW_READERS[job.source]}")
-        return lambda size: module.read_rows(job.paths, notes, counts, size)
-    _, read = reader(job.source)
-    return lambda size: read(job.paths, notes, counts)
+    if job.source not in ROW_READERS:
+        _, read = reader(job.source)
+        return lambda size: read(job.paths, notes, counts)
+    module = importlib.import_module(f"riskengine.registers.{ROW_READERS[job.source]}")
+    from riskengine.registers import worker
+    from riskengine.registers.rows import flat
+
+    def rows(size: int) -> Iterator[Any]:
+        return (flat(b) for b in module.read_rows(job.paths, notes, counts, size))
+
+    if read_ahead == 0 or not worker.can_fork():
+        return rows
+
+    def done(found: tuple[dict[str, list[object]], dict[str, int]]) -> None:
+        notes.found.update(found[0])
+        counts.update(found[1])
+
+    return lambda size: worker.ahead(lambda: rows(size), lambda: (notes.found, counts),
+                                     read_ahead, done)
 
 
 def _records(conn: Connection, job: _Job, counts: dict[str, int], lines: list[str]) -> None:

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_MAX_ENDED_SHARE = 0.10
 DEFAULT_BATCH = 20_000
+DEFAULT_READ_AHEAD = 2
 
 
 class RegisterRules(BaseModel):
@@ -22,5 +23,11 @@ class RegisterRules(BaseModel):
         DEFAULT_BATCH, ge=100, le=1_000_000,
         description="statements read before they are written: memory stays bounded by it, "
                     "whatever the file's size",
+    )
+    read_ahead: int = Field(
+        DEFAULT_READ_AHEAD, ge=0, le=16,
+        description="batches a worker process reads ahead of the writer (PSC): the file is "
+                    "read on the second core while rows are written; memory grows by about "
+                    "a batch for each; 0 reads in the writing process",
     )
     description: str | None = Field(None, description="free text for the analyst")
