@@ -79,13 +79,34 @@ def _regimes(order: Sequence[str], codes: Mapping[str, Any], possibly: Mapping[s
 ROWS_AT_ONCE = 65536  # entities whose rows are made together (memory holds one block)
 
 
+class ScoreRows:
+    """The rows of a run (``score_rows``): iterated, one dict per entity; or, for the
+    writer, their stored cells and digests a block at a time (``runs.cells.cell_blocks``).
+    """
+
+    def __init__(self, table: ScoreTable, names: Sequence[str],
+                 verdicts: Mapping[str, RegimeArrays], order: Sequence[str],
+                 members: Mapping[str, Sequence[str]] | None, block: int) -> None:
+        self.table, self.names, self.verdicts, self.order = table, names, verdicts, order
+        self.members, self.block = members or {}, block
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return _rows(self.table, self.names, self.verdicts, self.order, self.members,
+                     self.block)
+
+
 def score_rows(table: ScoreTable, names: Sequence[str], verdicts: Mapping[str, RegimeArrays],
                order: Sequence[str], members: Mapping[str, Sequence[str]] | None = None,
-               block: int = ROWS_AT_ONCE) -> Iterator[dict[str, Any]]:
+               block: int = ROWS_AT_ONCE) -> ScoreRows:
     """One row dict per entity, in ``table.ids`` order (``order``: regimes to store;
     ``members``: the records of each merged entity, by its id). Made ``block`` entities at
     a time (``names`` is sliced per block: a lazy column need not be a list)."""
-    merged = members or {}
+    return ScoreRows(table, names, verdicts, order, members, block)
+
+
+def _rows(table: ScoreTable, names: Sequence[str], verdicts: Mapping[str, RegimeArrays],
+          order: Sequence[str], merged: Mapping[str, Sequence[str]], block: int
+          ) -> Iterator[dict[str, Any]]:
     codes = {r: status_codes(verdicts[r]) for r in order}
     possibly = {r: verdicts[r].possibly for r in order}
     for lo in range(0, len(table.ids), max(block, 1)):

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from riskengine.runs.cells import cell_blocks
 from riskengine.runs.digest import (
     RowsDigest,
     header_digest,
@@ -26,7 +27,7 @@ from riskengine.runs.digest import (
     json_text,
     row_digest_of_cells,
 )
-from riskengine.runs.table import EntityState, state_from
+from riskengine.runs.table import EntityState, ScoreRows, state_from
 from riskengine.store.audit import append_audit
 from riskengine.store.audit_check import check_scores
 from riskengine.store.records import RunRecord
@@ -64,6 +65,13 @@ def _write_scores(conn: Connection, run_id: int, rows: Iterable[dict[str, Any]],
     stored text and for the rows' digest alike (``runs.digest.row_digest_of_cells``)."""
     write = _copy_chunk if conn.dialect.name == "postgresql" else _insert_chunk
     digest, done = RowsDigest(), 0
+    if isinstance(rows, ScoreRows):  # cells and digests made column-wise (``runs.cells``)
+        for chunk in _block_chunks(run_id, rows, digest):
+            write(conn, chunk)
+            done += len(chunk)
+            if progress:
+                progress(done)
+        return digest
     pending: tuple[Future[None], int] | None = None
     with ThreadPoolExecutor(1) as writer:  # chunk N stored while chunk N+1 is encoded
         for chunk in _chunks((_cells(run_id, row, digest) for row in rows), CHUNK):
@@ -71,6 +79,20 @@ def _write_scores(conn: Connection, run_id: int, rows: Iterable[dict[str, Any]],
             pending = writer.submit(write, conn, chunk), len(chunk)
         _settle(pending, done, progress)
     return digest
+
+
+def _block_chunks(run_id: int, rows: ScoreRows, digest: RowsDigest
+                  ) -> Iterator[list[tuple[Any, ...]]]:
+    """The stored rows of ``rows`` (run id first) in chunks of ``CHUNK``, each block's row
+    digests added to ``digest``. Written on this thread: the blocks are made in a few
+    calls that hold the GIL briefly, while a writer thread binding parameters row by row
+    against an encoder holding the GIL waited more than it wrote."""
+    for block in cell_blocks(rows):
+        for found in block.digests:
+            digest.add_digest(found)
+        stored = [(run_id, *cells) for cells in block.rows]
+        for lo in range(0, len(stored), CHUNK):
+            yield stored[lo:lo + CHUNK]
 
 
 def _settle(pending: tuple[Future[None], int] | None, done: int,
