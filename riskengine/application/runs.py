@@ -11,14 +11,13 @@ from riskengine.application import base, service
 from riskengine.settings import Settings
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
 
     from riskengine.application.reproduce import RunInputs
     from riskengine.compiled.use import Loaded
     from riskengine.overrides import Override
     from riskengine.runs.chain import Entry
     from riskengine.runs.changes import AlertRules, Change
-    from riskengine.runs.table import EntityState
+    from riskengine.runs.table import EntityState, ScoreRows
     from riskengine.store.audit_check import Verified
     from riskengine.store.records import IngestRecord, RunRecord
     from riskengine.store.store import Store
@@ -101,7 +100,7 @@ def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
 
 def _scored_run(settings: Settings, store: Store, inputs: RunInputs,
                 overrides: list[Override], job: tuple[date, datetime, str]
-                ) -> tuple[Iterator[dict[str, Any]], RunRecord]:
+                ) -> tuple[ScoreRows, RunRecord]:
     """(rows of every entity, the run record without its snapshots) with ``overrides`` (as
     they stood when the run started), on the compiled graph of the facts ``inputs`` holds."""
     from riskengine.application.whatif_books import current_book
