@@ -1,7 +1,8 @@
 """The blocking keys of every stored entity (``merge.blocking_keys``) as two Arrow columns,
 (key, owner entity id), computed once per distinct name and per distinct identifier rather
-than once per entity: at tens of millions of entities the Python work is the distinct
-names (in blocks of ``BLOCK``, so memory stays bounded), the rest is Arrow.
+than once per entity, in blocks of ``BLOCK`` distinct values (memory stays bounded). The
+names' keys are made in Arrow (``compiled.name_keys``: no Python call per name); the
+identifiers' (few) per distinct identifier in Python.
 
 An entity's keys are the union of its names' keys and its identifiers' keys, so keys per
 name and per identifier, joined back to their entities, are exactly the per-entity sets
@@ -18,20 +19,22 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from riskengine.compiled.name_keys import name_keys_of_unique
 from riskengine.ingest.merge_evidence import identifier_blocking_keys, normalised_blocking_keys
 
 BLOCK = 1_000_000  # distinct values turned into keys at a time
 Ints = npt.NDArray[np.int64]
+KeysOf = Callable[[pa.Array], tuple[pa.Array, Ints]]
 
 
 def key_pairs(names: pa.Table, identifiers: pa.Table) -> tuple[pa.Array, pa.Array]:
     """(keys, owners): one row per (blocking key, entity id) of the entities in ``names``
     (entity_id, key: each name normalised, ``names.normalise``, as the compiler has it for
     its name keys) and ``identifiers`` (entity_id, scheme, value); a pair may repeat."""
-    by_name = _pairs(names.column("key"), names.column("entity_id"), _normalised_keys)
+    by_name = _pairs(names.column("key"), names.column("entity_id"), _name_keys_of)
     text = pc.binary_join_element_wise(identifiers.column("scheme"),
                                        identifiers.column("value"), "\x00")
-    by_ident = _pairs(text, identifiers.column("entity_id"), _identifier_keys)
+    by_ident = _pairs(text, identifiers.column("entity_id"), _identifier_keys_of)
     keys = pa.concat_arrays([by_name[0], by_ident[0]])
     return keys, pa.concat_arrays([by_name[1], by_ident[1]])
 
@@ -45,12 +48,21 @@ def _identifier_keys(text: str) -> Iterable[str]:
     return sorted(identifier_blocking_keys([(scheme, value)]))
 
 
-def _pairs(values: pa.ChunkedArray, owners: pa.ChunkedArray,
-           keys_of: Callable[[str], Iterable[str]]) -> tuple[pa.Array, pa.Array]:
-    """Every (key, owner) of rows (value, owner), ``keys_of`` called once per distinct value."""
+def _name_keys_of(unique: pa.Array) -> tuple[pa.Array, Ints]:
+    return _blocked(unique, lambda part: name_keys_of_unique(part, _normalised_keys))
+
+
+def _identifier_keys_of(unique: pa.Array) -> tuple[pa.Array, Ints]:
+    return _keys_of_unique(unique, _identifier_keys)
+
+
+def _pairs(values: pa.ChunkedArray, owners: pa.ChunkedArray, keys_of: KeysOf
+           ) -> tuple[pa.Array, pa.Array]:
+    """Every (key, owner) of rows (value, owner), ``keys_of`` given each distinct value once
+    (it returns their keys one value after the other, and how many each has)."""
     column = values.combine_chunks().cast(pa.string())
     unique = pc.unique(column)
-    flat, lengths = _keys_of_unique(unique, keys_of)
+    flat, lengths = keys_of(unique)
     which = np.asarray(pc.index_in(column, value_set=unique).to_numpy(zero_copy_only=False),
                        dtype=np.int64)
     counts = lengths[which]
@@ -64,13 +76,24 @@ def _pairs(values: pa.ChunkedArray, owners: pa.ChunkedArray,
 
 def _keys_of_unique(unique: pa.Array, keys_of: Callable[[str], Iterable[str]]
                     ) -> tuple[pa.Array, Ints]:
-    """(every distinct value's keys, one after another; how many each value has)."""
+    """(every distinct value's keys, one after another; how many each value has), ``keys_of``
+    called once per value."""
+    def block(part: pa.Array) -> tuple[pa.Array, Ints]:
+        found = [list(keys_of(v)) for v in part.to_pylist()]
+        return (pa.array(list(chain.from_iterable(found)), pa.string()),
+                np.fromiter(map(len, found), np.int64, len(found)))
+
+    return _blocked(unique, block)
+
+
+def _blocked(unique: pa.Array, keys_of: KeysOf) -> tuple[pa.Array, Ints]:
+    """``keys_of`` of ``unique`` in blocks of ``BLOCK`` values (memory stays bounded)."""
     keys: list[pa.Array] = []
     lengths: list[Ints] = []
     for start in range(0, len(unique), BLOCK):
-        found = [list(keys_of(v)) for v in unique.slice(start, BLOCK).to_pylist()]
-        lengths.append(np.fromiter(map(len, found), np.int64, len(found)))
-        keys.append(pa.array(list(chain.from_iterable(found)), pa.string()))
+        found, counts = keys_of(unique.slice(start, BLOCK))
+        keys.append(found)
+        lengths.append(np.asarray(counts, dtype=np.int64))
     if not keys:
         return pa.array([], pa.string()), np.zeros(0, dtype=np.int64)
     return pa.concat_arrays(keys), np.concatenate(lengths)
