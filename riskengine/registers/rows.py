@@ -2,7 +2,9 @@
 
 A ``Batch`` holds the rows of some statements: each party's rows (``PartyRows``: its entity
 row, names, identifiers and source) by id, and the tie rows of each table by id; ``flat``
-makes it the writer's ``Rows`` (a list of rows per table). Columns the
+makes it the writer's ``Rows``: per table a ``Table``, the values of its rows in one flat
+list (few objects: cheap to send from a worker process, and the parameters of a many-row
+INSERT as they are), the columns NULL in every row left out. Columns the
 ingest's origin fixes (source, file, edition date, content hash; an entity's ingest) are
 not in the rows: the writer adds them to each INSERT once (``CONSTANT``). Dates are ISO
 texts, as SQLite stores them and PostgreSQL's COPY reads them.
@@ -19,6 +21,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from riskengine.ingest.ftm_flat import FlatControl, FlatOwnership, FlatSource
@@ -73,17 +77,26 @@ class Batch:
         return len(self.parties) + sum(map(len, self.ties.values()))
 
 
-PartyTables = tuple[list[Row], list[Row], list[Row], list[Row]]  # entities, names, ids, sources
+class Table(NamedTuple):
+    """Rows of one table (of ``COLUMNS``) as one flat list: the values of the columns
+    ``kept`` (their positions, the first always), row after row; the other columns are
+    NULL in every row."""
+
+    kept: tuple[int, ...]
+    values: list[Any]
+
+
+PartyTables = tuple[Table, Table, Table, Table]  # entities, names, identifiers, sources
+PARTY_TABLES = ("entities", "entity_names", "entity_identifiers", "entity_sources")
 
 
 class Rows(NamedTuple):
-    """A batch as the writer takes it: plain lists of rows per table (few objects: cheap
-    to send from a worker process)."""
+    """A batch as the writer takes it: a ``Table`` per table."""
 
     records: PartyTables  # the parties' records
     stubs: PartyTables  # the parties only referred to
     shapes: list[tuple[str, int, int]]  # (id, names, identifiers) of each record
-    ties: dict[str, list[Row]]
+    ties: dict[str, Table]
 
 
 def flat(batch: Batch) -> Rows:
@@ -92,12 +105,46 @@ def flat(batch: Batch) -> Rows:
     stubs = [p for p in batch.parties.values() if p.stub]
     shapes = [(p.entity[0], len(p.names), len(p.identifiers)) for p in records]
     return Rows(_tables(records), _tables(stubs), shapes,
-                {table: list(rows.values()) for table, rows in batch.ties.items()})
+                {name: table(list(rows.values()), len(COLUMNS[name]))
+                 for name, rows in batch.ties.items()})
 
 
 def _tables(parties: list[PartyRows]) -> PartyTables:
-    return ([p.entity for p in parties], [r for p in parties for r in p.names],
-            [r for p in parties for r in p.identifiers], [p.source for p in parties])
+    widths = [len(COLUMNS[name]) for name in PARTY_TABLES]
+    return (table([p.entity for p in parties], widths[0]),
+            table([r for p in parties for r in p.names], widths[1]),
+            table([r for p in parties for r in p.identifiers], widths[2]),
+            table([p.source for p in parties], widths[3]))
+
+
+def table(rows: list[Row], width: int) -> Table:
+    """``rows`` (of ``width`` columns) as a ``Table``."""
+    if not rows:
+        return Table((), [])
+    kept = tuple(i for i in range(width) if i == 0 or rows[0][i] is not None
+                 or list(map(itemgetter(i), rows)).count(None) < len(rows))
+    values = list(chain.from_iterable(rows))
+    for column in reversed(range(width)):  # the others taken out, last first (in C)
+        if column not in kept:
+            del values[column::width]
+            width -= 1
+    return Table(kept, values)
+
+
+def count(found: Table) -> int:
+    """How many rows ``found`` holds."""
+    return len(found.values) // len(found.kept) if found.kept else 0
+
+
+def table_rows(found: Table, width: int) -> list[Row]:
+    """The rows of ``found``, all ``width`` columns (None in those left out)."""
+    if not found.kept:
+        return []
+    rows = list(zip(*[iter(found.values)] * len(found.kept), strict=True))
+    if len(found.kept) == width:
+        return rows
+    at = {column: i for i, column in enumerate(found.kept)}
+    return [tuple(row[at[c]] if c in at else None for c in range(width)) for row in rows]
 
 
 def party_rows(p: Party) -> PartyRows:

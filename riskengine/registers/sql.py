@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from itertools import chain
-from operator import itemgetter
 from typing import Any
 
 Row = tuple[Any, ...]
@@ -28,40 +26,31 @@ PG_FOREIGN_KEYS = ("SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FRO
                    "t.relnamespace = current_schema()::regnamespace AND t.relname IN ({})")
 
 
-def insert_values(cur: Any, head: str, marks: tuple[str, str], rows: list[Row],
-                  variables: int) -> int:
-    """SQLite: ``rows`` in INSERTs of many rows each, ``head VALUES (..), (..), ... tail``
-    (``marks``: a row's ``(?, ...)`` and the tail after the values): a statement per row
-    costs about twice as much. ``variables``: the connection's parameter limit. How many
-    rows were written."""
+def insert_values(cur: Any, head: str, marks: tuple[str, str], values: list[Any],
+                  width: int, variables: int) -> int:
+    """SQLite: rows in INSERTs of many rows each, ``head VALUES (..), (..), ... tail``
+    (``marks``: a row's ``(?, ...)`` and the tail after the values; ``values``: the rows'
+    parameters, ``width`` a row, one flat list): a statement per row costs about twice as
+    much. ``variables``: the connection's parameter limit. How many rows were written."""
     one, tail = marks
-    per = max(1, min(ROWS_PER_INSERT, variables // max(1, len(rows[0]))))
-    whole, written = len(rows) - len(rows) % per, 0
+    per = max(1, min(ROWS_PER_INSERT, variables // max(1, width)))
+    rows = len(values) // width
+    whole, written, step = rows - rows % per, 0, per * width
     if whole:
         sql = head + ", ".join([one] * per) + tail
-        for start in range(0, whole, per):
-            cur.execute(sql, list(chain.from_iterable(rows[start:start + per])))
+        for start in range(0, whole * width, step):
+            cur.execute(sql, values[start:start + step])
             written += cur.rowcount
-    if whole < len(rows):
-        cur.executemany(head + one + tail, rows[whole:])
+    if whole < rows:
+        cur.execute(head + ", ".join([one] * (rows - whole)) + tail, values[whole * width:])
         written += cur.rowcount
     return int(written)
 
 
-def null_columns(rows: list[Row], width: int) -> tuple[list[str], list[Row]]:
-    """SQLite: (a mark per column, the rows) with the columns that are NULL in every row
-    as NULL literals and left out of the rows (binding None costs the sqlite3 module a
-    look-up for an adapter each time)."""
-    nulls = {i for i in range(width) if rows[0][i] is None
-             and list(map(itemgetter(i), rows)).count(None) == len(rows)}
-    if not nulls:
-        return ["?"] * width, rows
-    kept = [i for i in range(width) if i not in nulls]
-    marks = ["NULL" if i in nulls else "?" for i in range(width)]
-    if not kept:
-        return marks, [() for _ in rows]
-    pick = itemgetter(*kept)
-    return marks, list(map(pick, rows)) if len(kept) > 1 else [(pick(r),) for r in rows]
+def row_marks(kept: tuple[int, ...], width: int) -> list[str]:
+    """SQLite: a mark per column, NULL for those left out of the rows (binding None costs
+    the sqlite3 module a look-up for an adapter each time)."""
+    return ["?" if i in kept else "NULL" for i in range(width)]
 
 
 def literal(value: Any) -> str:

@@ -42,11 +42,15 @@ from riskengine.registers.rows import (
     PartyTables,
     Row,
     Rows,
+    Table,
+    count,
     flat,
     iso,
     party_rows,
+    table_rows,
     tie_row,
 )
+from riskengine.registers.rows import table as as_table
 from riskengine.registers.sql import (
     PG_FOREIGN_KEYS,
     PG_INDEXES,
@@ -56,7 +60,7 @@ from riskengine.registers.sql import (
     insert_values,
     iso_text,
     literal,
-    null_columns,
+    row_marks,
 )
 from riskengine.store.bulk import sqlite_cache
 
@@ -181,7 +185,7 @@ class Writer:
         self.counts.stubs += self._insert("entities", rows.stubs[0], ignore=True)
         for tables, ignore in ((rows.records, False), (rows.stubs, True)):
             self._children(tables, ignore)
-        self.counts.parties += len(rows.records[0])
+        self.counts.parties += count(rows.records[0])
 
     def _trim(self, shapes: list[tuple[str, int, int]]) -> None:
         """Delete the stored child rows of the records of ``shapes`` (id, names,
@@ -191,8 +195,8 @@ class Writer:
             by_count: dict[int, list[str]] = {}
             for entity_id, name_rows, ident_rows in shapes:
                 by_count.setdefault(name_rows if names else ident_rows, []).append(entity_id)
-            for count, ids in by_count.items():
-                self._delete(child, ids, count)
+            for start, ids in by_count.items():
+                self._delete(child, ids, start)
         self._delete("entity_sources", [shape[0] for shape in shapes], 1)
 
     def _children(self, tables: PartyTables, ignore: bool) -> None:
@@ -204,17 +208,18 @@ class Writer:
 
     # --- ties ------------------------------------------------------------------------------
 
-    def _ties(self, table: str, rows: list[Row]) -> None:
-        if not rows:
+    def _ties(self, table: str, rows: Table) -> None:
+        if not rows.values:
             return
         if not self.prior:
-            self.counts.ties["new"] += len(rows)
+            self.counts.ties["new"] += count(rows)
             self._upsert(table, rows)
             return
-        dated = self._dated(table, rows)
+        width = len(COLUMNS[table])
+        dated = self._dated(table, table_rows(rows, width))
         for kind, _ in dated:
             self.counts.ties[kind] += 1
-        self._upsert(table, [r for _, r in dated])
+        self._upsert(table, as_table([r for _, r in dated], width))
 
     def _dated(self, table: str, rows: list[Row]) -> list[tuple[str, Row]]:
         """('new' | 'kept' | 'renewed', row) per tie row (id, start, end, ...), as
@@ -325,11 +330,11 @@ class Writer:
             marks = ", ".join([self.mark] * len(part))
             self._run(f"DELETE FROM {table} WHERE {where} IN ({marks})", tuple(part))
 
-    def _insert(self, table: str, rows: list[Row], ignore: bool = False) -> int:
+    def _insert(self, table: str, rows: Table, ignore: bool = False) -> int:
         """Insert ``rows`` (``ignore``: those whose key is taken are left out); how many."""
         return self._write(table, rows, " ON CONFLICT DO NOTHING" if ignore else "")
 
-    def _upsert(self, table: str, rows: list[Row], keep: tuple[str, ...] = (),
+    def _upsert(self, table: str, rows: Table, keep: tuple[str, ...] = (),
                 key: tuple[str, ...] = ("id",), ignore: bool = False) -> None:
         if ignore:
             self._insert(table, rows, ignore=True)
@@ -338,25 +343,26 @@ class Writer:
             table, ())) if c not in key and c not in keep)
         self._write(table, rows, f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")
 
-    def _write(self, table: str, rows: list[Row], tail: str) -> int:
-        """``INSERT ... {tail}`` of ``rows`` and the table's constant columns:
-        ``executemany`` on SQLite (the constants inline); on PostgreSQL a ``COPY`` into a
-        temporary copy of the table, then one ``INSERT ... SELECT`` (rows of one call have
-        distinct keys); how many rows were written."""
-        if not rows:
+    def _write(self, table: str, rows: Table, tail: str) -> int:
+        """``INSERT ... {tail}`` of ``rows`` and the table's constant columns: INSERTs of
+        many rows on SQLite (the constants and the columns left out inline); on PostgreSQL
+        a ``COPY`` into a temporary copy of the table, then one ``INSERT ... SELECT`` (rows
+        of one call have distinct keys); how many rows were written."""
+        if not rows.values:
             return 0
-        columns = COLUMNS.get(table, ("id",))
+        columns = COLUMNS[table]
         names = ", ".join((*columns, *CONSTANT.get(table, ())))
         values = self.constants.get(table, ())
         cur = self._cursor()
         if self.sqlite:
-            row_marks, bound = null_columns(rows, len(columns))
-            marks = "(" + ", ".join([*row_marks, *map(literal, values)]) + ")"
+            marks = "(" + ", ".join([*row_marks(rows.kept, len(columns)),
+                                     *map(literal, values)]) + ")"
             return insert_values(cur, f"INSERT INTO {table} ({names}) VALUES ", (marks, tail),
-                                 bound, self.variables)
+                                 rows.values, len(rows.kept), self.variables)
         stage = self._stage(table, columns)
-        with cur.copy(f"COPY {stage} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
+        kept = ", ".join(columns[i] for i in rows.kept)
+        with cur.copy(f"COPY {stage} ({kept}) FROM STDIN") as copy:
+            for row in zip(*[iter(rows.values)] * len(rows.kept), strict=True):
                 copy.write_row(row)
         marks = ", ".join([*columns, *["%s"] * len(values)])
         cur.execute(f"INSERT INTO {table} ({names}) SELECT {marks} FROM {stage}{tail}", values)

@@ -1,5 +1,6 @@
-"""SQLite's many-rows INSERTs of the register writer (``sql.insert_values``, with the
-columns NULL in every row as literals: ``sql.null_columns``) against the reference: one
+"""SQLite's many-rows INSERTs of the register writer (``sql.insert_values`` of a flat
+``rows.Table``, the columns NULL in every row as literals: ``sql.row_marks``) against the
+reference: one
 ``executemany`` of the same rows, plain and as an upsert; counts at, below and above a
 statement's rows and with a parameter limit smaller than a statement's rows."""
 
@@ -11,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from riskengine.registers.sql import ROWS_PER_INSERT, insert_values, null_columns
+from riskengine.registers.rows import Table, count, table, table_rows
+from riskengine.registers.sql import ROWS_PER_INSERT, insert_values, row_marks
 
 DDL = ("CREATE TABLE t (id VARCHAR PRIMARY KEY, a VARCHAR, b INTEGER, c VARCHAR, d REAL, "
        "k VARCHAR)")
@@ -36,9 +38,10 @@ def _table(rows: list[tuple[Any, ...]], tail: str, variables: int | None
         cur = conn.executemany(f"{HEAD}(?, ?, ?, ?, ?, 'k'){tail}", rows)
         written = cur.rowcount
     else:
-        marks, bound = null_columns(rows, 5)
+        found = table(rows, 5)
+        marks = row_marks(found.kept, 5)
         written = insert_values(conn.cursor(), HEAD, (f"({', '.join(marks)}, 'k')", tail),
-                                bound, variables)
+                                found.values, len(found.kept), variables)
     return written, conn.execute("SELECT * FROM t ORDER BY id").fetchall()
 
 
@@ -63,12 +66,20 @@ def test_many_rows_inserts_store_what_executemany_stores(n: int, upsert: bool, n
     assert _table(rows, tail, variables) == _table(rows, tail, None)
 
 
-@pytest.mark.parametrize(("rows", "marks", "bound"), [
-    ([("a", None, 1), ("b", None, None)], ["?", "NULL", "?"], [("a", 1), ("b", None)]),
-    ([("a", None), ("b", 2)], ["?", "?"], [("a", None), ("b", 2)]),
-    ([(None, "x"), (None, "y")], ["NULL", "?"], [("x",), ("y",)]),
-    ([(None, None)], ["NULL", "NULL"], [()]),
+@pytest.mark.parametrize(("rows", "kept", "values"), [
+    ([("a", None, 1), ("b", None, None)], (0, 2), ["a", 1, "b", None]),
+    ([("a", None), ("b", 2)], (0, 1), ["a", None, "b", 2]),
+    ([(None, "x"), (None, "y")], (0, 1), [None, "x", None, "y"]),  # the first always kept
+    ([("a", None)], (0,), ["a"]),
+    ([], (), []),
 ])
-def testnull_columns(rows: list[tuple[Any, ...]], marks: list[str],
-                      bound: list[tuple[Any, ...]]) -> None:
-    assert null_columns(rows, len(rows[0])) == (marks, bound)
+def test_tables_leave_out_the_columns_null_in_every_row(
+        rows: list[tuple[Any, ...]], kept: tuple[int, ...], values: list[Any]) -> None:
+    found = table(rows, 2 if not rows else len(rows[0]))
+    assert found == Table(kept, values)
+    assert count(found) == len(rows)
+    assert table_rows(found, 2 if not rows else len(rows[0])) == rows
+
+
+def test_row_marks_are_null_literals_for_the_columns_left_out() -> None:
+    assert row_marks((0, 2), 4) == ["?", "NULL", "?", "NULL"]
