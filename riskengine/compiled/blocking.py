@@ -70,7 +70,8 @@ def _pairs(values: pa.ChunkedArray, owners: pa.ChunkedArray, keys_of: KeysOf
     rows = np.repeat(np.arange(len(which), dtype=np.int64), counts)
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     taken = np.repeat(offsets, counts) + (np.arange(len(rows), dtype=np.int64) - starts)
-    owner = owners.combine_chunks().cast(pa.string())
+    owner = owners.combine_chunks()  # entity ids, or their record indices (the compiler)
+    owner = owner if pa.types.is_integer(owner.type) else owner.cast(pa.string())
     return flat.take(pa.array(taken)), owner.take(pa.array(rows))
 
 

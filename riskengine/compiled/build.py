@@ -21,12 +21,13 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from riskengine.compiled.blocking import key_pairs
+from riskengine.compiled.blocking import BLOCK, key_pairs
 from riskengine.domain import CONTROL_KINDS, RELATION_KINDS, Dataset
 from riskengine.errors import InputError
 from riskengine.graph import NO_END, NO_START, STATUS_CODES
 from riskengine.ingest.merge import MergeMap
 from riskengine.ingest.merge_links import MAX_BUCKET
+from riskengine.memory import give_back
 from riskengine.names import normalise
 from riskengine.store.columnar import FactTables, day_numbers
 from riskengine.store.rows import (
@@ -73,15 +74,20 @@ def compile_facts(stored: FactTables, scenario: Dataset, merger: Merger,
               for name in stored.tables}
     ids = tables["entities"].column("id").combine_chunks()
     _check_clashes(ids)
+    give_back()
     name_keys = _name_keys(tables["names"])
+    give_back()
     known = set(always) & set(ids.to_pylist()) if always else set()
-    linked, generic = _candidates(tables, name_keys)
+    linked, generic = _candidates(tables, name_keys, ids)
+    give_back()  # every step's temporaries, returned before the next step's (see memory)
     candidates = sorted(set(linked) | known)
     mm = merger(candidates, ranks(tables, candidates), generic)
     canonical, heads = _canonical_index(ids, mm)
-    compiled = Compiled({**_entity_tables(tables, ids, (canonical, heads), name_keys),
-                         **_fact_tables(tables, ids, canonical), "merges": merge_table(mm)})
-    pa.default_memory_pool().release_unused()  # the intermediate columns, freed: returned
+    entity_tables = _entity_tables(tables, ids, (canonical, heads), name_keys)
+    give_back()
+    compiled = Compiled({**entity_tables, **_fact_tables(tables, ids, canonical),
+                         "merges": merge_table(mm)})
+    give_back()
     return compiled
 
 
@@ -155,35 +161,59 @@ def _check_clashes(ids: pa.Array) -> None:
 def _name_keys(names: pa.Table) -> pa.Array:
     """The normalised form of every name (each distinct spelling normalised once)."""
     unique = pc.unique(names.column("name").combine_chunks())
-    keys = pa.array([normalise(n) for n in unique.to_pylist()], pa.string())
+    keys = pa.concat_arrays([pa.array([normalise(n) for n in unique.slice(lo, BLOCK).to_pylist()],
+                                      pa.string()) for lo in range(0, len(unique), BLOCK)]
+                            or [pa.array([], pa.string())])  # a block of Python texts at once
     return pc.take(keys, pc.index_in(names.column("name"), value_set=unique))
 
 
-def _shared(keys: pa.Array, owners: pa.Array) -> tuple[set[str], set[str]]:
+def _shared(keys: pa.Array, owners: pa.Array) -> tuple[IntArray, set[str]]:
     """(owners of keys that two to ``MAX_BUCKET`` distinct owners have, the name keys more
-    than ``MAX_BUCKET`` owners have: too generic to link anything, see ``merge_links``)."""
-    table = pa.table({"key": keys, "owner": owners}).filter(pc.not_equal(keys, ""))
-    pairs = table.group_by(["key", "owner"]).aggregate([])
-    counts = pairs.group_by("key").aggregate([("owner", "count")])
-    size = counts.column("owner_count")
-    is_name = pc.starts_with(counts.column("key"), "n:")
-    generic = pc.and_(is_name, pc.greater(size, MAX_BUCKET))
-    linking = pc.and_(pc.greater(size, 1), pc.invert(generic))
-    wanted = counts.filter(linking).column("key").combine_chunks()
-    found = pairs.filter(pc.is_in(pairs.column("key"), value_set=wanted))
-    common = counts.filter(generic).column("key").to_pylist()
-    return set(found.column("owner").to_pylist()), {k[2:] for k in common}
+    than ``MAX_BUCKET`` owners have: too generic to link anything, see ``merge_links``).
+    ``owners``: entity record indices. By one sort of the pairs, not a hash table of every
+    key (at 20M entities, 80M keys: hashing them took gigabytes)."""
+    keep = pc.not_equal(keys, "")
+    keys, owners = keys.filter(keep), owners.filter(keep)
+    order = pc.sort_indices(pa.table({"k": keys, "o": owners}),
+                            sort_keys=[("k", "ascending"), ("o", "ascending")])
+    keys = keys.take(order)
+    owner = np.asarray(owners.take(order).to_numpy(zero_copy_only=False), dtype=np.int64)
+    del order
+    fresh_key = _changes(keys)
+    fresh_pair = fresh_key | np.r_[True, owner[1:] != owner[:-1]][:len(owner)]
+    group = np.cumsum(fresh_key) - 1
+    size = np.bincount(group[fresh_pair], minlength=int(fresh_key.sum()))
+    first = pa.array(np.flatnonzero(fresh_key))
+    is_name = np.asarray(pc.starts_with(keys.take(first), "n:"), dtype=np.bool_)
+    generic = is_name & (size > MAX_BUCKET)
+    linking = (size > 1) & ~generic
+    common = keys.take(first.filter(pa.array(generic))).to_pylist()
+    return np.unique(owner[linking[group]]), {k[2:] for k in common}
 
 
-def _candidates(tables: dict[str, pa.Table], name_keys: pa.Array
+def _changes(sorted_text: pa.Array) -> npt.NDArray[np.bool_]:
+    """Where a new value starts in a sorted text column."""
+    fresh = np.ones(len(sorted_text), dtype=np.bool_)
+    if len(sorted_text) > 1:
+        same = pc.equal(sorted_text.slice(1), sorted_text.slice(0, len(sorted_text) - 1))
+        fresh[1:] = ~np.asarray(same, dtype=np.bool_)
+    return fresh
+
+
+def _candidates(tables: dict[str, pa.Table], name_keys: pa.Array, ids: pa.Array
                 ) -> tuple[list[str], frozenset[str]]:
     """(ids of the entities that share a blocking key, ``merge.blocking_keys``, with another:
     the only ones the merger can link; the name keys too generic to link on). ``name_keys``:
     every name normalised (``_name_keys``), blocked on without normalising it again."""
-    names = tables["names"].append_column("key", name_keys)
-    keys, owners = key_pairs(names, tables["identifiers"])
+    def by_row(table: pa.Table) -> pa.Table:
+        rows = _rows_of(table.column("entity_id"), ids).astype(np.int32)
+        return table.set_column(table.column_names.index("entity_id"), "entity_id",
+                                pa.array(rows))
+
+    names = by_row(tables["names"]).append_column("key", name_keys)
+    keys, owners = key_pairs(names, by_row(tables["identifiers"]))
     linked, generic = _shared(keys, owners)
-    return sorted(linked), frozenset(generic)
+    return sorted(ids.take(pa.array(linked)).to_pylist()), frozenset(generic)
 
 
 def ranks(tables: dict[str, pa.Table], ids: Iterable[str]) -> dict[str, int]:
@@ -239,13 +269,19 @@ def _fact_tables(tables: dict[str, pa.Table], ids: pa.Array, canonical: IntArray
                 canonical[_rows_of(table.column(b), ids)])
 
     own, ctl, rel = tables["ownerships"], tables["controls"], tables["relationships"]
-    return {
-        "ownership": _edges(own, *ends(own, "owner_id", "asset_id"), _ownership_attrs(own)),
-        "control": _edges(ctl, *ends(ctl, "controller_id", "controlled_id"),
-                          {"kind": _codes(ctl.column("kind"), CONTROL_KINDS)}),
-        "relation": _relation(rel, *ends(rel, "a_id", "b_id")),
-        "designations": _designations(tables["designations"], ids, canonical),
-    }
+    made = {"ownership": lambda: _edges(own, *ends(own, "owner_id", "asset_id"),
+                                        _ownership_attrs(own)),
+            "control": lambda: _edges(ctl, *ends(ctl, "controller_id", "controlled_id"),
+                                      {"kind": _codes(ctl.column("kind"), CONTROL_KINDS)}),
+            "relation": lambda: _relation(rel, *ends(rel, "a_id", "b_id")),
+            "designations": lambda: _designations(tables["designations"], ids, canonical)}
+    return {family: _then_give_back(make) for family, make in made.items()}
+
+
+def _then_give_back(make: Callable[[], pa.Table]) -> pa.Table:
+    table = make()
+    give_back()  # one family's temporaries (hash tables of every id) before the next's
+    return table
 
 
 def _edges(table: pa.Table, src: IntArray, dst: IntArray, attrs: dict[str, np.ndarray],
