@@ -140,11 +140,12 @@ def table_rows(found: Table, width: int) -> list[Row]:
     """The rows of ``found``, all ``width`` columns (None in those left out)."""
     if not found.kept:
         return []
-    rows = list(zip(*[iter(found.values)] * len(found.kept), strict=True))
-    if len(found.kept) == width:
-        return rows
-    at = {column: i for i, column in enumerate(found.kept)}
-    return [tuple(row[at[c]] if c in at else None for c in range(width)) for row in rows]
+    values, held = found.values, len(found.kept)
+    if held != width:  # the columns left out put back as None, column by column (in C)
+        values = [None] * (len(found.values) // held * width)
+        for i, column in enumerate(found.kept):
+            values[column::width] = found.values[i::held]
+    return list(zip(*[iter(values)] * width, strict=True))
 
 
 def party_rows(p: Party) -> PartyRows:
