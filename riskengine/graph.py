@@ -8,7 +8,7 @@ explanation can cite the original fact and its source.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -155,8 +155,8 @@ class Graph:
     """
 
     as_of: date
-    ids: tuple[str, ...]
-    index: dict[str, int]
+    ids: Sequence[str]  # a tuple, or a view of a compiled id column (no object per id)
+    index: Mapping[str, int]
     ownership: EdgeArrays
     control: EdgeArrays
     relation: EdgeArrays
@@ -184,8 +184,8 @@ class Graph:
 class GraphData:
     """All facts of a Dataset as arrays, for any date."""
 
-    ids: tuple[str, ...]
-    index: dict[str, int]
+    ids: Sequence[str]  # a tuple, or a view of a compiled id column (no object per id)
+    index: Mapping[str, int]
     ownership: EdgeArrays
     control: EdgeArrays
     relation: EdgeArrays

@@ -9,6 +9,7 @@ merged entities, and so on. Rule-file scenario facts come from the rules in memo
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -18,6 +19,7 @@ from typing import Any, Generic, Protocol, TypeVar, overload
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import BaseModel
 
 from riskengine.compiled.arrays import column
@@ -31,6 +33,7 @@ T = TypeVar("T")
 DESIGNATIONS_KEPT = 65536  # entities whose designations a compiled graph keeps read (not a
 # tunable of the law: a memory bound of a cache)
 F = TypeVar("F", bound=BaseModel)
+TEXTS_AT_ONCE = 65536  # texts a column's iteration reads from Arrow at a time
 
 
 class FactReader(Protocol):
@@ -120,6 +123,60 @@ class TextColumn(Sequence[str]):
             raise IndexError(i)
         return self._texts[k]
 
+    def __iter__(self) -> Iterator[str]:
+        for lo in range(0, len(self._values), TEXTS_AT_ONCE):
+            yield from self[lo:lo + TEXTS_AT_ONCE]
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence of the same texts in the same order (as a tuple is)."""
+        if other is self:
+            return True
+        if isinstance(other, TextColumn):
+            return bool(self._values.equals(other._values))
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(other) == len(self) and all(a == b for a, b in zip(self, other,
+                                                                        strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _uint64s(values: pa.Array) -> npt.NDArray[np.uint64]:
+    """A uint64 array without nulls as numpy (its buffer: ``to_numpy`` imports pandas)."""
+    found = np.frombuffer(values.buffers()[1], dtype=np.uint64)
+    return found[values.offset:values.offset + len(values)]
+
+
+class IdIndex(Mapping[str, int]):
+    """Position of each text of a column (as ``{t: i for i, t in enumerate(texts)}``, the
+    last one of a repeated text): a binary search over the column's sorted order (Arrow's
+    sort, made on the first look-up: 4 bytes an entity, no object per id)."""
+
+    def __init__(self, texts: TextColumn, values: pa.ChunkedArray) -> None:
+        self._texts, self._values = texts, values
+
+    @cached_property
+    def _order(self) -> npt.NDArray[np.int32 | np.int64]:
+        found = pc.sort_indices(self._values)  # stable; UTF-8 bytes: Python's str order
+        parts = found.chunks if isinstance(found, pa.ChunkedArray) else [found]
+        order = np.concatenate([_uint64s(c) for c in parts] or [np.zeros(0, np.uint64)])
+        return np.asarray(order, dtype=np.int32 if len(order) < 2**31 else np.int64)
+
+    def __getitem__(self, key: str) -> int:
+        if not isinstance(key, str):
+            raise KeyError(key)
+        order, texts = self._order, self._texts
+        at = bisect.bisect_right(order, key, key=lambda k: texts[int(k)]) - 1
+        if at < 0 or texts[int(order[at])] != key:
+            raise KeyError(key)
+        return int(order[at])
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
 
 class StoredFacts:
     """``graph.Facts`` of a compiled graph, reading from ``reader`` and ``scenario``."""
@@ -140,8 +197,9 @@ class StoredFacts:
         self._kept_lock = threading.Lock()
 
     @cached_property
-    def ids(self) -> list[str]:
-        return list(self.c["entities"].column("id").to_pylist())
+    def ids(self) -> TextColumn:
+        """Every entity's id, read from the compiled column when asked for (no list)."""
+        return TextColumn(self.c["entities"].column("id"))
 
     @cached_property
     def names(self) -> list[str]:
@@ -289,8 +347,9 @@ class StoredFacts:
         return {e: tuple(ds) for e, ds in found.items()}
 
     @cached_property
-    def index(self) -> dict[str, int]:
-        return {eid: i for i, eid in enumerate(self.ids)}
+    def index(self) -> IdIndex:
+        """Entity id -> position, searched in the compiled column (no dict of every id)."""
+        return IdIndex(self.ids, self.c["entities"].column("id"))
 
 
 def facts_about(facts: StoredFacts, data: Any, entity_ids: Sequence[str]) -> Dataset:

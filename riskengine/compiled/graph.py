@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pyarrow as pa
 
@@ -28,11 +30,12 @@ def _designations(table: pa.Table) -> EdgeArrays:
                       {"regime": regime, "blocking": column(table, "blocking").astype(np.bool_)})
 
 
-def graph_data(compiled: Compiled, facts: Facts, ids: list[str], index: dict[str, int]
+def graph_data(compiled: Compiled, facts: Facts, ids: Sequence[str], index: Mapping[str, int]
                ) -> GraphData:
     """The arrays of ``compiled`` as a GraphData explained by ``facts`` (``ids`` and their
-    ``index`` shared with the facts, not built twice)."""
+    ``index`` shared with the facts, not built twice: views of the compiled id column, not
+    a tuple of every id)."""
     fams = {name: _family(compiled[name], attrs) for name, attrs in _ATTRS.items()}
-    return GraphData(tuple(ids), index, fams["ownership"],
+    return GraphData(ids, index, fams["ownership"],
                      fams["control"], fams["relation"],
                      _designations(compiled["designations"]), facts)

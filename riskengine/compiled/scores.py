@@ -76,7 +76,7 @@ def score_key(graph_key: str, rules: str, as_of: date, overrides: Sequence[Overr
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def load(graph_folder: Path, key: str, ids: tuple[str, ...]) -> tuple[Kept | None, str | None]:
+def load(graph_folder: Path, key: str, ids: Sequence[str]) -> tuple[Kept | None, str | None]:
     """(the book ``key`` if present, intact and of as many entities as ``ids``, the graph's
     entities; why not otherwise)."""
     folder = graph_folder / FOLDER
@@ -93,7 +93,7 @@ def load(graph_folder: Path, key: str, ids: tuple[str, ...]) -> tuple[Kept | Non
     return _restore(found.tables, ids), None
 
 
-def load_derived(graph_folder: Path, key: str, ids: tuple[str, ...]
+def load_derived(graph_folder: Path, key: str, ids: Sequence[str]
                  ) -> dict[str, RegimeArrays] | None:
     """Only the verdicts as derived of the book ``key`` (a cold explained score reads them
     instead of deriving the whole graph's), if present, intact and of this graph's size."""
@@ -148,7 +148,7 @@ def _column(table: pa.Table, name: str) -> Any:
     return table.column(name).to_numpy()
 
 
-def _restore(tables: dict[str, pa.Table], ids: tuple[str, ...]) -> Kept:
+def _restore(tables: dict[str, pa.Table], ids: Sequence[str]) -> Kept:
     verdicts, scores = tables["verdicts"], tables["scores"]
     head = json.loads((scores.schema.metadata or {})[b"riskengine"])
     return Kept(_derived(verdicts, head), _table(scores, head, ids),
@@ -169,7 +169,7 @@ def _derived(verdicts: pa.Table, head: dict[str, Any]) -> dict[str, RegimeArrays
     return derived
 
 
-def _table(scores: pa.Table, head: dict[str, Any], ids: tuple[str, ...]) -> ScoreTable:
+def _table(scores: pa.Table, head: dict[str, Any], ids: Sequence[str]) -> ScoreTable:
     parts = {k: np.asarray(_column(scores, f"part/{k}"), dtype=np.int64) for k in head["parts"]}
     return ScoreTable(ids, np.asarray(_column(scores, "score"), dtype=np.float64),
                       np.asarray(_column(scores, "blocked_any"), dtype=np.bool_),

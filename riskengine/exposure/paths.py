@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -198,7 +199,7 @@ class _LabelSearch:
     """Best simple path from each wanted seed to x (local indices), hop by hop. A label is
     dropped as soon as even the best way on to x cannot come near the seed's known s(x, b)."""
 
-    def __init__(self, loc: _Local, ids: tuple[str, ...], search: Search) -> None:
+    def __init__(self, loc: _Local, ids: Sequence[str], search: Search) -> None:
         self.loc, self.search, self.x = loc, search, loc.x
         self.ids = ids
         self.nodes: list[int] = loc.nodes.tolist()  # global index of each local node
@@ -277,7 +278,7 @@ def strengths(search: Search, x: int) -> Strengths:
     return Strengths(loc, loc.strengths(search))
 
 
-def paths_to(search: Search, ids: tuple[str, ...], found: Strengths, wanted: set[int]
+def paths_to(search: Search, ids: Sequence[str], found: Strengths, wanted: set[int]
              ) -> list[BestPath]:
     """The path shown for each seed of ``found`` whose global index is in ``wanted``, sorted
     by seed. Labels of one seed never meet another's, so a seed's path is the same whether

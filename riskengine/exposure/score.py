@@ -8,7 +8,7 @@ added up, so ``score == round(sum(points), 2)`` holds exactly.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
@@ -42,7 +42,7 @@ class ScoreTable:
     possibly_blocked:eu, other_listing:fr, tie_exposure:uk, cap, override), only keys with a
     non-zero entry; per entity they add up to ``score`` in cents."""
 
-    ids: tuple[str, ...]
+    ids: Sequence[str]
     score: FloatArray
     blocked_any: BoolArray
     band: IntArray

@@ -12,7 +12,7 @@ each regime's tie_exposure total is the whole-graph one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,7 +60,7 @@ def _ties(scoring: ScoringRules, r: str, found: Strengths) -> list[_Tie]:
     return [_Tie(r, b, s, c) for (b, s), c in zip(pairs, cents, strict=True)]
 
 
-def _chosen(ties: list[_Tie], ids: tuple[str, ...], limit: int) -> tuple[list[_Tie], list[_Tie]]:
+def _chosen(ties: list[_Tie], ids: Sequence[str], limit: int) -> tuple[list[_Tie], list[_Tie]]:
     """(shown in full, summed): the ``limit`` ties of most cents, then by regime and seed id
     (0: all shown)."""
     ordered = sorted(ties, key=lambda t: (-t.cents, t.regime, ids[t.seed]))

@@ -40,7 +40,7 @@ class Book:
     clusters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
-    def ids(self) -> tuple[str, ...]:
+    def ids(self) -> Sequence[str]:
         return self.table.ids
 
     @cached_property
