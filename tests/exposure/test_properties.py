@@ -259,3 +259,15 @@ def test_seeds_propagated_in_groups_give_the_same_scores(case: Case, group: int)
     assert np.array_equal(grouped.score, together.score)
     assert grouped.parts.keys() == together.parts.keys()
     assert all(np.array_equal(grouped.parts[k], together.parts[k]) for k in together.parts)
+
+
+@PROPERTY
+@given(cases(), st.booleans())
+def test_candidates_sorted_in_int32_as_in_int64(case: Case, narrow: bool) -> None:
+    # AllRegimes.of (int32 positions, self-loops dropped after the sort) against its int64
+    # way (self-loops dropped first, pair keys): the same arrays, value for value.
+    g = _narrowed(case.g) if narrow else case.g
+    lean, wide = AllRegimes.of(g, case.scoring), AllRegimes._of_wide(g, case.scoring)
+    for name in ("fixed", "pick", "starts", "ptr", "target"):
+        assert getattr(lean, name).tolist() == getattr(wide, name).tolist(), name
+    assert lean.pick.dtype == np.int32
