@@ -156,7 +156,8 @@ def _touched(loaded: Loaded, now: Scored, added: Dataset, removed: Dataset) -> B
 def _book_of(loaded: Loaded, scored: Scored) -> Book:
     from riskengine.runs.whatif import Book
 
-    return Book(scored.table, scored.ev.verdicts, loaded.facts.names, loaded.facts.clusters())
+    return Book(scored.table, scored.ev.verdicts, loaded.facts.name_column,
+                loaded.facts.clusters())
 
 
 _FACTS = ("designations", "ownerships", "controls", "relationships")
@@ -236,7 +237,7 @@ def book(loaded: Loaded, ev: Evaluation, overrides: list[Override]) -> Book:
 
     facts = facts_about(loaded.facts, loaded.data, [o.entity_id for o in overrides])
     ev, found = with_overrides(ev, facts, overrides)
-    return Book(score_everything(ev, found), ev.verdicts, loaded.facts.names,
+    return Book(score_everything(ev, found), ev.verdicts, loaded.facts.name_column,
                 loaded.facts.clusters())
 
 
