@@ -72,15 +72,13 @@ class RunInputs:
         return Snapshot("facts", self.facts), Snapshot("rules", encode(self.rule_files))
 
 
-def current_inputs(settings: Settings, store: Store) -> RunInputs:
-    """The rules directory in use and the store's facts, read now (in columns)."""
+def current_rule_files(settings: Settings) -> dict[str, str]:
+    """The texts of the rules directory in use, every rule file checked valid first (named
+    as the user has it). The facts a rescore reads with them: ``runs._rescore``."""
     from riskengine.ruleset.snapshot import read_rule_files
-    from riskengine.store.facts_snapshot import read_snapshot
 
-    base.load_rules(settings)  # every rule file valid (named as the user has it) first
-    facts = read_snapshot(settings.db_url)
-    return RunInputs(read_rule_files(base.rules_dir(settings)), facts.content, facts.version,
-                     facts.parts)
+    base.load_rules(settings)
+    return read_rule_files(base.rules_dir(settings))
 
 
 def stored_inputs(store: Store, run: RunRecord) -> RunInputs:

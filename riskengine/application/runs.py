@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from riskengine.runs.changes import AlertRules, Change
     from riskengine.runs.table import EntityState, ScoreRows
     from riskengine.store.audit_check import Verified
+    from riskengine.store.facts_snapshot import FactsSnapshot
     from riskengine.store.records import IngestRecord, RunRecord
     from riskengine.store.store import Store
 
@@ -71,21 +73,27 @@ def rescore(settings: Settings, as_of: date, actor: str, log: Log,
 def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
              log: Log, bar: Bar | None) -> RunRecord:
     from riskengine.application.base import stored_overrides
-    from riskengine.application.reproduce import current_inputs, pinned_rules
+    from riskengine.application.reproduce import current_rule_files, pinned_rules
     from riskengine.runs.table import snapshot_hash
     from riskengine.store.runs import AuditNote, save_run
 
     as_of, _started, actor = job
     snapshot = snapshot_hash((i.source, i.content_hash) for i in store.ingests())
     log(f"rescore: evaluating every entity as of {as_of.isoformat()}")
-    inputs = current_inputs(settings, store)
+    rule_files = current_rule_files(settings)
     overrides = stored_overrides(settings, known_at=job[1], store=store)
     for o in overrides:
         if o.tampered:  # never applied (``overrides.status_of``): said, not silently left out
             log(f"rescore: override #{o.id} not applied: its stored row does not match its "
                 f"audit entry (see `riskengine audit verify`)")
-    with pinned_rules(settings, inputs.rule_files) as pinned:
-        rows, run = _scored_run(pinned, store, inputs, overrides, job)
+    with ThreadPoolExecutor(1) as reader:
+        # the facts snapshot (a run's record of its input: reading, compressing and hashing
+        # every fact, C work without the GIL) is read on a second core while the graph is
+        # compiled and scored on this one; both must be of one data version (checked)
+        facts_read = reader.submit(_read_snapshot, settings)
+        with pinned_rules(settings, rule_files) as pinned:
+            rows, run, version = _scored_run(pinned, store, overrides, job)
+        inputs = _same_version(facts_read.result(), rule_files, version)
     facts, rules = inputs.snapshots()
     run = run.model_copy(update={"data_snapshot": snapshot, "facts_hash": facts.hash,
                                  "rules_snapshot": rules.hash, "finished_at": base.now()})
@@ -98,22 +106,36 @@ def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
     return saved
 
 
-def _scored_run(settings: Settings, store: Store, inputs: RunInputs,
-                overrides: list[Override], job: tuple[date, datetime, str]
-                ) -> tuple[ScoreRows, RunRecord]:
-    """(rows of every entity, the run record without its snapshots) with ``overrides`` (as
-    they stood when the run started), on the compiled graph of the facts ``inputs`` holds."""
+def _read_snapshot(settings: Settings) -> FactsSnapshot:
+    from riskengine.store.facts_snapshot import read_snapshot
+
+    return read_snapshot(settings.db_url)
+
+
+def _same_version(facts: FactsSnapshot, rule_files: dict[str, str], version: str
+                  ) -> RunInputs:
+    """The run's inputs; StoreError when the snapshot is of other facts than the graph."""
+    from riskengine.application.reproduce import RunInputs
+    from riskengine.store.store import StoreError
+
+    if facts.version and facts.version != version:
+        raise StoreError("the stored facts changed while the rescore read them (an "
+                         "ingest ran): nothing was stored; run the rescore again")
+    return RunInputs(rule_files, facts.content, facts.version, facts.parts)
+
+
+def _scored_run(settings: Settings, store: Store, overrides: list[Override],
+                job: tuple[date, datetime, str]) -> tuple[ScoreRows, RunRecord, str]:
+    """(rows of every entity, the run record without its snapshots, the data version they
+    are of) with ``overrides`` (as they stood when the run started), on the compiled graph
+    of the stored facts."""
     from riskengine.application.whatif_books import current_book
     from riskengine.engine import regime_order
     from riskengine.runs.table import counts, score_rows
     from riskengine.store.records import RunRecord
-    from riskengine.store.store import StoreError
 
     as_of, started, actor = job
     with service.compiled_graph(settings, store) as (loaded, rules, _store):
-        if inputs.version and loaded.version != inputs.version:
-            raise StoreError("the stored facts changed while the rescore read them (an "
-                             "ingest ran): nothing was stored; run the rescore again")
         # the book kept beside the compiled graph (``compiled.scores``), or scored and kept
         book = current_book(settings, loaded, rules, as_of, overrides)
         ev, table = book.ev, book.table
@@ -122,7 +144,7 @@ def _scored_run(settings: Settings, store: Store, inputs: RunInputs,
     run = RunRecord(started_at=started, finished_at=started, as_of=as_of,
                     rules_hash=ev.rules.content_hash, data_snapshot="", actor=actor,
                     counts=counts(table, ev.verdicts))
-    return rows, run
+    return rows, run, loaded.version
 
 
 def _progress(total: int, log: Log) -> Callable[[int], None]:

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from sqlalchemy.engine import make_url
 
 from riskengine.memory import give_back
+from riskengine.settings import LOCK_WAIT
 from riskengine.store.store import StoreError, data_version
 
 # Columns read per table; ids first. Order by id (code-point order) is applied in Arrow so
@@ -107,6 +108,8 @@ def adbc_connect(url: str) -> Iterator[Any]:
     except Exception as exc:  # the drivers raise their own error types
         raise StoreError(f"cannot read the store in columns: {_line(exc)}") from exc
     try:
+        if kind == "sqlite":  # wait for a writer's commit as the store's writers wait
+            arrow_query(conn, f"PRAGMA busy_timeout = {int(LOCK_WAIT * 1000)}", rows=False)
         yield conn
     finally:
         conn.close()
