@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 from riskengine.derive.verdicts import derive_all
-from riskengine.domain import CONTROL_KINDS, RELATION_KINDS, Dataset
+from riskengine.domain import CONTROL_KINDS, RELATION_KINDS, Dataset, Entity
 from riskengine.exposure.score import score_all
 from riskengine.graph import STATUS_CODES, DatasetFacts, EdgeArrays, Graph
 from riskengine.ruleset.loader import load_rules
@@ -43,8 +44,8 @@ def _family(src: np.ndarray, dst: np.ndarray, attrs: dict[str, np.ndarray]) -> E
 
 
 def build(n: int, m: int, seed: int) -> Graph:
-    """A synthetic Graph made directly from arrays (no domain objects per row; the graph's
-    facts are empty: the whole-graph kernels never read them)."""
+    """A synthetic Graph made directly from arrays (no domain objects per row; an entity's
+    facts are made when read, ``_Entities``)."""
     rng = np.random.default_rng(seed)
     own_s, own_d = _edges(rng, n, int(m * 0.4))
     pct = rng.choice([10.0, 25.0, 30.0, 49.0, 50.0, 51.0, 75.0, 100.0], own_s.shape[0])
@@ -61,7 +62,34 @@ def build(n: int, m: int, seed: int) -> Graph:
     listed = {code: rng.random(n) < 0.005 for code in ("us", "eu", "uk")}
     other = {code: np.zeros(n, dtype=np.bool_) for code in listed}
     ids = tuple(f"e{i}" for i in range(n))
-    return Graph(AS_OF, ids, {}, own, ctl, rel, listed, other, DatasetFacts(Dataset()))
+    return Graph(AS_OF, ids, {}, own, ctl, rel, listed, other, _Facts(n))
+
+
+class _Entities(Sequence[Entity]):
+    """Entity ``i`` made when read: a plain company (the whole-graph scorer reads entity
+    facts only for the neighbours of US-listed parties, for EO 14114's FFI factor; none of
+    these is a financial institution)."""
+
+    def __init__(self, n: int) -> None:
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        return Entity(id=f"e{int(i)}", name=f"Company {int(i)}")
+
+
+class _Facts(DatasetFacts):
+    def __init__(self, n: int) -> None:
+        super().__init__(Dataset())
+        object.__setattr__(self, "_entities", _Entities(n))  # a frozen dataclass
+
+    @property
+    def entities(self) -> Sequence[Entity]:  # type: ignore[override]
+        return self._entities
 
 
 def main() -> None:
