@@ -284,8 +284,8 @@ class AllRegimes:
 
 def _ends(g: Graph, end: str) -> npt.NDArray[np.int32]:
     """One end of every candidate (``end``: "dst" for targets, "src" for sources), in the
-    candidates' order: ownership, control, their reverses... as ``ownership_edges``,
-    ``control_edges`` then both directions of the relationships, int32."""
+    candidates' order, int32: ownership edges then their reverses, control edges then their
+    reverses (as ``ownership_edges`` and ``control_edges``), relationships both ways."""
     own, ctl, rel = g.ownership, g.control, g.relation
     other = "src" if end == "dst" else "dst"
     parts = [getattr(own, end), getattr(own, other), getattr(ctl, end), getattr(ctl, other),
