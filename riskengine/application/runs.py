@@ -109,7 +109,7 @@ def _rescore(settings: Settings, store: Store, job: tuple[date, datetime, str],
 def _read_snapshot(settings: Settings) -> FactsSnapshot:
     from riskengine.store.facts_snapshot import read_snapshot
 
-    return read_snapshot(settings.db_url)
+    return read_snapshot(settings.db_url, settings.lock_wait)
 
 
 def _same_version(facts: FactsSnapshot, rule_files: dict[str, str], version: str

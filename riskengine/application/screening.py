@@ -82,7 +82,7 @@ def indexed(settings: Settings, loaded: Any) -> Screener:
     from riskengine.store.facts_snapshot import read_entities
 
     def entities() -> list[Any]:
-        return list(loaded.facts.all_entities(read_entities(settings.db_url)))
+        return list(loaded.facts.all_entities(read_entities(settings.db_url, settings.lock_wait)))
 
     found, _why = cached_screener(cache_root(settings), loaded.key,
                                   base.screening_config(settings), entities)

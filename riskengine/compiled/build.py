@@ -75,15 +75,15 @@ def compile_facts(stored: FactTables, scenario: Dataset, merger: Merger,
     ids = tables["entities"].column("id").combine_chunks()
     _check_clashes(ids)
     give_back()
-    name_keys = _name_keys(tables["names"])
+    names = _keyed_names(tables["names"], ids)
     give_back()
     known = set(always) & set(ids.to_pylist()) if always else set()
-    linked, generic = _candidates(tables, name_keys, ids)
+    linked, generic = _candidates(names, _by_row(tables["identifiers"], ids), ids)
     give_back()  # every step's temporaries, returned before the next step's (see memory)
     candidates = sorted(set(linked) | known)
     mm = merger(candidates, ranks(tables, candidates), generic)
     canonical, heads = _canonical_index(ids, mm)
-    entity_tables = _entity_tables(tables, ids, (canonical, heads), name_keys)
+    entity_tables = _entity_tables(tables, ids, (canonical, heads), names)
     give_back()
     compiled = Compiled({**entity_tables, **_fact_tables(tables, ids, canonical),
                          "merges": merge_table(mm)})
@@ -158,13 +158,31 @@ def _check_clashes(ids: pa.Array) -> None:
                                  f"database: {', '.join(sorted(twice)[:5])}")
 
 
+def _keyed_names(names: pa.Table, ids: pa.Array) -> pa.Table:
+    """Every name row as (entity_id: its entity's record index, key: the name normalised),
+    what blocking and the name keys both read (each id looked up once)."""
+    return pa.table({"entity_id": _by_row(names, ids).column("entity_id"),
+                     "key": _name_keys(names)})
+
+
 def _name_keys(names: pa.Table) -> pa.Array:
-    """The normalised form of every name (each distinct spelling normalised once)."""
+    """The normalised form of every name (each distinct spelling normalised once, a block
+    of Python texts at a time)."""
     unique = pc.unique(names.column("name").combine_chunks())
-    keys = pa.concat_arrays([pa.array([normalise(n) for n in unique.slice(lo, BLOCK).to_pylist()],
-                                      pa.string()) for lo in range(0, len(unique), BLOCK)]
-                            or [pa.array([], pa.string())])  # a block of Python texts at once
+    blocks = [_normalised(unique.slice(lo, BLOCK)) for lo in range(0, len(unique), BLOCK)]
+    keys = pa.concat_arrays(blocks) if blocks else pa.array([], pa.string())
     return pc.take(keys, pc.index_in(names.column("name"), value_set=unique))
+
+
+def _normalised(texts: pa.Array) -> pa.Array:
+    return pa.array([normalise(t) for t in texts.to_pylist()], pa.string())
+
+
+def _by_row(table: pa.Table, ids: pa.Array) -> pa.Table:
+    """``table`` with its ``entity_id`` column as record indices (int32) into ``ids``."""
+    rows = _rows_of(table.column("entity_id"), ids).astype(np.int32)
+    return table.set_column(table.column_names.index("entity_id"), "entity_id",
+                            pa.array(rows))
 
 
 def _shared(keys: pa.Array, owners: pa.Array) -> tuple[IntArray, set[str]]:
@@ -200,18 +218,13 @@ def _changes(sorted_text: pa.Array) -> npt.NDArray[np.bool_]:
     return fresh
 
 
-def _candidates(tables: dict[str, pa.Table], name_keys: pa.Array, ids: pa.Array
+def _candidates(names: pa.Table, identifiers: pa.Table, ids: pa.Array
                 ) -> tuple[list[str], frozenset[str]]:
     """(ids of the entities that share a blocking key, ``merge.blocking_keys``, with another:
-    the only ones the merger can link; the name keys too generic to link on). ``name_keys``:
-    every name normalised (``_name_keys``), blocked on without normalising it again."""
-    def by_row(table: pa.Table) -> pa.Table:
-        rows = _rows_of(table.column("entity_id"), ids).astype(np.int32)
-        return table.set_column(table.column_names.index("entity_id"), "entity_id",
-                                pa.array(rows))
-
-    names = by_row(tables["names"]).append_column("key", name_keys)
-    keys, owners = key_pairs(names, by_row(tables["identifiers"]))
+    the only ones the merger can link; the name keys too generic to link on). ``names``:
+    ``_keyed_names``, blocked on without normalising again; ``identifiers`` by record
+    index (``_by_row``)."""
+    keys, owners = key_pairs(names, identifiers)
     linked, generic = _shared(keys, owners)
     return sorted(ids.take(pa.array(linked)).to_pylist()), frozenset(generic)
 
@@ -239,15 +252,16 @@ def _canonical_index(ids: pa.Array, mm: MergeMap) -> tuple[IntArray, IntArray]:
 
 
 def _entity_tables(tables: dict[str, pa.Table], ids: pa.Array,
-                   mapping: tuple[IntArray, IntArray], name_keys: pa.Array
+                   mapping: tuple[IntArray, IntArray], names: pa.Table
                    ) -> dict[str, pa.Table]:
     canonical, heads = mapping
     ents = tables["entities"]
     entities = pa.table({"id": pc.take(ents.column("id"), heads),
                          "name": pc.take(ents.column("name"), heads)})
     members = pa.table({"member": ids, "entity": pa.array(canonical.astype(np.int32))})
-    owner = _rows_of(tables["names"].column("entity_id"), ids)
-    keys = pa.table({"key": name_keys, "entity": pa.array(canonical[owner].astype(np.int32))})
+    owner = np.asarray(names.column("entity_id").to_numpy(), dtype=np.int64)
+    keys = pa.table({"key": names.column("key"),
+                     "entity": pa.array(canonical[owner].astype(np.int32))})
     keys = keys.filter(pc.not_equal(keys.column("key"), "")).group_by(["key", "entity"]) \
         .aggregate([])
     return {"entities": entities, "members": members, "keys": keys}

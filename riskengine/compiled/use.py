@@ -96,7 +96,7 @@ def open_graph(settings: Settings, store: Store, rules: RuleSet, rules_dir: Path
         files.discard(root, key)
         compiled, built = None, f"compiled graph rebuilt: {exc}"
     if compiled is None:
-        stored = read_tables(settings.db_url)
+        stored = read_tables(settings.db_url, settings.lock_wait)
         forced = [i for pair in merge_rules.force for i in pair.ids]
         compiled = compile_facts(stored, rules.scenario, _merger(store, rules, merge_rules),
                                  forced)

@@ -90,8 +90,9 @@ def use_stdlib_sqlite(on: bool = True) -> None:
 
 
 @contextmanager
-def adbc_connect(url: str) -> Iterator[Any]:
-    """An ADBC connection (DB-API) to the store at ``url``; StoreError when it fails."""
+def adbc_connect(url: str, lock_wait: float = LOCK_WAIT) -> Iterator[Any]:
+    """An ADBC connection (DB-API) to the store at ``url``; StoreError when it fails. On
+    SQLite it waits up to ``lock_wait`` seconds (``Settings.lock_wait``) for a writer."""
     kind, target = adbc_target(url)
     if kind == "sqlite" and _STDLIB_SQLITE[0]:
         from riskengine.store import stdlib_sqlite
@@ -109,7 +110,7 @@ def adbc_connect(url: str) -> Iterator[Any]:
         raise StoreError(f"cannot read the store in columns: {_line(exc)}") from exc
     try:
         if kind == "sqlite":  # wait for a writer's commit as the store's writers wait
-            arrow_query(conn, f"PRAGMA busy_timeout = {int(LOCK_WAIT * 1000)}", rows=False)
+            arrow_query(conn, f"PRAGMA busy_timeout = {int(lock_wait * 1000)}", rows=False)
         yield conn
     finally:
         conn.close()
@@ -137,13 +138,13 @@ def one_snapshot(conn: Any, url: str) -> None:
 # size, in many small pieces), copied sorted into Arrow's pool, and the driver's copy given
 # back (``memory.give_back``) before the next; the peak is the largest table read while
 # little else is held.
-READ_ORDER = ("ownerships", "relationships", "controls", "entities", "names", "identifiers",
-              "designations")
+_LARGEST = ("ownerships", "relationships", "controls", "entities", "names")
+READ_ORDER = (*_LARGEST, *(name for name in QUERIES if name not in _LARGEST))
 
 
-def read_tables(url: str) -> FactTables:
+def read_tables(url: str, lock_wait: float = LOCK_WAIT) -> FactTables:
     """Every fact table (``QUERIES``) and the data version, read in one transaction."""
-    with adbc_connect(url) as conn:
+    with adbc_connect(url, lock_wait) as conn:
         one_snapshot(conn, url)
         version = stored_version(conn)
         dialect = adbc_target(url)[0]

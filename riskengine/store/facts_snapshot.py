@@ -30,6 +30,7 @@ from pyarrow import ipc
 from sqlalchemy import JSON, Table
 
 from riskengine.domain import Dataset, Entity
+from riskengine.settings import LOCK_WAIT
 from riskengine.store import rows
 from riskengine.store.columnar import adbc_connect, adbc_target, one_snapshot, stored_version
 from riskengine.store.facts_parts import table_parts
@@ -99,9 +100,9 @@ class FactsSnapshot:
     version: str
 
 
-def read_snapshot(url: str) -> FactsSnapshot:
+def read_snapshot(url: str, lock_wait: float = LOCK_WAIT) -> FactsSnapshot:
     """The snapshot of every stored fact, read part by part in one transaction."""
-    with adbc_connect(url) as conn:
+    with adbc_connect(url, lock_wait) as conn:
         dialect = adbc_target(url)[0]
         one_snapshot(conn, url)
         version = stored_version(conn)
@@ -200,10 +201,10 @@ def _dataset(tables: dict[str, pa.Table]) -> Dataset:
 ENTITY_TABLES = ("entities", "entity_names", "entity_identifiers", "entity_sources")
 
 
-def read_entities(url: str) -> dict[str, Entity]:
+def read_entities(url: str, lock_wait: float = LOCK_WAIT) -> dict[str, Entity]:
     """Every stored entity record with its names, identifiers and sources, by id (read in
     columns: for indexes that need every entity, such as the screener's)."""
-    with adbc_connect(url) as conn:
+    with adbc_connect(url, lock_wait) as conn:
         dialect = adbc_target(url)[0]
         tables = {name: _read(conn, name, dialect) for name in ENTITY_TABLES}
     children = {name: _grouped(_records(tables, name)) for name in ENTITY_TABLES[1:]}
